@@ -1,0 +1,29 @@
+"""perflint: a performance-regression linter for Python that shows the bytecode behind every finding."""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+from perflint.rule import Rule
+from perflint.runner import lint_paths, lint_source
+from perflint.types import Edit, Explanation, FileResult, Finding, Fix, Location, RuleSpec, Settings
+
+try:
+    __version__ = version("perflint")
+except PackageNotFoundError:  # running from a source tree that was never installed
+    __version__ = "0+unknown"
+
+__all__ = [
+    "Edit",
+    "Explanation",
+    "FileResult",
+    "Finding",
+    "Fix",
+    "Location",
+    "Rule",
+    "RuleSpec",
+    "Settings",
+    "__version__",
+    "lint_paths",
+    "lint_source",
+]

@@ -1,0 +1,207 @@
+"""Lint one source text: prefilter, one libcst parse, one batched traversal, findings."""
+
+from __future__ import annotations
+
+import ast
+import re
+import warnings
+from collections.abc import Iterable, Sequence
+from functools import cache
+
+import libcst as cst
+
+from perflint.positions import node_ranges
+from perflint.rule import FileContext, Report, Rule
+from perflint.ruleset import builtin_rules, load_check
+from perflint.scope import ScopeTracker
+from perflint.suppress import is_suppressed
+from perflint.types import Edit, Finding, Fix, Location, RuleSpec, Settings
+
+ERROR_CODE = "PFL000"
+ERROR_NAME = "syntax-error"
+RULE_URL = "https://github.com/perflint/perflint/blob/main/rules/{code}-{name}.yaml"
+
+_LINE_BREAK = re.compile(r"\r\n?|\n")
+
+
+@cache
+def _spec_index() -> dict[str, RuleSpec]:
+    return {spec.code: spec for spec in builtin_rules()}
+
+
+def enabled_checks(settings: Settings) -> list[tuple[RuleSpec, type[Rule]]]:
+    """The selected rules that apply to the target version, with their check classes."""
+    index = _spec_index()
+    checks = []
+    for code in sorted(set(settings.select)):
+        spec = index[code]
+        if spec.applies_to(settings.target_version):
+            checks.append((spec, load_check(spec)))
+    return checks
+
+
+def error_finding(path: str, message: str, row: int = 1, column: int = 1) -> Finding:
+    location = Location(max(row, 1), max(column, 1))
+    return Finding(
+        code=ERROR_CODE,
+        name=ERROR_NAME,
+        message=message,
+        path=path,
+        start=location,
+        end=location,
+    )
+
+
+def _prefilter(
+    source: str, tree: ast.AST | None, checks: Sequence[tuple[RuleSpec, type[Rule]]]
+) -> list[tuple[RuleSpec, type[Rule]]]:
+    """The checks that could fire on ``source``: a text scan, then one walk of the C ast."""
+    checks = [check for check in checks if all(needle in source for needle in check[1].needles)]
+    if not checks or tree is None:
+        return checks
+    by_type: dict[type[ast.AST], list[int]] = {}
+    for index, (_, cls) in enumerate(checks):
+        for node_type in cls.ast_types:
+            by_type.setdefault(node_type, []).append(index)
+    hit = [not cls.ast_types for _, cls in checks]
+    remaining = hit.count(False)
+    for node in ast.walk(tree):
+        indexes = by_type.get(type(node))
+        if not indexes:
+            continue
+        for index in indexes:
+            if not hit[index] and checks[index][1].ast_candidate(node):
+                hit[index] = True
+                remaining -= 1
+        if not remaining:
+            break
+    return [check for check, keep in zip(checks, hit) if keep]
+
+
+def _c_parse(source: str, path: str) -> tuple[ast.AST | None, SyntaxError | None]:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # invalid escape sequences and the like
+        try:
+            return ast.parse(source, filename=path), None
+        except SyntaxError as error:
+            return None, error
+        except (ValueError, RecursionError, MemoryError) as error:  # e.g. NUL bytes
+            return None, SyntaxError(str(error))
+
+
+def lint_text(source: str, path: str, settings: Settings) -> tuple[list[Finding], Finding | None]:
+    """Findings for ``source`` (no fixing), and the PFL000 error if it cannot be parsed."""
+    checks = enabled_checks(settings)
+    # CPython's own parser is ~6x faster than libcst's; it also gives the best syntax errors.
+    tree, syntax_error = _c_parse(source, path)
+    if settings.prefilter:
+        checks = _prefilter(source, tree, checks)
+        if not checks and syntax_error is None:
+            return [], None
+    try:
+        module = cst.parse_module(source)
+    except cst.ParserSyntaxError as error:
+        if syntax_error is not None:
+            return [], error_finding(
+                path,
+                f"SyntaxError: {syntax_error.msg}",
+                syntax_error.lineno or 1,
+                syntax_error.offset or 1,
+            )
+        message = error.message if hasattr(error, "message") else str(error)
+        return [], error_finding(path, f"SyntaxError: {message}", error.raw_line, error.raw_column + 1)
+    except RecursionError:
+        return [], error_finding(path, "file is too deeply nested for perflint's parser")
+    if not checks:
+        return [], None
+    try:
+        reports = _traverse(module, source, path, settings, checks)
+        return _to_findings(module, source, path, reports), None
+    except RecursionError:
+        return [], error_finding(path, "file is too deeply nested for perflint's parser")
+
+
+def _traverse(
+    module: cst.Module,
+    source: str,
+    path: str,
+    settings: Settings,
+    checks: Sequence[tuple[RuleSpec, type[Rule]]],
+) -> list[Report]:
+    tracker = ScopeTracker()
+    context = FileContext(
+        path=path,
+        source=source,
+        module=module,
+        target_version=settings.target_version,
+        tracker=tracker,
+    )
+    rules = [cls(spec, context) for spec, cls in checks]
+    cst.visit_batched(module, [tracker, *rules])
+    reports: list[Report] = []
+    for rule in rules:
+        rule.finish()
+        for report in rule.reports:
+            scope = report.scope or tracker.module_scope
+            assert scope is not None
+            if all(scope.is_builtin(name) for name in report.builtins):
+                reports.append(report)
+    return reports
+
+
+def _to_findings(
+    module: cst.Module, source: str, path: str, reports: Iterable[Report]
+) -> list[Finding]:
+    reports = list(reports)
+    if not reports:
+        return []
+    wanted: list[cst.CSTNode] = []
+    for report in reports:
+        wanted.append(report.node)
+        if report.end_node is not None:
+            wanted.append(report.end_node)
+        wanted.extend(node for node, _ in report.edits)
+    ranges = node_ranges(module, wanted)
+    lines = _LINE_BREAK.split(source)
+    findings = []
+    for report in reports:
+        start, end = ranges[id(report.node)]
+        if report.end_node is not None:
+            end = ranges[id(report.end_node)][1]
+        line = lines[start.row - 1] if start.row <= len(lines) else ""
+        if is_suppressed(report.spec.code, report.spec.name, line):
+            continue
+        fix = None
+        if report.edits:
+            edits = tuple(
+                Edit(
+                    start=ranges[id(node)][0],
+                    end=ranges[id(node)][1],
+                    content=replacement
+                    if isinstance(replacement, str)
+                    else module.code_for_node(replacement),
+                )
+                for node, replacement in report.edits
+            )
+            fix = Fix(report.applicability, report.fix_title, tuple(sorted(edits, key=lambda e: e.start)))
+        flagged = report.flagged or report.node
+        findings.append(
+            Finding(
+                code=report.spec.code,
+                name=report.spec.name,
+                message=report.message,
+                path=path,
+                start=start,
+                end=end,
+                fix=fix,
+                fix_title=report.fix_title,
+                flagged_code=module.code_for_node(flagged),
+                rewritten_code=(
+                    module.code_for_node(report.rewritten) if report.rewritten is not None else None
+                ),
+                builtins=report.builtins,
+                url=RULE_URL.format(code=report.spec.code, name=report.spec.name),
+            )
+        )
+    findings.sort(key=lambda finding: finding.sort_key)
+    return findings

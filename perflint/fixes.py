@@ -1,0 +1,111 @@
+"""Apply fixes to source text: non-overlapping edits, repeated until nothing fixable is left."""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import libcst as cst
+
+from perflint.engine import lint_text
+from perflint.types import Edit, Finding, Location, Settings
+
+#: Each pass may enable another (PFL103 -> PFL102); a cycle would be a bug, so stop here.
+MAX_PASSES = 10
+
+_LINE_START = re.compile(r"\r\n?|\n")
+
+
+def _line_offsets(text: str) -> list[int]:
+    return [0] + [match.end() for match in _LINE_START.finditer(text)]
+
+
+def _offset(offsets: list[int], location: Location) -> int:
+    return offsets[location.row - 1] + location.column - 1
+
+
+def is_fixable(finding: Finding, unsafe: bool) -> bool:
+    return finding.fix is not None and (finding.fix.applicability == "safe" or unsafe)
+
+
+def apply_edits(text: str, fixes: Sequence[Finding]) -> tuple[str, list[Finding]]:
+    """Apply the fixes whose edits do not overlap an earlier one; return the text and those applied."""
+    offsets = _line_offsets(text)
+    chosen: list[tuple[int, int, Edit]] = []
+    applied: list[Finding] = []
+    taken: list[tuple[int, int]] = []
+    for finding in sorted(fixes, key=lambda f: f.sort_key):
+        assert finding.fix is not None
+        spans = [
+            (_offset(offsets, edit.start), _offset(offsets, edit.end), edit) for edit in finding.fix.edits
+        ]
+        if any(start < t_end and t_start < end for start, end, _ in spans for t_start, t_end in taken):
+            continue  # overlaps: left for the next pass, which sees the new text
+        taken.extend((start, end) for start, end, _ in spans)
+        chosen.extend(spans)
+        applied.append(finding)
+    for start, end, edit in sorted(chosen, key=lambda span: span[0], reverse=True):
+        text = text[:start] + edit.content + text[end:]
+    return text, applied
+
+
+def compiles(text: str, path: str) -> bool:
+    """True when ``text`` parses with libcst and compiles with CPython (nothing is run)."""
+    try:
+        cst.parse_module(text)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            compile(text, path, "exec", dont_inherit=True)
+    except (SyntaxError, cst.ParserSyntaxError, ValueError, RecursionError):
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class FixOutcome:
+    text: str
+    applied: int
+    findings: list[Finding]  # what is left after fixing
+    error: Finding | None
+    dropped: tuple[str, ...]  # fixes not applied because the result did not compile
+
+
+def _key(finding: Finding) -> tuple[str, str | None]:
+    return (finding.code, finding.flagged_code)
+
+
+def fix_text(text: str, path: str, settings: Settings) -> FixOutcome:
+    """Lint and fix ``text`` until no fixable finding is left (at most ``MAX_PASSES`` passes)."""
+    original_compiles = compiles(text, path)
+    applied_total = 0
+    dropped: dict[tuple[str, str | None], str] = {}
+    findings, error = lint_text(text, path, settings)
+    for _ in range(MAX_PASSES):
+        if error is not None:
+            break
+        fixable = [
+            f for f in findings if is_fixable(f, settings.unsafe_fixes) and _key(f) not in dropped
+        ]
+        if not fixable:
+            break
+        new_text, applied = apply_edits(text, fixable)
+        if original_compiles and not compiles(new_text, path):
+            # Find the culprits one at a time; keep every fix that compiles on its own.
+            new_text, applied = text, []
+            for finding in fixable:
+                candidate, done = apply_edits(new_text, [finding])
+                if compiles(candidate, path):
+                    new_text, applied = candidate, applied + done
+                    break  # offsets of the rest are stale: re-lint first
+                dropped[_key(finding)] = (
+                    f"{path}:{finding.start.row}:{finding.start.column}: {finding.code} fix "
+                    "dropped: the fixed code would not compile"
+                )
+            if not applied:
+                break
+        text = new_text
+        applied_total += len(applied)
+        findings, error = lint_text(text, path, settings)
+    return FixOutcome(text, applied_total, findings, error, tuple(dropped.values()))

@@ -1,0 +1,168 @@
+"""The base class of every check in ``perflint/checks/``.
+
+A check is a libcst ``BatchableCSTVisitor``: all enabled checks of a file share one traversal
+(``libcst.visit_batched``), after the engine's ``ScopeTracker``.  Returning False from a
+``visit_*`` method does not prune in batched mode, so a check that cares about nesting keeps
+its own stack.  Questions about names (is ``range`` the builtin, what was ``seq`` bound to)
+are answered from ``self.scope`` once the file has been seen: record candidates while
+visiting and decide in ``finish``.
+
+A check also declares a *prefilter* that the engine runs before libcst parses the file:
+``needles`` (strings that appear in every file where the check can fire) and
+``ast_candidate`` (a test on nodes of CPython's own, much faster, ``ast`` parse).  Both must be
+sound: a prefilter that rejects a file where the check would have fired loses a finding, and
+``tests/test_prefilter.py`` runs every check with and without it over real code.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable, Mapping, Sequence
+from functools import cache
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+import libcst as cst
+
+from perflint.scope import ExprContext, Scope, ScopeTracker
+from perflint.types import Applicability, RuleSpec
+
+
+@dataclass
+class FileContext:
+    """What a check may know about the file it is visiting."""
+
+    path: str
+    source: str
+    module: cst.Module
+    target_version: str
+    tracker: ScopeTracker
+
+
+@dataclass(eq=False)
+class Report:
+    """A finding as a check reports it: nodes, not yet positions."""
+
+    spec: RuleSpec
+    node: cst.CSTNode
+    end_node: cst.CSTNode | None
+    message: str
+    scope: Scope | None
+    builtins: tuple[str, ...] = ()
+    #: (node to replace, replacement node or code); empty when the finding has no fix.
+    edits: tuple[tuple[cst.CSTNode, cst.CSTNode | str], ...] = ()
+    applicability: Applicability = "safe"
+    fix_title: str = ""
+    flagged: cst.CSTNode | None = None
+    rewritten: cst.CSTNode | None = None
+    extra_nodes: list[cst.CSTNode] = field(default_factory=list)
+
+
+class Rule(cst.BatchableCSTVisitor):
+    """Detects one pattern and builds its fix.  Subclasses set ``needles``/``ast_types``."""
+
+    #: Every one of these strings occurs in any file where the rule can fire.
+    needles: ClassVar[tuple[str, ...]] = ()
+    #: CPython ``ast`` node types that a candidate of this rule is.
+    ast_types: ClassVar[tuple[type[ast.AST], ...]] = ()
+
+    def __init__(self, spec: RuleSpec, context: FileContext) -> None:
+        super().__init__()
+        self.spec = spec
+        self.context = context
+        self.reports: list[Report] = []
+
+    # -- prefilter --------------------------------------------------------------------------
+    @classmethod
+    def ast_candidate(cls, node: ast.AST) -> bool:
+        """True unless ``node`` (one of ``ast_types``) certainly cannot be flagged."""
+        return True
+
+    # -- helpers for checks -----------------------------------------------------------------
+    def get_visitors(self) -> Mapping[str, Callable[..., object]]:
+        # libcst finds visitor methods with inspect.getmembers on every instance; a check
+        # is instantiated per file, so look the names up once per class.
+        return {name: getattr(self, name) for name in _visitor_names(type(self))}
+
+    @property
+    def scope(self) -> Scope:
+        """The scope the traversal is in now."""
+        scope = self.context.tracker.scope
+        assert scope is not None
+        return scope
+
+    def expr_context(self, node: cst.CSTNode) -> ExprContext:
+        return self.context.tracker.expr_context(node)
+
+    def code(self, node: cst.CSTNode) -> str:
+        return self.context.module.code_for_node(node)
+
+    def report(
+        self,
+        node: cst.CSTNode,
+        *,
+        end_node: cst.CSTNode | None = None,
+        scope: Scope | None = None,
+        builtins: Sequence[str] = (),
+        edits: Sequence[tuple[cst.CSTNode, cst.CSTNode | str]] = (),
+        applicability: Applicability = "safe",
+        flagged: cst.CSTNode | None = None,
+        rewritten: cst.CSTNode | None = None,
+        **message_args: str,
+    ) -> None:
+        """Record a finding at ``node`` (through ``end_node`` when given).
+
+        ``builtins`` are names that must be the builtins at ``scope`` for the finding to
+        stand; the engine checks them after the traversal.  ``flagged``/``rewritten`` are the
+        code whose bytecode ``--explain`` compares (default: ``node`` and no rewrite).
+        """
+        self.reports.append(
+            Report(
+                spec=self.spec,
+                node=node,
+                end_node=end_node,
+                message=self.spec.message.format(**message_args).strip(),
+                scope=scope,
+                builtins=tuple(builtins),
+                edits=tuple(edits),
+                applicability=applicability,
+                fix_title=self.spec.fix_title.format(**message_args).strip(),
+                flagged=flagged,
+                rewritten=rewritten,
+            )
+        )
+
+    def finish(self) -> None:
+        """Called once after the traversal; scopes are complete here."""
+
+
+@cache
+def _visitor_names(cls: type[Rule]) -> tuple[str, ...]:
+    names = []
+    for name in dir(cls):
+        if not name.startswith(("visit_", "leave_")):
+            continue
+        method = getattr(cls, name)
+        if callable(method) and not getattr(method, "_is_no_op", False):
+            names.append(name)
+    return tuple(names)
+
+
+class _Replace(cst.CSTTransformer):
+    def __init__(self, mapping: dict[int, cst.CSTNode]) -> None:
+        super().__init__()
+        self.mapping = mapping
+
+    def on_leave(self, original_node, updated_node):  # type: ignore[no-untyped-def]
+        return self.mapping.get(id(original_node), updated_node)
+
+
+def replace_nodes(node: cst.CSTNode, mapping: dict[int, cst.CSTNode]) -> cst.CSTNode:
+    """A copy of ``node`` with each node whose id is in ``mapping`` replaced.
+
+    For building the rewritten code of a finding (its fix and its explanation); it walks only
+    the flagged node, and only once a finding stands.
+    """
+    if id(node) in mapping:
+        return mapping[id(node)]
+    return node.visit(_Replace(mapping))

@@ -1,0 +1,217 @@
+"""Load the built-in rules: one YAML file per rule, each naming the check class that implements it."""
+
+from __future__ import annotations
+
+import importlib
+import re
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import yaml
+
+from perflint.types import PYTHON_VERSIONS, Example, InvalidCase, RuleSpec
+
+if TYPE_CHECKING:
+    from perflint.rule import Rule
+
+REQUIRED_KEYS = (
+    "code",
+    "name",
+    "message",
+    "fix-title",
+    "why",
+    "examples",
+    "valid",
+    "invalid",
+    "fix-safety",
+    "python",
+    "tags",
+    "references",
+    "check",
+)
+OPTIONAL_KEYS = ("speedup",)
+_CODE = re.compile(r"^PFL[1-9]\d\d$")
+_NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+
+
+class RuleFileError(Exception):
+    """A rule file that cannot be used; the message names the file and the field."""
+
+    def __init__(self, path: Path, field: str | None, problem: str) -> None:
+        where = f"{path}" + (f": field '{field}'" if field else "")
+        super().__init__(f"{where}: {problem}")
+        self.path = path
+        self.field = field
+
+
+def rules_dir() -> Path:
+    """Where the rule files are: inside the installed package, else the source checkout."""
+    packaged = Path(__file__).parent / "_rules"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).parent.parent / "rules"
+
+
+def _str(path: Path, data: dict[str, Any], key: str) -> str:
+    value = data[key]
+    if not isinstance(value, str) or not value.strip():
+        raise RuleFileError(path, key, "must be a non-empty string")
+    return value
+
+
+def _str_list(path: Path, data: dict[str, Any], key: str) -> tuple[str, ...]:
+    value = data[key]
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise RuleFileError(path, key, "must be a list of strings")
+    return tuple(value)
+
+
+def _examples(path: Path, data: dict[str, Any]) -> tuple[Example, ...]:
+    value = data["examples"]
+    if not isinstance(value, list) or not value:
+        raise RuleFileError(path, "examples", "must be a non-empty list of {slow, fast} pairs")
+    examples = []
+    for index, item in enumerate(value):
+        field = f"examples[{index}]"
+        if not isinstance(item, dict) or not {"slow", "fast"} <= item.keys():
+            raise RuleFileError(path, field, "needs both 'slow' and 'fast' code")
+        unknown = item.keys() - {"slow", "fast", "setup", "stmt"}
+        if unknown:
+            raise RuleFileError(path, field, f"unknown key(s): {', '.join(sorted(unknown))}")
+        if ("setup" in item) != ("stmt" in item):
+            raise RuleFileError(path, field, "'setup' and 'stmt' go together")
+        examples.append(
+            Example(
+                slow=item["slow"],
+                fast=item["fast"],
+                setup=item.get("setup"),
+                stmt=item.get("stmt"),
+            )
+        )
+    return tuple(examples)
+
+
+def _invalid(path: Path, data: dict[str, Any]) -> tuple[InvalidCase, ...]:
+    value = data["invalid"]
+    if not isinstance(value, list) or not value:
+        raise RuleFileError(path, "invalid", "must be a non-empty list")
+    cases = []
+    for index, item in enumerate(value):
+        field = f"invalid[{index}]"
+        if isinstance(item, str):
+            cases.append(InvalidCase(code=item))
+            continue
+        if not isinstance(item, dict) or "code" not in item:
+            raise RuleFileError(path, field, "must be code, or a mapping with 'code'")
+        unknown = item.keys() - {"code", "fixed", "applicability"}
+        if unknown:
+            raise RuleFileError(path, field, f"unknown key(s): {', '.join(sorted(unknown))}")
+        applicability = item.get("applicability")
+        if "fixed" in item and applicability not in ("safe", "unsafe"):
+            raise RuleFileError(path, f"{field}.applicability", "must be 'safe' or 'unsafe'")
+        cases.append(
+            InvalidCase(code=item["code"], fixed=item.get("fixed"), applicability=applicability)
+        )
+    return tuple(cases)
+
+
+def load_rule_file(path: Path) -> RuleSpec:
+    """Parse and validate one rule file; raise ``RuleFileError`` naming the field at fault."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        raise RuleFileError(path, None, f"invalid YAML: {error}") from None
+    except OSError as error:
+        raise RuleFileError(path, None, f"cannot read: {error.strerror}") from None
+    if not isinstance(data, dict):
+        raise RuleFileError(path, None, "must be a YAML mapping")
+    for key in REQUIRED_KEYS:
+        if key not in data:
+            raise RuleFileError(path, key, "missing")
+    unknown = data.keys() - set(REQUIRED_KEYS) - set(OPTIONAL_KEYS)
+    if unknown:
+        raise RuleFileError(path, None, f"unknown field(s): {', '.join(sorted(unknown))}")
+    code = _str(path, data, "code")
+    if not _CODE.match(code):
+        raise RuleFileError(path, "code", f"{code!r} is not of the form PFL123")
+    name = _str(path, data, "name")
+    if not _NAME.match(name):
+        raise RuleFileError(path, "name", f"{name!r} is not kebab-case")
+    python = _str_list(path, data, "python")
+    for version in python:
+        if version not in PYTHON_VERSIONS:
+            raise RuleFileError(
+                path, "python", f"{version!r} is not one of {', '.join(PYTHON_VERSIONS)}"
+            )
+    speedup = data.get("speedup", {})
+    if not isinstance(speedup, dict):
+        raise RuleFileError(path, "speedup", "must be a mapping of target version to text")
+    spec = RuleSpec(
+        code=code,
+        name=name,
+        message=_str(path, data, "message"),
+        fix_title=_str(path, data, "fix-title"),
+        why=_str(path, data, "why"),
+        examples=_examples(path, data),
+        valid=_str_list(path, data, "valid"),
+        invalid=_invalid(path, data),
+        fix_safety=_str(path, data, "fix-safety"),
+        python=python,
+        tags=_str_list(path, data, "tags"),
+        references=_str_list(path, data, "references"),
+        check=_str(path, data, "check"),
+        source_file=path,
+        speedup={str(key): str(value) for key, value in speedup.items()},
+    )
+    load_check(spec)  # fail now, naming the file, if the check does not exist
+    return spec
+
+
+def load_check(spec: RuleSpec) -> type[Rule]:
+    """Import the class named by the rule's ``check:`` field from ``perflint.checks``."""
+    from perflint.rule import Rule
+
+    module_name, _, class_name = spec.check.rpartition(".")
+    if not module_name:
+        raise RuleFileError(spec.source_file, "check", "must be 'module.ClassName'")
+    try:
+        module = importlib.import_module(f"perflint.checks.{module_name}")
+    except ModuleNotFoundError:
+        raise RuleFileError(
+            spec.source_file, "check", f"no module perflint.checks.{module_name}"
+        ) from None
+    cls = getattr(module, class_name, None)
+    if not (isinstance(cls, type) and issubclass(cls, Rule)):
+        raise RuleFileError(
+            spec.source_file, "check", f"perflint.checks.{module_name} has no rule class {class_name}"
+        )
+    return cls
+
+
+def load_rules(directory: Path | None = None) -> tuple[RuleSpec, ...]:
+    """All rule files of ``directory`` (default: the built-in rules), sorted by code."""
+    directory = directory or rules_dir()
+    specs = [load_rule_file(path) for path in sorted(directory.glob("*.yaml"))]
+    seen: dict[str, Path] = {}
+    for spec in specs:
+        for key in (spec.code, spec.name):
+            if key in seen:
+                raise RuleFileError(spec.source_file, None, f"{key} is also defined in {seen[key]}")
+            seen[key] = spec.source_file
+        expected = f"{spec.code}-{spec.name}.yaml"
+        if spec.source_file.name != expected:
+            raise RuleFileError(spec.source_file, None, f"file should be named {expected}")
+    return tuple(sorted(specs, key=lambda spec: spec.code))
+
+
+@cache
+def builtin_rules() -> tuple[RuleSpec, ...]:
+    return load_rules()
+
+
+def rule_by_code(code: str) -> RuleSpec | None:
+    for spec in builtin_rules():
+        if spec.code == code or spec.name == code:
+            return spec
+    return None

@@ -1,0 +1,331 @@
+"""Name bindings and uses per scope, gathered during the one batched traversal.
+
+libcst's ``ScopeProvider`` resolves every name of the file before a rule runs, and on
+CPython's standard library it triples the cost of a lint run.  Rules only need to ask a few
+questions about a few candidate nodes: is ``range`` here the builtin, what was ``seq`` bound
+to, how often does ``i`` occur.  ``ScopeTracker`` runs as the first visitor of the batch and
+keeps, per scope, the bindings (with the bound value where it is a plain ``name = value``)
+and a count of name occurrences.  Rules keep a reference to the scope their candidate sits in
+and ask their questions in ``Rule.finish``, once the whole file has been seen.
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Literal
+
+import libcst as cst
+
+ScopeKind = Literal["module", "class", "function", "lambda", "comprehension"]
+ExprContext = Literal["load", "store", "del"]
+
+BUILTIN_NAMES: frozenset[str] = frozenset(dir(builtins))
+
+
+@dataclass(eq=False)
+class Binding:
+    kind: str  # "assign", "annassign", "augassign", "param", "import", "def", "class", ...
+    value: cst.BaseExpression | None = None
+
+
+@dataclass(eq=False)
+class Scope:
+    kind: ScopeKind
+    node: cst.CSTNode
+    parent: Scope | None
+    children: list[Scope] = field(default_factory=list)
+    bindings: dict[str, list[Binding]] = field(default_factory=dict)
+    #: Occurrences of each name in this scope (not in nested scopes), in any context.
+    names: Counter[str] = field(default_factory=Counter)
+    globals: set[str] = field(default_factory=set)
+    nonlocals: set[str] = field(default_factory=set)
+    star_import: bool = False
+
+    @property
+    def module(self) -> Scope:
+        scope = self
+        while scope.parent is not None:
+            scope = scope.parent
+        return scope
+
+    def resolve(self, name: str) -> Scope | None:
+        """The scope whose binding ``name`` refers to here, or None for a builtin/undefined."""
+        if name in self.globals:
+            return self.module if name in self.module.bindings else None
+        scope: Scope | None = self
+        first = True
+        while scope is not None:
+            # A class body's names are not visible from the functions nested in it.
+            if (first or scope.kind != "class") and (
+                name in scope.bindings or name in scope.nonlocals
+            ):
+                return scope
+            first = False
+            scope = scope.parent
+        return None
+
+    def is_builtin(self, name: str) -> bool:
+        """True when ``name`` here is the builtin: bound nowhere on the way to the module."""
+        return name in BUILTIN_NAMES and self.resolve(name) is None
+
+    def count(self, name: str) -> int:
+        """Occurrences of ``name`` in this scope and every scope nested in it."""
+        total = self.names[name]
+        for child in self.children:
+            total += child.count(name)
+        return total
+
+    def count_refs(self, name: str) -> int:
+        """Occurrences of ``name`` that refer to this scope's binding of it.
+
+        Nested scopes that bind ``name`` themselves (and do not declare it global or
+        nonlocal) hold a different variable and are not counted.
+        """
+        total = self.names[name]
+        for child in self.children:
+            if name in child.bindings and name not in child.globals | child.nonlocals:
+                continue
+            total += child.count_refs(name)
+        return total
+
+    def all_names(self) -> set[str]:
+        names = set(self.names)
+        for child in self.children:
+            names |= child.all_names()
+        return names
+
+    def bound_values(self, name: str) -> list[Binding] | None:
+        """Every binding of ``name`` in the scope it resolves to, or None when unknowable.
+
+        Unknowable: a builtin, a name declared ``global``/``nonlocal`` anywhere (another
+        scope may rebind it), or a module with a star import.
+        """
+        scope = self.resolve(name)
+        if scope is None or self.module.star_import:
+            return None
+        if name in scope.nonlocals or _declared_elsewhere(scope.module, name):
+            return None
+        return scope.bindings.get(name)
+
+
+def _declared_elsewhere(scope: Scope, name: str) -> bool:
+    if name in scope.globals or name in scope.nonlocals:
+        return True
+    return any(_declared_elsewhere(child, name) for child in scope.children)
+
+
+_SCOPE_NODES: dict[type[cst.CSTNode], ScopeKind] = {
+    cst.FunctionDef: "function",
+    cst.Lambda: "lambda",
+    cst.ClassDef: "class",
+    cst.ListComp: "comprehension",
+    cst.SetComp: "comprehension",
+    cst.DictComp: "comprehension",
+    cst.GeneratorExp: "comprehension",
+}
+
+
+class ScopeTracker(cst.BatchableCSTVisitor):
+    """Builds the scope tree and expression contexts for one module."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.module_scope: Scope | None = None
+        self.scope: Scope | None = None
+        self.contexts: dict[int, ExprContext] = {}
+        self._not_a_name: set[int] = set()
+        self._bound_here: set[int] = set()
+
+    # -- scopes -----------------------------------------------------------------------------
+    def _push(self, kind: ScopeKind, node: cst.CSTNode) -> None:
+        scope = Scope(kind, node, self.scope)
+        if self.scope is not None:
+            self.scope.children.append(scope)
+        self.scope = scope
+
+    def _pop(self) -> None:
+        assert self.scope is not None
+        self.scope = self.scope.parent
+
+    def visit_Module(self, node: cst.Module) -> None:
+        self._push("module", node)
+        self.module_scope = self.scope
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._bind_name_node(node.name, Binding("def"))
+        self._push("function", node)
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self._pop()
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self._bind_name_node(node.name, Binding("class"))
+        self._push("class", node)
+
+    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
+        self._pop()
+
+    def visit_Lambda(self, node: cst.Lambda) -> None:
+        self._push("lambda", node)
+
+    def leave_Lambda(self, original_node: cst.Lambda) -> None:
+        self._pop()
+
+    def visit_ListComp(self, node: cst.ListComp) -> None:
+        self._push("comprehension", node)
+
+    def leave_ListComp(self, original_node: cst.ListComp) -> None:
+        self._pop()
+
+    def visit_SetComp(self, node: cst.SetComp) -> None:
+        self._push("comprehension", node)
+
+    def leave_SetComp(self, original_node: cst.SetComp) -> None:
+        self._pop()
+
+    def visit_DictComp(self, node: cst.DictComp) -> None:
+        self._push("comprehension", node)
+
+    def leave_DictComp(self, original_node: cst.DictComp) -> None:
+        self._pop()
+
+    def visit_GeneratorExp(self, node: cst.GeneratorExp) -> None:
+        self._push("comprehension", node)
+
+    def leave_GeneratorExp(self, original_node: cst.GeneratorExp) -> None:
+        self._pop()
+
+    # -- names ------------------------------------------------------------------------------
+    def visit_Name(self, node: cst.Name) -> None:
+        key = id(node)
+        if key in self._not_a_name:
+            return
+        assert self.scope is not None
+        if key in self._bound_here:
+            # Counted where the binding lives (e.g. a def's name in the enclosing scope).
+            return
+        self.scope.names[node.value] += 1
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        self._not_a_name.add(id(node.attr))
+
+    def visit_Arg(self, node: cst.Arg) -> None:
+        if node.keyword is not None:
+            self._not_a_name.add(id(node.keyword))
+
+    def visit_ImportAlias(self, node: cst.ImportAlias) -> None:
+        # ``import a.b`` binds ``a``; ``import a.b as c`` / ``from m import x as c`` bind ``c``.
+        if node.asname is not None and isinstance(node.asname.name, cst.Name):
+            self._bind(node.asname.name.value, Binding("import"))
+            return
+        root: cst.BaseExpression = node.name
+        while isinstance(root, cst.Attribute):
+            root = root.value
+        if isinstance(root, cst.Name):
+            self._bind(root.value, Binding("import"))
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        if isinstance(node.names, cst.ImportStar):
+            assert self.scope is not None
+            self.scope.module.star_import = True
+
+    def visit_Global(self, node: cst.Global) -> None:
+        assert self.scope is not None
+        self.scope.globals.update(item.name.value for item in node.names)
+
+    def visit_Nonlocal(self, node: cst.Nonlocal) -> None:
+        assert self.scope is not None
+        self.scope.nonlocals.update(item.name.value for item in node.names)
+
+    def visit_Param(self, node: cst.Param) -> None:
+        self._bind(node.name.value, Binding("param"))
+
+    # -- stores -----------------------------------------------------------------------------
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            value = node.value if len(node.targets) == 1 else None
+            self._store(target.target, "assign", value)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if node.value is not None:
+            self._store(node.target, "annassign", node.value)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self._store(node.target, "augassign", None)
+
+    def visit_For(self, node: cst.For) -> None:
+        self._store(node.target, "for", None)
+
+    def visit_CompFor(self, node: cst.CompFor) -> None:
+        self._store(node.target, "for", None)
+
+    def visit_WithItem(self, node: cst.WithItem) -> None:
+        if node.asname is not None:
+            self._store(node.asname.name, "with", None)
+
+    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+        # Walrus targets bind in the nearest scope that is not a comprehension.
+        assert self.scope is not None
+        scope = self.scope
+        while scope.kind == "comprehension" and scope.parent is not None:
+            scope = scope.parent
+        self.contexts[id(node.target)] = "store"
+        if isinstance(node.target, cst.Name):
+            scope.bindings.setdefault(node.target.value, []).append(Binding("walrus", node.value))
+
+    def visit_Del(self, node: cst.Del) -> None:
+        self._store(node.target, "del", None, context="del")
+
+    def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
+        if node.name is not None:
+            self._store(node.name.name, "except", None)
+
+    def visit_MatchAs(self, node: cst.MatchAs) -> None:
+        if node.name is not None:
+            self._store(node.name, "match", None)
+
+    def visit_MatchStar(self, node: cst.MatchStar) -> None:
+        if node.name is not None:
+            self._store(node.name, "match", None)
+
+    def visit_MatchMapping(self, node: cst.MatchMapping) -> None:
+        if node.rest is not None:
+            self._store(node.rest, "match", None)
+
+    def visit_TypeAlias(self, node: cst.TypeAlias) -> None:
+        self._store(node.name, "type", None)
+
+    def _store(
+        self,
+        target: cst.BaseExpression,
+        kind: str,
+        value: cst.BaseExpression | None,
+        context: ExprContext = "store",
+    ) -> None:
+        self.contexts[id(target)] = context
+        if isinstance(target, cst.Name):
+            self._bind(target.value, Binding(kind, value))
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                self._store(element.value, kind, None, context)
+        elif isinstance(target, cst.StarredElement):
+            self._store(target.value, kind, None, context)
+
+    def _bind_name_node(self, name: cst.Name, binding: Binding) -> None:
+        assert self.scope is not None
+        self._bound_here.add(id(name))
+        self.scope.names[name.value] += 1
+        self._bind(name.value, binding)
+
+    def _bind(self, name: str, binding: Binding) -> None:
+        assert self.scope is not None
+        scope = self.scope
+        if name in scope.globals:
+            scope = scope.module
+        scope.bindings.setdefault(name, []).append(binding)
+
+    # -- queries ----------------------------------------------------------------------------
+    def expr_context(self, node: cst.CSTNode) -> ExprContext:
+        return self.contexts.get(id(node), "load")
