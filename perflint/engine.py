@@ -11,7 +11,7 @@ from functools import cache
 import libcst as cst
 
 from perflint.positions import node_ranges
-from perflint.rule import FileContext, Report, Rule
+from perflint.rule import AstFacts, FileContext, Report, Rule
 from perflint.ruleset import builtin_rules, load_check
 from perflint.scope import ScopeTracker
 from perflint.suppress import is_suppressed
@@ -65,12 +65,13 @@ def _prefilter(
             by_type.setdefault(node_type, []).append(index)
     hit = [not cls.ast_types for _, cls in checks]
     remaining = hit.count(False)
+    facts = AstFacts(tree)
     for node in ast.walk(tree):
         indexes = by_type.get(type(node))
         if not indexes:
             continue
         for index in indexes:
-            if not hit[index] and checks[index][1].ast_candidate(node):
+            if not hit[index] and checks[index][1].ast_candidate(node, facts):
                 hit[index] = True
                 remaining -= 1
         if not remaining:

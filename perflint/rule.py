@@ -17,6 +17,7 @@ sound: a prefilter that rejects a file where the check would have fired loses a 
 from __future__ import annotations
 
 import ast
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 from dataclasses import dataclass, field
@@ -26,6 +27,23 @@ import libcst as cst
 
 from perflint.scope import ExprContext, Scope, ScopeTracker
 from perflint.types import Applicability, RuleSpec
+
+
+class AstFacts:
+    """Facts about a file's CPython ``ast`` that prefilters may ask for, computed on demand."""
+
+    def __init__(self, tree: ast.AST) -> None:
+        self.tree = tree
+        self._names: Counter[str] | None = None
+
+    @property
+    def names(self) -> Counter[str]:
+        """How often each identifier occurs as a ``Name`` anywhere in the file."""
+        if self._names is None:
+            self._names = Counter(
+                node.id for node in ast.walk(self.tree) if isinstance(node, ast.Name)
+            )
+        return self._names
 
 
 @dataclass
@@ -74,7 +92,7 @@ class Rule(cst.BatchableCSTVisitor):
 
     # -- prefilter --------------------------------------------------------------------------
     @classmethod
-    def ast_candidate(cls, node: ast.AST) -> bool:
+    def ast_candidate(cls, node: ast.AST, facts: AstFacts) -> bool:
         """True unless ``node`` (one of ``ast_types``) certainly cannot be flagged."""
         return True
 

@@ -17,7 +17,7 @@ from perflint.checks._helpers import (
     last_identifier,
     singular,
 )
-from perflint.rule import Rule, replace_nodes
+from perflint.rule import AstFacts, Rule, replace_nodes
 from perflint.scope import Scope
 from perflint.types import Applicability
 
@@ -59,7 +59,7 @@ class RangeLenIndex(Rule):
     ast_types = (ast.For, ast.comprehension)
 
     @classmethod
-    def ast_candidate(cls, node: ast.AST) -> bool:
+    def ast_candidate(cls, node: ast.AST, facts: AstFacts) -> bool:
         assert isinstance(node, (ast.For, ast.comprehension))
         it = node.iter
         return (
