@@ -11,7 +11,8 @@ from functools import cache
 import libcst as cst
 
 from perflint.positions import node_ranges
-from perflint.rule import AstFacts, FileContext, Report, Rule
+from perflint.prefilter import Plan, identifiers, plan
+from perflint.rule import FileContext, Report, Rule
 from perflint.ruleset import builtin_rules, load_check
 from perflint.scope import ScopeTracker
 from perflint.suppress import is_suppressed
@@ -52,33 +53,6 @@ def error_finding(path: str, message: str, row: int = 1, column: int = 1) -> Fin
     )
 
 
-def _prefilter(
-    source: str, tree: ast.AST | None, checks: Sequence[tuple[RuleSpec, type[Rule]]]
-) -> list[tuple[RuleSpec, type[Rule]]]:
-    """The checks that could fire on ``source``: a text scan, then one walk of the C ast."""
-    checks = [check for check in checks if all(needle in source for needle in check[1].needles)]
-    if not checks or tree is None:
-        return checks
-    by_type: dict[type[ast.AST], list[int]] = {}
-    for index, (_, cls) in enumerate(checks):
-        for node_type in cls.ast_types:
-            by_type.setdefault(node_type, []).append(index)
-    hit = [not cls.ast_types for _, cls in checks]
-    remaining = hit.count(False)
-    facts = AstFacts(tree)
-    for node in ast.walk(tree):
-        indexes = by_type.get(type(node))
-        if not indexes:
-            continue
-        for index in indexes:
-            if not hit[index] and checks[index][1].ast_candidate(node, facts):
-                hit[index] = True
-                remaining -= 1
-        if not remaining:
-            break
-    return [check for check, keep in zip(checks, hit) if keep]
-
-
 def _c_parse(source: str, path: str) -> tuple[ast.AST | None, SyntaxError | None]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # invalid escape sequences and the like
@@ -95,12 +69,11 @@ def lint_text(source: str, path: str, settings: Settings) -> tuple[list[Finding]
     checks = enabled_checks(settings)
     # CPython's own parser is ~6x faster than libcst's; it also gives the best syntax errors.
     tree, syntax_error = _c_parse(source, path)
-    if settings.prefilter:
-        checks = _prefilter(source, tree, checks)
-        if not checks and syntax_error is None:
-            return [], None
+    work = plan(source, tree, checks, settings.prefilter)
+    if not work.checks and syntax_error is None:
+        return [], None
     try:
-        module = cst.parse_module(source)
+        module = cst.parse_module(work.source)
     except cst.ParserSyntaxError as error:
         if syntax_error is not None:
             return [], error_finding(
@@ -109,14 +82,15 @@ def lint_text(source: str, path: str, settings: Settings) -> tuple[list[Finding]
                 syntax_error.lineno or 1,
                 syntax_error.offset or 1,
             )
-        message = error.message if hasattr(error, "message") else str(error)
-        return [], error_finding(path, f"SyntaxError: {message}", error.raw_line, error.raw_column + 1)
+        return [], error_finding(
+            path, f"SyntaxError: {error.message}", error.raw_line, error.raw_column + 1
+        )
     except RecursionError:
         return [], error_finding(path, "file is too deeply nested for perflint's parser")
-    if not checks:
+    if not work.checks:
         return [], None
     try:
-        reports = _traverse(module, source, path, settings, checks)
+        reports = _traverse(module, source, tree, path, settings, work)
         return _to_findings(module, source, path, reports), None
     except RecursionError:
         return [], error_finding(path, "file is too deeply nested for perflint's parser")
@@ -125,19 +99,21 @@ def lint_text(source: str, path: str, settings: Settings) -> tuple[list[Finding]
 def _traverse(
     module: cst.Module,
     source: str,
+    tree: ast.AST | None,
     path: str,
     settings: Settings,
-    checks: Sequence[tuple[RuleSpec, type[Rule]]],
+    work: Plan,
 ) -> list[Report]:
-    tracker = ScopeTracker()
+    tracker = ScopeTracker(work.hidden_bindings, work.hidden_declared)
     context = FileContext(
         path=path,
         source=source,
         module=module,
         target_version=settings.target_version,
         tracker=tracker,
+        identifiers=(lambda: identifiers(tree)) if tree is not None else None,
     )
-    rules = [cls(spec, context) for spec, cls in checks]
+    rules = [cls(spec, context) for spec, cls in work.checks]
     cst.visit_batched(module, [tracker, *rules])
     reports: list[Report] = []
     for rule in rules:

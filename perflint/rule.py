@@ -55,6 +55,22 @@ class FileContext:
     module: cst.Module
     target_version: str
     tracker: ScopeTracker
+    #: Every identifier in the whole file, from CPython's ast (None if only libcst parsed it).
+    identifiers: Callable[[], frozenset[str]] | None = None
+    _names: frozenset[str] | None = None
+
+    def names_in_file(self) -> frozenset[str]:
+        """Every identifier used anywhere in the file: a fresh name must avoid them all.
+
+        libcst may see only part of the file (see ``perflint.prefilter``), so ask the C ast.
+        """
+        if self._names is None:
+            if self.identifiers is not None:
+                self._names = self.identifiers()
+            else:
+                assert self.tracker.module_scope is not None
+                self._names = frozenset(self.tracker.module_scope.all_names())
+        return self._names
 
 
 @dataclass(eq=False)
@@ -79,7 +95,9 @@ class Report:
 class Rule(cst.BatchableCSTVisitor):
     """Detects one pattern and builds its fix.  Subclasses set ``needles``/``ast_types``."""
 
-    #: Every one of these strings occurs in any file where the rule can fire.
+    #: Every one of these strings occurs in any file where the rule can fire, and the first
+    #: one occurs inside the source text of every candidate: the prefilter walks only the
+    #: statements that hold it (see ``perflint.prefilter``).
     needles: ClassVar[tuple[str, ...]] = ()
     #: CPython ``ast`` node types that a candidate of this rule is.
     ast_types: ClassVar[tuple[type[ast.AST], ...]] = ()
@@ -111,6 +129,9 @@ class Rule(cst.BatchableCSTVisitor):
 
     def expr_context(self, node: cst.CSTNode) -> ExprContext:
         return self.context.tracker.expr_context(node)
+
+    def names_in_file(self) -> frozenset[str]:
+        return self.context.names_in_file()
 
     def code(self, node: cst.CSTNode) -> str:
         return self.context.module.code_for_node(node)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import builtins
 from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -42,6 +43,8 @@ class Scope:
     globals: set[str] = field(default_factory=set)
     nonlocals: set[str] = field(default_factory=set)
     star_import: bool = False
+    #: On the module scope: every name declared global or nonlocal anywhere in the file.
+    declared: set[str] = field(default_factory=set)
 
     @property
     def module(self) -> Scope:
@@ -105,15 +108,9 @@ class Scope:
         scope = self.resolve(name)
         if scope is None or self.module.star_import:
             return None
-        if name in scope.nonlocals or _declared_elsewhere(scope.module, name):
+        if name in scope.nonlocals or name in self.module.declared:
             return None
         return scope.bindings.get(name)
-
-
-def _declared_elsewhere(scope: Scope, name: str) -> bool:
-    if name in scope.globals or name in scope.nonlocals:
-        return True
-    return any(_declared_elsewhere(child, name) for child in scope.children)
 
 
 _SCOPE_NODES: dict[type[cst.CSTNode], ScopeKind] = {
@@ -130,8 +127,15 @@ _SCOPE_NODES: dict[type[cst.CSTNode], ScopeKind] = {
 class ScopeTracker(cst.BatchableCSTVisitor):
     """Builds the scope tree and expression contexts for one module."""
 
-    def __init__(self) -> None:
+    def __init__(
+        self,
+        hidden_bindings: Mapping[str, str] | None = None,
+        hidden_declared: Iterable[str] = (),
+    ) -> None:
+        """``hidden_*``: what statements that the prefilter blanked out bind and declare."""
         super().__init__()
+        self._hidden_bindings = hidden_bindings or {}
+        self._hidden_declared = set(hidden_declared)
         self.module_scope: Scope | None = None
         self.scope: Scope | None = None
         self.contexts: dict[int, ExprContext] = {}
@@ -152,6 +156,10 @@ class ScopeTracker(cst.BatchableCSTVisitor):
     def visit_Module(self, node: cst.Module) -> None:
         self._push("module", node)
         self.module_scope = self.scope
+        assert self.module_scope is not None
+        for name, kind in self._hidden_bindings.items():
+            self.module_scope.bindings.setdefault(name, []).append(Binding(kind))
+        self.module_scope.declared |= self._hidden_declared
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self._bind_name_node(node.name, Binding("def"))
@@ -233,11 +241,15 @@ class ScopeTracker(cst.BatchableCSTVisitor):
 
     def visit_Global(self, node: cst.Global) -> None:
         assert self.scope is not None
-        self.scope.globals.update(item.name.value for item in node.names)
+        names = [item.name.value for item in node.names]
+        self.scope.globals.update(names)
+        self.scope.module.declared.update(names)
 
     def visit_Nonlocal(self, node: cst.Nonlocal) -> None:
         assert self.scope is not None
-        self.scope.nonlocals.update(item.name.value for item in node.names)
+        names = [item.name.value for item in node.names]
+        self.scope.nonlocals.update(names)
+        self.scope.module.declared.update(names)
 
     def visit_Param(self, node: cst.Param) -> None:
         self._bind(node.name.value, Binding("param"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import keyword
+from collections.abc import Collection
 from typing import Literal
 
 import libcst as cst
@@ -75,7 +76,7 @@ def singular(name: str) -> str:
     return f"{name}_item"
 
 
-def fresh_name(base: str, taken: set[str]) -> str:
+def fresh_name(base: str, taken: Collection[str]) -> str:
     """``base`` or a variant of it that is no keyword, builtin or name already in ``taken``."""
     base = base.lstrip("_") or "item"
 
@@ -111,3 +112,93 @@ def is_dotted_name(expr: cst.BaseExpression) -> bool:
     while isinstance(expr, cst.Attribute):
         expr = expr.value
     return isinstance(expr, cst.Name)
+
+
+# -- value types beyond literals, parentheses and spacing (PFL102-PFL104) ---------------------
+
+#: Builtin constructors whose call always returns exactly that builtin type.
+_CONSTRUCTOR_KINDS: dict[str, Kind] = {"list": "list", "tuple": "tuple", "set": "set", "dict": "dict"}
+
+
+def value_kind(expr: cst.BaseExpression | None, scope: Scope) -> Kind | None:
+    """``literal_kind``, plus a call of the builtin ``list``/``tuple``/``set``/``dict``.
+
+    ``scope`` is where ``expr`` is evaluated: the constructor must not be shadowed there.
+    """
+    kind = literal_kind(expr)
+    if kind is not None:
+        return kind
+    if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Name):
+        kind = _CONSTRUCTOR_KINDS.get(expr.func.value)
+        if kind is not None and scope.is_builtin(expr.func.value):
+            return kind
+    return None
+
+
+def known_type(scope: Scope, name: str) -> Kind | None:
+    """Like ``known_kind``, but a binding may also be a builtin constructor call (``dict(...)``)."""
+    owner = scope.resolve(name)
+    bindings = scope.bound_values(name)
+    if owner is None or not bindings:
+        return None
+    kinds = {
+        value_kind(binding.value, owner) if binding.kind in ("assign", "annassign") else None
+        for binding in bindings
+    }
+    if len(kinds) != 1:
+        return None
+    return kinds.pop()
+
+
+def expr_type(scope: Scope, expr: cst.BaseExpression) -> Kind | None:
+    """The builtin type ``expr`` certainly has: a literal, a constructor call, or such a name."""
+    if isinstance(expr, cst.Name):
+        return known_type(scope, expr.value)
+    return value_kind(expr, scope)
+
+
+def with_parens_of(new: cst.BaseExpression, old: cst.BaseExpression) -> cst.BaseExpression:
+    """``new`` wrapped in the parentheses ``old`` had, for replacing ``old`` by ``new``."""
+    if not old.lpar:
+        return new
+    return new.with_changes(lpar=[*old.lpar, *new.lpar], rpar=[*new.rpar, *old.rpar])
+
+
+def glued_after_iter(loop: cst.For | cst.CompFor) -> bool:
+    """True when the comprehension clause after ``loop.iter`` follows it with no space.
+
+    ``[k for k in d.keys()if k]`` is valid; replacing ``d.keys()`` by ``d`` must then add one.
+    """
+    if not isinstance(loop, cst.CompFor):
+        return False  # a ``for`` statement's iterable is followed by ``:``
+    following: cst.CompIf | cst.CompFor | None = loop.ifs[0] if loop.ifs else loop.inner_for_in
+    return following is not None and _is_empty(following.whitespace_before)
+
+
+def _is_empty(whitespace: cst.BaseParenthesizableWhitespace) -> bool:
+    return isinstance(whitespace, cst.SimpleWhitespace) and not whitespace.value
+
+
+def spaced(whitespace: cst.BaseParenthesizableWhitespace) -> cst.BaseParenthesizableWhitespace:
+    """``whitespace``, or one space where it was empty (``for(k,v)in`` -> ``for k in``)."""
+    return cst.SimpleWhitespace(" ") if _is_empty(whitespace) else whitespace
+
+
+def is_own_receiver(scope: Scope, expr: cst.BaseExpression, methods: frozenset[str]) -> bool:
+    """True when ``expr`` is ``self`` (the first parameter) inside a method named in ``methods``.
+
+    ``def __iter__(self): yield from self.keys()`` must keep calling ``keys()``: rewriting it
+    to iterate ``self`` would recurse into ``__iter__``.
+    """
+    if not isinstance(expr, cst.Name):
+        return False
+    function: Scope | None = scope
+    while function is not None and function.kind in ("comprehension", "lambda"):
+        function = function.parent
+    if function is None or not isinstance(function.node, cst.FunctionDef):
+        return False
+    node = function.node
+    if node.name.value not in methods:
+        return False
+    params = [*node.params.posonly_params, *node.params.params]
+    return bool(params) and params[0].name.value == expr.value

@@ -194,18 +194,14 @@ class RangeLenIndex(Rule):
 
     # -- deciding ---------------------------------------------------------------------------
     def finish(self) -> None:
-        taken: set[str] | None = None
         for candidate in self.done:
             if candidate.bad or not candidate.reads:
                 continue
             # The index must serve nothing but ``seq[i]``: its own target plus the reads.
             if candidate.scope.count_refs(candidate.index) != 1 + len(candidate.reads):
                 continue
-            if taken is None:
-                module_scope = candidate.scope.module
-                taken = module_scope.all_names()
             base = singular(last_identifier(candidate.seq) or "item")
-            item = fresh_name(base, taken)
+            item = fresh_name(base, self.names_in_file())
             self._report(candidate, item)
 
     def _report(self, candidate: _Candidate, item: str) -> None:

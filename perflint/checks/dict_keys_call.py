@@ -1,0 +1,126 @@
+"""PFL102 dict-keys-call: ``for k in d.keys()`` and ``k in d.keys()`` build a view for nothing."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+
+import libcst as cst
+import libcst.matchers as m
+
+from perflint.checks._helpers import expr_type, glued_after_iter, is_own_receiver, with_parens_of
+from perflint.rule import AstFacts, Rule, replace_nodes
+from perflint.scope import Scope
+from perflint.types import Applicability
+
+KEYS_CALL = m.Call(func=m.Attribute(attr=m.Name("keys")), args=[])
+MEMBERSHIP = m.OneOf(m.In(), m.NotIn())
+
+#: Methods where ``self.keys()`` must stay: iterating or testing ``self`` would recurse.
+_PROTOCOL_METHODS = frozenset({"__iter__", "__contains__"})
+
+
+@dataclass(eq=False)
+class _Candidate:
+    call: cst.Call
+    owner: cst.CSTNode  # the For statement, the comprehension, or the comparison
+    scope: Scope
+    purpose: str  # "iterate over" / "test membership in"
+    glued: bool  # a comprehension clause follows the call with no space
+
+
+def _is_keys_call(node: ast.AST) -> bool:
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "keys"
+        and not node.args
+        and not node.keywords
+    )
+
+
+class DictKeysCall(Rule):
+    needles = ("keys",)
+    ast_types = (ast.For, ast.comprehension, ast.Compare)
+
+    @classmethod
+    def ast_candidate(cls, node: ast.AST, facts: AstFacts) -> bool:
+        if isinstance(node, ast.Compare):
+            return (
+                len(node.ops) == 1
+                and isinstance(node.ops[0], (ast.In, ast.NotIn))
+                and _is_keys_call(node.comparators[0])
+            )
+        assert isinstance(node, (ast.For, ast.comprehension))
+        return _is_keys_call(node.iter)
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.candidates: list[_Candidate] = []
+
+    # -- finding candidates -----------------------------------------------------------------
+    def _loop(self, loop: cst.For | cst.CompFor, owner: cst.CSTNode) -> None:
+        if loop.asynchronous is None and m.matches(loop.iter, KEYS_CALL):
+            assert isinstance(loop.iter, cst.Call)
+            self.candidates.append(
+                _Candidate(loop.iter, owner, self.scope, "iterate over", glued_after_iter(loop))
+            )
+
+    def visit_For(self, node: cst.For) -> None:
+        self._loop(node, node)
+
+    def _comprehension(
+        self, node: cst.ListComp | cst.SetComp | cst.GeneratorExp | cst.DictComp
+    ) -> None:
+        comp_for: cst.CompFor | None = node.for_in
+        while comp_for is not None:
+            self._loop(comp_for, node)
+            comp_for = comp_for.inner_for_in
+
+    visit_ListComp = visit_SetComp = visit_GeneratorExp = visit_DictComp = _comprehension
+
+    def visit_Comparison(self, node: cst.Comparison) -> None:
+        # Only `k in d.keys()` alone: in a chain (`k in d.keys() == x`) the view is also
+        # the left operand of the next comparison.
+        if len(node.comparisons) != 1:
+            return
+        target = node.comparisons[0]
+        if m.matches(target.operator, MEMBERSHIP) and m.matches(target.comparator, KEYS_CALL):
+            assert isinstance(target.comparator, cst.Call)
+            self.candidates.append(
+                _Candidate(target.comparator, node, self.scope, "test membership in", False)
+            )
+
+    # -- deciding ---------------------------------------------------------------------------
+    def finish(self) -> None:
+        for candidate in self.candidates:
+            func = candidate.call.func
+            assert isinstance(func, cst.Attribute)
+            receiver = func.value
+            if m.matches(receiver, m.Call(func=m.Name("super"))):
+                continue  # a super() proxy has no __iter__/__contains__ of its own
+            if is_own_receiver(candidate.scope, receiver, _PROTOCOL_METHODS):
+                continue
+            self._report(candidate, receiver)
+
+    def _report(self, candidate: _Candidate, receiver: cst.BaseExpression) -> None:
+        replacement = with_parens_of(receiver, candidate.call)
+        code = self.code(replacement)
+        self.report(
+            candidate.call,
+            scope=candidate.scope,
+            edits=[(candidate.call, code + " " if candidate.glued else replacement)],
+            applicability=self._applicability(candidate, receiver),
+            flagged=candidate.owner,
+            rewritten=replace_nodes(candidate.owner, {id(candidate.call): replacement}),
+            dict=self.code(receiver),
+            purpose=candidate.purpose,
+        )
+
+    def _applicability(self, candidate: _Candidate, receiver: cst.BaseExpression) -> Applicability:
+        # A dict iterates and tests membership exactly like its keys view.  Another mapping
+        # may not: a custom class's keys() can differ from its __iter__/__contains__ (an
+        # email Message's header names, a case-insensitive dict's lookups).
+        if expr_type(candidate.scope, receiver) == "dict":
+            return "safe"
+        return "unsafe"
