@@ -12,7 +12,7 @@ import libcst as cst
 
 from perflint.positions import node_ranges
 from perflint.prefilter import Plan, identifiers, plan
-from perflint.rule import FileContext, Report, Rule
+from perflint.rule import EditTarget, FileContext, Report, Rule
 from perflint.ruleset import builtin_rules, load_check
 from perflint.scope import ScopeTracker
 from perflint.suppress import is_suppressed
@@ -53,6 +53,10 @@ def error_finding(path: str, message: str, row: int = 1, column: int = 1) -> Fin
     )
 
 
+class _TooDeep(Exception):
+    pass
+
+
 def _c_parse(source: str, path: str) -> tuple[ast.AST | None, SyntaxError | None]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # invalid escape sequences and the like
@@ -60,15 +64,26 @@ def _c_parse(source: str, path: str) -> tuple[ast.AST | None, SyntaxError | None
             return ast.parse(source, filename=path), None
         except SyntaxError as error:
             return None, error
-        except (ValueError, RecursionError, MemoryError) as error:  # e.g. NUL bytes
+        except (RecursionError, MemoryError):
+            # Nested deeper than CPython's own parser allows: libcst's would recurse (and
+            # its native parser can overflow the C stack and kill the process), so stop here.
+            raise _TooDeep from None
+        except ValueError as error:  # e.g. NUL bytes
             return None, SyntaxError(str(error))
+
+
+TOO_DEEP_FOR_LIBCST = "file is nested too deeply for libcst's parser to analyse"
+TOO_DEEP = "file is nested too deeply to analyse (CPython's parser gives up on it too)"
 
 
 def lint_text(source: str, path: str, settings: Settings) -> tuple[list[Finding], Finding | None]:
     """Findings for ``source`` (no fixing), and the PFL000 error if it cannot be parsed."""
     checks = enabled_checks(settings)
     # CPython's own parser is ~6x faster than libcst's; it also gives the best syntax errors.
-    tree, syntax_error = _c_parse(source, path)
+    try:
+        tree, syntax_error = _c_parse(source, path)
+    except _TooDeep:
+        return [], error_finding(path, TOO_DEEP)
     work = plan(source, tree, checks, settings.prefilter)
     if not work.checks and syntax_error is None:
         return [], None
@@ -86,14 +101,14 @@ def lint_text(source: str, path: str, settings: Settings) -> tuple[list[Finding]
             path, f"SyntaxError: {error.message}", error.raw_line, error.raw_column + 1
         )
     except RecursionError:
-        return [], error_finding(path, "file is too deeply nested for perflint's parser")
+        return [], error_finding(path, TOO_DEEP_FOR_LIBCST)
     if not work.checks:
         return [], None
     try:
         reports = _traverse(module, source, tree, path, settings, work)
         return _to_findings(module, source, path, reports), None
     except RecursionError:
-        return [], error_finding(path, "file is too deeply nested for perflint's parser")
+        return [], error_finding(path, TOO_DEEP_FOR_LIBCST)
 
 
 def _traverse(
@@ -126,6 +141,25 @@ def _traverse(
     return reports
 
 
+def _skip_blank(lines: Sequence[str], start: Location) -> Location:
+    """The first code at or after ``start``: a node libcst gives no syntactic range (a
+    comprehension's ``for`` clause) owns the whitespace and comments before it."""
+    row, column = start.row, start.column
+    while row <= len(lines):
+        line = lines[row - 1]
+        rest = line[column - 1 :]
+        stripped = rest.lstrip(" \t\f")
+        if stripped and not stripped.startswith(("#", "\\")):
+            return Location(row, column + len(rest) - len(stripped))
+        row, column = row + 1, 1
+    return start
+
+
+def _span(target: EditTarget) -> tuple[cst.CSTNode, cst.CSTNode]:
+    """The first and last node of an edit's range: one node, or a (first, last) pair."""
+    return target if isinstance(target, tuple) else (target, target)
+
+
 def _to_findings(
     module: cst.Module, source: str, path: str, reports: Iterable[Report]
 ) -> list[Finding]:
@@ -137,12 +171,13 @@ def _to_findings(
         wanted.append(report.node)
         if report.end_node is not None:
             wanted.append(report.end_node)
-        wanted.extend(node for node, _ in report.edits)
+        wanted.extend(node for target, _ in report.edits for node in _span(target))
     ranges = node_ranges(module, wanted)
     lines = _LINE_BREAK.split(source)
     findings = []
     for report in reports:
         start, end = ranges[id(report.node)]
+        start = _skip_blank(lines, start)
         if report.end_node is not None:
             end = ranges[id(report.end_node)][1]
         line = lines[start.row - 1] if start.row <= len(lines) else ""
@@ -152,13 +187,13 @@ def _to_findings(
         if report.edits:
             edits = tuple(
                 Edit(
-                    start=ranges[id(node)][0],
-                    end=ranges[id(node)][1],
+                    start=ranges[id(_span(target)[0])][0],
+                    end=ranges[id(_span(target)[1])][1],
                     content=replacement
                     if isinstance(replacement, str)
                     else module.code_for_node(replacement),
                 )
-                for node, replacement in report.edits
+                for target, replacement in report.edits
             )
             fix = Fix(report.applicability, report.fix_title, tuple(sorted(edits, key=lambda e: e.start)))
         flagged = report.flagged or report.node

@@ -1,0 +1,162 @@
+"""The engine on its own: parsing failures, suppressions, scopes, positions, the prefilter's blanking."""
+
+from __future__ import annotations
+
+import dataclasses
+import textwrap
+
+import pytest
+
+from perflint import Settings, lint_source
+from perflint.engine import ERROR_CODE
+from perflint.prefilter import plan
+from perflint.engine import enabled_checks
+from perflint.ruleset import builtin_rules
+
+SLOW = "for i in range(len(nums)):\n    total += nums[i]\n"
+ALL = Settings(select=tuple(spec.code for spec in builtin_rules()))
+
+
+def findings(source: str, **changes: object) -> list[tuple[int, str]]:
+    settings = dataclasses.replace(Settings(select=("PFL101",)), **changes)
+    result = lint_source(textwrap.dedent(source), "t.py", settings)
+    assert result.error is None, result.error
+    return [(finding.start.row, finding.code) for finding in result.findings]
+
+
+def test_syntax_error_is_a_file_error_with_the_parsers_line() -> None:
+    result = lint_source("x = 1\ndef f(:\n    pass\n", "bad.py", ALL)
+    assert result.error is not None
+    assert result.error.code == ERROR_CODE
+    assert result.error.start.row == 2
+    assert "SyntaxError" in result.error.message
+    assert result.findings == ()
+
+
+def test_undecodable_bytes_are_a_file_error() -> None:
+    result = lint_source(b"# -*- coding: ascii -*-\nx = '\xff'\n", "bad.py", ALL)
+    assert result.error is not None and "decode" in result.error.message
+
+
+@pytest.mark.parametrize("depth", [1000, 50000])
+def test_deeply_nested_file_is_an_error_not_a_crash(depth: int) -> None:
+    source = "x = " + "+".join(["a"] * depth) + "\n" + SLOW
+    result = lint_source(source, "deep.py", ALL)
+    assert result.error is not None and "nested too deeply" in result.error.message
+
+
+def test_koi8_r_bytes_are_decoded_per_pep_263() -> None:
+    source = "# -*- coding: koi8-r -*-\nnums = 'привет'\n" + SLOW
+    result = lint_source(source.encode("koi8-r"), "k.py", Settings(select=("PFL101",)))
+    assert result.error is None
+    assert [finding.start.row for finding in result.findings] == [3]
+
+
+@pytest.mark.parametrize(
+    "comment",
+    ["# noqa", "# noqa: PFL101", "# noqa:PFL102,PFL101", "# perflint: ignore[PFL101]", "# NOQA"],
+)
+def test_suppression_on_the_reported_line(comment: str) -> None:
+    source = f"for i in range(len(nums)):  {comment}\n    total += nums[i]\n"
+    assert findings(source) == []
+
+
+@pytest.mark.parametrize("comment", ["# noqa: PFL102", "# perflint: ignore[PFL201]", "# noqa: E501"])
+def test_suppression_of_other_codes_keeps_the_finding(comment: str) -> None:
+    source = f"for i in range(len(nums)):  {comment}\n    total += nums[i]\n"
+    assert findings(source) == [(1, "PFL101")]
+
+
+@pytest.mark.parametrize(
+    "binding",
+    [
+        "range = my_range",
+        "from numpy import range",
+        "import range",
+        "def range(n): ...",
+        "class len: ...",
+        "for len in funcs: pass",
+        "with open(p) as range: pass",
+    ],
+)
+def test_shadowed_builtin_at_module_level(binding: str) -> None:
+    source = f"{binding}\ndef f(nums):\n    total = 0\n" + textwrap.indent(SLOW, "    ")
+    assert findings(source) == []
+
+
+def test_shadowing_in_a_sibling_function_does_not_count() -> None:
+    source = """\
+    def g(range):
+        return range
+    def f(nums):
+        total = 0
+        for i in range(len(nums)):
+            total += nums[i]
+    """
+    assert findings(source) == [(5, "PFL101")]
+
+
+def test_shadowing_in_an_enclosing_function_counts() -> None:
+    source = """\
+    def outer(len):
+        def f(nums):
+            for i in range(len(nums)):
+                print(nums[i])
+        return f
+    """
+    assert findings(source) == []
+
+
+def test_class_attribute_does_not_shadow_inside_methods() -> None:
+    source = """\
+    class A:
+        range = 3
+        def f(self, nums):
+            for i in range(len(nums)):
+                print(nums[i])
+    """
+    assert findings(source) == [(4, "PFL101")]
+
+
+def test_positions_are_one_based_with_exclusive_end() -> None:
+    result = lint_source("def f(nums):\n    for i in range(len(nums)):\n        print(nums[i])\n", "t.py", Settings(select=("PFL101",)))
+    (finding,) = result.findings
+    assert (finding.start.row, finding.start.column) == (2, 5)
+    assert (finding.end.row, finding.end.column) == (2, 30)
+
+
+def test_fix_keeps_crlf_newlines() -> None:
+    source = "words = ('a', 'b')\r\nfor i in range(len(words)):\r\n    print(words[i])\r\n"
+    result = lint_source(source, "t.py", Settings(select=("PFL101",), fix=True))
+    assert result.fixed == 1
+    assert result.fixed_source == "words = ('a', 'b')\r\nfor word in words:\r\n    print(word)\r\n"
+
+
+def test_blanking_keeps_lines_and_module_facts() -> None:
+    source = textwrap.dedent(
+        """\
+        import os
+
+        @decorator
+        def unrelated():
+            global range
+            range = lambda n: []
+
+        class Holder:
+            def other(self):
+                return 1
+            def method(self, nums):
+                for i in range(len(nums)):
+                    print(nums[i])
+        """
+    )
+    checks = enabled_checks(Settings(select=("PFL101",)))
+    import ast
+
+    work = plan(source, ast.parse(source), checks)
+    assert work.source.count("\n") == source.count("\n")
+    assert "unrelated" not in work.source and "def other" not in work.source
+    assert "def method" in work.source
+    assert work.hidden_bindings.get("range") == "global"
+    # ``range`` is rebound at module level by the hidden function: no finding either way.
+    assert findings(source) == findings(source, prefilter=False) == []
