@@ -54,6 +54,8 @@ class Explanation:
     diff: tuple[str, ...]
     slow_per_iteration: int | None
     fast_per_iteration: int | None
+    #: The counted loop body branches: the counts follow its longest path.
+    per_iteration_branches: bool = False
 
 
 @dataclass(frozen=True)
