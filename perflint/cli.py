@@ -1,0 +1,413 @@
+"""The ``perflint`` command: ``check`` (the default), ``explain`` and ``rules``.
+
+Exit codes: 0 nothing found (or everything fixed), 1 findings remain, 2 a usage, configuration
+or internal error, or a file that could not be read or parsed.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import click
+
+from perflint import __version__
+from perflint.config import COLOR_CHOICES, ConfigError, Options, resolve_options, settings_config
+from perflint.discovery import MissingPathError, discover, is_excluded
+from perflint.reporters import ReportContext, formats, get_reporter
+from perflint.reporters._diff import unified_diff
+from perflint.reporters._style import Style
+from perflint.reporters._summary import statistics, summary_lines
+from perflint.types import PYTHON_VERSIONS, FileResult, Settings
+
+STDIN = "-"
+
+
+class PerflintError(click.ClickException):
+    """A usage, configuration or internal error: printed as ``Error: ...``, exit code 2."""
+
+    exit_code = 2
+
+
+class _CheckByDefault(click.Group):
+    """A group whose ``check`` subcommand is implied: ``perflint src`` is ``perflint check src``.
+
+    Only an exact subcommand name is taken as one, so ``perflint ./rules`` lints a directory
+    called ``rules``.
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not args or (
+            args[0] not in self.commands and args[0] not in ("-h", "--help", "--version")
+        ):
+            args = ["check", *args]
+        return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as error:  # a bug in perflint: say so, with the traceback, and exit 2
+            traceback.print_exc(file=sys.stderr)
+            raise PerflintError(f"internal error: {error!r}") from error
+
+
+@click.group(cls=_CheckByDefault, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(
+    __version__, "--version", prog_name="perflint", message="%(prog)s %(version)s"
+)
+def cli() -> None:
+    """A performance-regression linter for Python that shows the bytecode behind every finding.
+
+    `perflint PATH...` is short for `perflint check PATH...`; a directory named like a command
+    is reached as `./NAME`.
+    """
+
+
+#: Options given as comma-separated lists, possibly repeated.
+_LIST_OPTIONS = ("select", "ignore", "extend_select", "exclude", "extend_exclude")
+
+
+def _split(values: Sequence[str]) -> tuple[str, ...] | None:
+    """``("PFL101,PFL102", "PFL2")`` -> ``("PFL101", "PFL102", "PFL2")``; None when not given."""
+    items = tuple(item.strip() for value in values for item in value.split(",") if item.strip())
+    return items or None
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+@click.option(
+    "--select",
+    multiple=True,
+    help="Rules to enable: codes, prefixes, names or ALL (comma-separated).",
+)
+@click.option("--ignore", multiple=True, help="Rules to disable (comma-separated).")
+@click.option("--extend-select", multiple=True, help="Rules to enable on top of the selection.")
+@click.option(
+    "--fix/--no-fix", default=None, help="Apply safe fixes (and unsafe ones with --unsafe-fixes)."
+)
+@click.option(
+    "--unsafe-fixes/--no-unsafe-fixes",
+    default=None,
+    help="Also apply, and show as fixable, unsafe fixes.",
+)
+@click.option(
+    "--diff", is_flag=True, help="Print the fixes as a unified diff instead of writing them."
+)
+@click.option(
+    "--explain",
+    is_flag=True,
+    default=None,
+    help="Show the bytecode of each finding beside its rewrite.",
+)
+@click.option(
+    "--format", "output_format", type=click.Choice(formats()), help="Output format (default: text)."
+)
+@click.option(
+    "--output-file",
+    type=click.Path(dir_okay=False, path_type=str),
+    help="Write the findings to this file.",
+)
+@click.option(
+    "--target-version",
+    type=click.Choice(PYTHON_VERSIONS),
+    help="The CPython version the code runs on.",
+)
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Read settings from this file instead of the nearest pyproject.toml.",
+)
+@click.option("--exit-zero", is_flag=True, default=None, help="Exit 0 even when findings remain.")
+@click.option(
+    "--statistics",
+    is_flag=True,
+    default=None,
+    help="Count findings per rule instead of listing them.",
+)
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    help="Files linted in parallel (default: CPU count).",
+)
+@click.option(
+    "--color",
+    type=click.Choice(COLOR_CHOICES),
+    help="Colour the output (auto: on a terminal without NO_COLOR).",
+)
+@click.option("--quiet", "-q", is_flag=True, default=None, help="Print findings only: no summary.")
+@click.option("--stdin-filename", help="The name to report for code read from stdin ('-').")
+@click.option(
+    "--force-exclude/--no-force-exclude",
+    default=None,
+    help="Exclude files even when named explicitly.",
+)
+@click.option(
+    "--exclude",
+    multiple=True,
+    help="Paths to skip, replacing the default excludes (gitignore-style globs).",
+)
+@click.option("--extend-exclude", multiple=True, help="Paths to skip on top of the excludes.")
+@click.option(
+    "--python", help="Interpreter whose bytecode --explain shows (default: the running one)."
+)
+@click.pass_context
+def check(
+    ctx: click.Context,
+    paths: tuple[str, ...],
+    config_file: Path | None,
+    output_format: str | None,
+    **given: Any,
+) -> None:
+    """Lint PATHS (files or directories; default: the current directory; '-' reads stdin)."""
+    paths = paths or (".",)
+    cli_values: dict[str, object] = {
+        key.replace("_", "-"): _split(value) if key in _LIST_OPTIONS else value
+        for key, value in given.items()
+    }
+    cli_values["format"] = output_format
+    cwd = Path(os.getcwd())
+    try:
+        config = settings_config(paths, config_file, cwd, given["stdin_filename"])
+        options = resolve_options(cli_values, config, cwd)
+    except ConfigError as error:
+        raise PerflintError(str(error)) from None
+    run = _Run(options)
+    results = run.lint(paths)
+    if options.explain:
+        results = _attach_explanations(results, options.python)
+    ctx.exit(run.report(results))
+
+
+def _attach_explanations(results: list[FileResult], python: str | None) -> list[FileResult]:
+    from perflint.explain import ExplainError, attach_explanations
+
+    try:
+        return attach_explanations(results, python=python)
+    except ExplainError as error:
+        raise PerflintError(str(error)) from None
+
+
+def _use_color(choice: str, stream: IO[str] | None) -> bool:
+    if choice == "never":
+        return False
+    if choice == "always":
+        return True  # an explicit request beats NO_COLOR, as no-color.org asks
+    if os.environ.get("NO_COLOR"):
+        return False
+    return stream is not None and hasattr(stream, "isatty") and stream.isatty()
+
+
+@dataclass
+class _Run:
+    """One ``perflint check`` run: lint, then report, then the exit code."""
+
+    options: Options
+    #: Text read from stdin, by reported name (reporters show lines of it).
+    stdin_sources: dict[str, str] = field(default_factory=dict)
+    #: What ``--fix`` on stdin prints: the (fixed) code, in its own encoding.
+    stdin_output: bytes | None = None
+
+    @property
+    def settings(self) -> Settings:
+        options = self.options
+        return Settings(
+            select=options.select,
+            target_version=options.target_version,
+            fix=options.fix,
+            unsafe_fixes=options.unsafe_fixes,
+            diff=options.diff,
+        )
+
+    def lint(self, paths: Sequence[str]) -> list[FileResult]:
+        options = self.options
+        files = [path for path in paths if path != STDIN]
+        try:
+            found = (
+                discover(files, options.exclude, force_exclude=options.force_exclude)
+                if files
+                else []
+            )
+        except MissingPathError as error:
+            names = ", ".join(repr(path) for path in error.paths)
+            raise PerflintError(f"no such file or directory: {names}") from None
+        if files and not found and not options.quiet:
+            click.echo("warning: no Python files found under the given paths", err=True)
+        results = _lint_files(found, self.settings, options.jobs)
+        if STDIN in paths:
+            stdin_result = self.lint_stdin()
+            if stdin_result is not None:
+                results.append(stdin_result)
+        return results
+
+    def lint_stdin(self) -> FileResult | None:
+        from perflint.runner import lint_source
+        from perflint.source import SourceError, decode, encode
+
+        options = self.options
+        name = options.stdin_filename
+        data = _binary(sys.stdin).read()
+        if options.force_exclude and name != STDIN and is_excluded(name, options.exclude):
+            self.stdin_output = data
+            return None
+        try:
+            source = decode(data)
+        except SourceError:
+            self.stdin_output = data
+            return lint_source(data, name, self.settings)  # reports why it cannot be decoded
+        result = lint_source(source.text, name, self.settings)
+        self.stdin_sources[name] = (
+            result.fixed_source if result.fixed_source is not None else source.text
+        )
+        if result.fixed and result.fixed_source is not None:
+            try:
+                self.stdin_output = encode(result.fixed_source, source.encoding)
+            except UnicodeEncodeError:
+                self.stdin_output = data
+        else:
+            self.stdin_output = data
+        return result
+
+    def source_of(self, result: FileResult) -> str | None:
+        if result.fixed_source is not None:
+            return result.fixed_source  # what the remaining findings refer to
+        if result.path in self.stdin_sources:
+            return self.stdin_sources[result.path]
+        from perflint.source import SourceError, read_source
+
+        try:
+            return read_source(Path(result.path)).text
+        except SourceError:
+            return None
+
+    def report(self, results: list[FileResult]) -> int:
+        """Write the findings (or diff, or statistics) and the summary; return the exit code."""
+        options = self.options
+        fix_stdin = options.fix and not options.diff and self.stdin_output is not None
+        if fix_stdin:
+            # The fixed code owns stdout; findings go to stderr (or --output-file).
+            sys.stdout.flush()
+            stdout = _binary(sys.stdout)
+            stdout.write(self.stdin_output or b"")
+            stdout.flush()
+        diff = unified_diff(results) if options.diff else None
+        if diff is not None:
+            click.echo(diff, nl=False)
+        else:
+            self._write_findings(results, to_stderr=fix_stdin)
+        if not options.quiet:
+            style = Style(_use_color(options.color, sys.stderr))
+            for line in summary_lines(
+                results,
+                fix=options.fix,
+                diff=options.diff,
+                unsafe_fixes=options.unsafe_fixes,
+                style=style,
+            ):
+                click.echo(line, err=True, color=style.enabled)
+        return self.exit_code(results, diff)
+
+    def _write_findings(self, results: list[FileResult], *, to_stderr: bool) -> None:
+        options = self.options
+        stream = None if options.output_file else (sys.stderr if to_stderr else sys.stdout)
+        color = (
+            _use_color(options.color, stream)
+            if options.output_file is None
+            else options.color == "always"
+        )
+        if options.statistics:
+            text = statistics(
+                results,
+                unsafe_fixes=options.unsafe_fixes,
+                as_json=options.format in ("json", "jsonl"),
+            )
+        else:
+            context = ReportContext(
+                unsafe_fixes=options.unsafe_fixes,
+                color=color,
+                explain=options.explain,
+                source=self.source_of,
+            )
+            text = get_reporter(options.format)(results, context)
+        if options.output_file is not None:
+            path = Path(options.output_file)
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(text, encoding="utf-8")
+            except OSError as error:
+                raise PerflintError(f"cannot write {path}: {error.strerror or error}") from None
+            return
+        click.echo(text, nl=False, err=to_stderr, color=color)
+
+    def exit_code(self, results: list[FileResult], diff: str | None) -> int:
+        if any(result.error is not None for result in results):
+            return 2
+        if self.options.exit_zero:
+            return 0
+        if diff is not None:
+            return 1 if diff else 0
+        return 1 if any(result.findings for result in results) else 0
+
+
+def _binary(stream: IO[str]) -> IO[bytes]:
+    return stream.buffer  # type: ignore[attr-defined,no-any-return]
+
+
+def _lint_files(paths: list[str], settings: Settings, jobs: int | None) -> list[FileResult]:
+    from perflint.runner import lint_paths
+
+    return lint_paths(paths, settings, jobs) if paths else []
+
+
+@cli.command()
+@click.argument("code")
+@click.option("--python", help="Interpreter whose bytecode to show (default: the running one).")
+@click.option(
+    "--measure",
+    is_flag=True,
+    help="Also time the rule's examples (runs them: they are perflint's own).",
+)
+def explain(code: str, python: str | None, measure: bool) -> None:
+    """Explain rule CODE (a code like PFL101 or a name): why it is slow, the fix, the bytecode."""
+    from perflint.ruleset import rule_by_code
+
+    spec = rule_by_code(code.upper()) or rule_by_code(code.lower())
+    if spec is None:
+        raise PerflintError(f"unknown rule {code!r}; `perflint rules` lists them")
+    from perflint.explain import ExplainError, explain_rule
+
+    try:
+        text = explain_rule(spec, python=python, measure=measure)
+    except ExplainError as error:
+        raise PerflintError(str(error)) from None
+    click.echo(text, nl=False)
+
+
+@cli.command()
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    help="Table or JSON.",
+)
+def rules(output_format: str) -> None:
+    """List every rule: code, name, fix availability, target versions, message."""
+    from perflint.reporters._rules import rules_json, rules_table
+    from perflint.ruleset import builtin_rules
+
+    specs = builtin_rules()
+    click.echo(rules_json(specs) if output_format == "json" else rules_table(specs), nl=False)
+
+
+def main() -> None:
+    """The console script's entry point."""
+    cli(prog_name="perflint")

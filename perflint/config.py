@@ -1,0 +1,480 @@
+"""Configuration: ``[tool.perflint]`` of the nearest ``pyproject.toml``, merged with the command line.
+
+The command line overrides the file.  Rule selection is layered like ruff's: the file's
+``select``/``extend-select``/``ignore`` are applied first, then the command line's, and within a
+layer the most specific selector wins (``ignore = ["PFL1"]`` with ``select = ["PFL101"]`` keeps
+PFL101).  Unknown keys, bad values and selectors that match no rule are errors that name them.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import sys
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from perflint.types import PYTHON_VERSIONS, RuleSpec, current_target
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
+
+PYPROJECT = "pyproject.toml"
+COLOR_CHOICES = ("auto", "always", "never")
+
+
+class ConfigError(Exception):
+    """A configuration (file or command line) that cannot be used; the message says where and why."""
+
+
+# -- keys -----------------------------------------------------------------------------------------
+
+
+def _strings(key: str, value: object) -> tuple[str, ...]:
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return tuple(value)
+    raise ValueError("must be a list of strings")
+
+
+def _bool(key: str, value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    raise ValueError("must be true or false")
+
+
+def _string(key: str, value: object) -> str:
+    if isinstance(value, str) and value:
+        return value
+    raise ValueError("must be a non-empty string")
+
+
+def _one_of(*choices: str) -> Callable[[str, object], str]:
+    def check(key: str, value: object) -> str:
+        if isinstance(value, str) and value in choices:
+            return value
+        raise ValueError(f"must be one of {', '.join(repr(choice) for choice in choices)}")
+
+    return check
+
+
+def _jobs(key: str, value: object) -> int:
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+        return value
+    raise ValueError("must be a whole number of at least 1")
+
+
+def _format(key: str, value: object) -> str:
+    from perflint.reporters import formats
+
+    return _one_of(*formats())(key, value)
+
+
+#: Every key ``[tool.perflint]`` accepts (the check command's options in kebab-case), with its validator.
+#: ``diff``, ``config`` and ``stdin-filename`` only make sense for one invocation, so they are CLI-only.
+KEYS: dict[str, Callable[[str, object], object]] = {
+    "select": _strings,
+    "ignore": _strings,
+    "extend-select": _strings,
+    "exclude": _strings,
+    "extend-exclude": _strings,
+    "force-exclude": _bool,
+    "target-version": _one_of(*PYTHON_VERSIONS),
+    "fix": _bool,
+    "unsafe-fixes": _bool,
+    "explain": _bool,
+    "format": _format,
+    "output-file": _string,
+    "exit-zero": _bool,
+    "statistics": _bool,
+    "jobs": _jobs,
+    "color": _one_of(*COLOR_CHOICES),
+    "quiet": _bool,
+    "python": _string,
+}
+
+
+def _unknown_keys_message(unknown: Iterable[str]) -> str:
+    parts = []
+    for key in sorted(unknown):
+        close = difflib.get_close_matches(key, KEYS, n=1)
+        parts.append(f"'{key}'" + (f" (did you mean '{close[0]}'?)" if close else ""))
+    return f"unknown key(s): {', '.join(parts)}"
+
+
+# -- files ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FileConfig:
+    """What a configuration file says: validated values keyed as in the file, and where it is."""
+
+    path: Path | None
+    #: The directory ``exclude`` patterns and ``output-file`` are relative to.
+    root: Path
+    values: Mapping[str, object] = field(default_factory=dict)
+    requires_python: str | None = None
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read: {error.strerror or error}") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: invalid TOML: {error}") from None
+
+
+def _tool_table(data: Mapping[str, Any]) -> object:
+    tool = data.get("tool")
+    return tool.get("perflint") if isinstance(tool, dict) else None
+
+
+def _requires_python(data: Mapping[str, Any]) -> str | None:
+    project = data.get("project")
+    value = project.get("requires-python") if isinstance(project, dict) else None
+    return value if isinstance(value, str) else None
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest ``pyproject.toml`` at or above ``start`` with a ``[tool.perflint]`` table, else the
+    nearest ``pyproject.toml`` at all (for ``requires-python``), else None."""
+    start = Path(_absolute(start))
+    nearest = None
+    for directory in (start, *start.parents):
+        candidate = directory / PYPROJECT
+        if not candidate.is_file():
+            continue
+        nearest = nearest or candidate
+        if _tool_table(_read_toml(candidate)) is not None:
+            return candidate
+    return nearest
+
+
+def load_config(path: Path, *, explicit: bool = False) -> FileConfig:
+    """Read and validate one configuration file.
+
+    A ``pyproject.toml`` holds the settings in ``[tool.perflint]``; any other TOML file given with
+    ``--config`` holds them at its top level.
+    """
+    path = Path(_absolute(path))
+    data = _read_toml(path)
+    if path.name == PYPROJECT or not explicit:
+        table = _tool_table(data)
+        where = f"{path}: [tool.perflint]"
+    else:
+        table = data
+        where = f"{path}:"
+    if table is None:
+        table = {}
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where} must be a table")
+    unknown = set(table) - set(KEYS)
+    if unknown:
+        raise ConfigError(f"{where} {_unknown_keys_message(unknown)}")
+    values: dict[str, object] = {}
+    for key, value in table.items():
+        try:
+            values[key] = KEYS[key](key, value)
+        except ValueError as error:
+            raise ConfigError(f"{where} '{key}' {error}") from None
+    config = FileConfig(
+        path=path, root=path.parent, values=values, requires_python=_requires_python(data)
+    )
+    for key in ("select", "extend-select", "ignore"):
+        if key in values:
+            _check_selectors(values[key], f"{where} '{key}'")  # type: ignore[arg-type]
+    return config
+
+
+def _absolute(path: Path) -> str:
+    return os.path.abspath(path)
+
+
+# -- requires-python ------------------------------------------------------------------------------
+
+_CLAUSE = re.compile(r"^\s*(~=|===|==|!=|<=|>=|<|>)\s*v?(\d+(?:\.\d+)*)(\.\*)?\s*$")
+
+
+def _pad(parts: Sequence[int], size: int = 3) -> tuple[int, ...]:
+    return tuple(parts[:size]) + (0,) * (size - len(parts[:size]))
+
+
+def _clause_allows(
+    operator: str, release: tuple[int, ...], wildcard: bool, version: tuple[int, ...]
+) -> bool:
+    if wildcard:
+        same = version[: len(release)] == release
+        return same if operator in ("==", "===") else not same if operator == "!=" else False
+    bound = _pad(release)
+    if operator == "~=":
+        prefix = release[:-1] if len(release) > 1 else release
+        return version >= bound and version[: len(prefix)] == prefix
+    return {
+        "==": version == bound,
+        "===": version == bound,
+        "!=": version != bound,
+        ">=": version >= bound,
+        "<=": version <= bound,
+        ">": version > bound,
+        "<": version < bound,
+    }[operator]
+
+
+def target_from_requires_python(spec: str) -> str | None:
+    """The lowest target version that ``requires-python`` allows, clamped to perflint's range.
+
+    ``">=3.11"`` -> ``"py311"``; ``">=3.8"`` -> ``"py310"``.  None when the specifier cannot be
+    read or allows no CPython 3 at all.
+    """
+    clauses = []
+    for text in spec.split(","):
+        match = _CLAUSE.match(text)
+        if match is None:
+            return None
+        operator, release, wildcard = match.groups()
+        if wildcard and operator not in ("==", "!=", "==="):
+            return None
+        clauses.append((operator, tuple(int(part) for part in release.split(".")), bool(wildcard)))
+    for minor in range(0, 40):
+        # A minor version is allowed when any of its patch releases satisfies every clause.
+        if any(
+            all(_clause_allows(op, rel, wild, (3, minor, patch)) for op, rel, wild in clauses)
+            for patch in range(0, 40)
+        ):
+            lowest, highest = (
+                version_minor(PYTHON_VERSIONS[0]),
+                version_minor(PYTHON_VERSIONS[-1]),
+            )
+            return f"py3{min(max(minor, lowest), highest)}"
+    return None
+
+
+def version_minor(target: str) -> int:
+    return int(target[3:])
+
+
+# -- rule selection -------------------------------------------------------------------------------
+
+ALL = "ALL"
+
+
+def _rules() -> tuple[RuleSpec, ...]:
+    from perflint.ruleset import builtin_rules
+
+    return builtin_rules()
+
+
+def selector_matches(selector: str, spec: RuleSpec) -> int:
+    """How specifically ``selector`` names ``spec``: 0 = not at all, 1 = ALL, larger = more specific."""
+    if selector == ALL:
+        return 1
+    if selector == spec.code or selector == spec.name:
+        return 100
+    if selector.upper() == selector and spec.code.startswith(selector):
+        return 1 + len(selector)
+    return 0
+
+
+def _check_selectors(selectors: Sequence[str], where: str) -> None:
+    rules = _rules()
+    unknown = [s for s in selectors if not any(selector_matches(s, spec) for spec in rules)]
+    if unknown:
+        raise ConfigError(
+            f"{where}: unknown rule selector(s): {', '.join(repr(s) for s in unknown)}"
+            " (use a code like PFL101, a prefix like PFL1, a rule name, or ALL)"
+        )
+
+
+@dataclass(frozen=True)
+class SelectionLayer:
+    """One source of rule selection (the config file, then the command line)."""
+
+    select: tuple[str, ...] | None = None
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+
+
+def resolve_selection(layers: Sequence[SelectionLayer]) -> tuple[str, ...]:
+    """The codes enabled after applying each layer in turn; all rules before the first layer."""
+    rules = _rules()
+    enabled = {spec.code for spec in rules}
+    for layer in layers:
+        selects = (*(layer.select or ()), *layer.extend_select)
+        for spec in rules:
+            chosen = max((selector_matches(s, spec) for s in selects), default=0)
+            dropped = max((selector_matches(s, spec) for s in layer.ignore), default=0)
+            if dropped and dropped >= chosen:
+                enabled.discard(spec.code)
+            elif chosen:
+                enabled.add(spec.code)
+            elif layer.select is not None:
+                enabled.discard(spec.code)  # a layer with ``select`` starts over
+    return tuple(sorted(enabled))
+
+
+# -- merging --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExcludeRule:
+    """Gitignore-style patterns anchored at ``base``."""
+
+    base: Path
+    patterns: tuple[str, ...]
+
+
+DEFAULT_EXCLUDES: tuple[str, ...] = (
+    ".git",
+    ".hg",
+    ".svn",
+    ".venv",
+    "venv",
+    ".tox",
+    ".nox",
+    "build",
+    "dist",
+    "__pycache__",
+    "node_modules",
+    ".mypy_cache",
+    ".pytest_cache",
+    ".ruff_cache",
+    "site-packages",
+    "_build",
+    "buck-out",
+    ".eggs",
+    ".direnv",
+    "__pypackages__",
+)
+
+
+@dataclass(frozen=True)
+class Options:
+    """Everything one ``perflint check`` run needs, after merging the file and the command line."""
+
+    select: tuple[str, ...]
+    target_version: str
+    fix: bool = False
+    unsafe_fixes: bool = False
+    diff: bool = False
+    explain: bool = False
+    format: str = "text"
+    output_file: Path | None = None
+    exit_zero: bool = False
+    statistics: bool = False
+    jobs: int | None = None
+    color: str = "auto"
+    quiet: bool = False
+    force_exclude: bool = False
+    exclude: tuple[ExcludeRule, ...] = ()
+    python: str | None = None
+    stdin_filename: str = "-"
+    config_path: Path | None = None
+
+
+def resolve_options(cli: Mapping[str, object], config: FileConfig, cwd: Path) -> Options:
+    """Merge command-line values (keyed like the file's keys; None = not given) over the file's."""
+    unknown = set(cli) - set(KEYS) - {"diff", "stdin-filename"}
+    if unknown:  # a programming error in the CLI, not a user error
+        raise ValueError(f"unknown option keys {sorted(unknown)}")
+    file = config.values
+
+    def pick(key: str, default: object) -> Any:
+        value = cli.get(key)
+        if value is not None:
+            return value
+        return file.get(key, default)
+
+    layers = [
+        SelectionLayer(
+            select=file.get("select"),  # type: ignore[arg-type]
+            extend_select=file.get("extend-select", ()),  # type: ignore[arg-type]
+            ignore=file.get("ignore", ()),  # type: ignore[arg-type]
+        )
+    ]
+    cli_select = cli.get("select")
+    cli_extend = cli.get("extend-select") or ()
+    cli_ignore = cli.get("ignore") or ()
+    for option, selectors in (
+        ("--select", cli_select),
+        ("--extend-select", cli_extend),
+        ("--ignore", cli_ignore),
+    ):
+        if selectors:
+            _check_selectors(selectors, option)  # type: ignore[arg-type]
+    layers.append(SelectionLayer(cli_select, tuple(cli_extend), tuple(cli_ignore)))  # type: ignore[arg-type]
+
+    target = pick("target-version", None)
+    if target is None and config.requires_python:
+        target = target_from_requires_python(config.requires_python)
+    target = target or current_target()
+
+    output_file = cli.get("output-file")
+    if output_file is None and "output-file" in file:
+        output_file = config.root / str(file["output-file"])
+
+    return Options(
+        select=resolve_selection(layers),
+        target_version=str(target),
+        fix=bool(pick("fix", False)),
+        unsafe_fixes=bool(pick("unsafe-fixes", False)),
+        diff=bool(cli.get("diff") or False),
+        explain=bool(pick("explain", False)),
+        format=str(pick("format", "text")),
+        output_file=Path(output_file) if output_file is not None else None,  # type: ignore[arg-type]
+        exit_zero=bool(pick("exit-zero", False)),
+        statistics=bool(pick("statistics", False)),
+        jobs=pick("jobs", None),
+        color=str(pick("color", "auto")),
+        quiet=bool(pick("quiet", False)),
+        force_exclude=bool(pick("force-exclude", False)),
+        exclude=_exclude_rules(cli, config, cwd),
+        python=pick("python", None),
+        stdin_filename=str(cli.get("stdin-filename") or "-"),
+        config_path=config.path,
+    )
+
+
+def _exclude_rules(
+    cli: Mapping[str, object], config: FileConfig, cwd: Path
+) -> tuple[ExcludeRule, ...]:
+    """``exclude`` replaces the default excludes and ``extend-exclude`` adds to them (as in ruff);
+    the file's patterns are relative to its directory, the command line's to the cwd."""
+    file = config.values
+    rules: list[ExcludeRule]
+    if cli.get("exclude"):
+        rules = [ExcludeRule(cwd, tuple(cli["exclude"]))]  # type: ignore[arg-type]
+    elif "exclude" in file:
+        rules = [ExcludeRule(config.root, tuple(file["exclude"]))]  # type: ignore[arg-type]
+    else:
+        rules = [ExcludeRule(config.root, DEFAULT_EXCLUDES)]
+    if file.get("extend-exclude"):
+        rules.append(ExcludeRule(config.root, tuple(file["extend-exclude"])))  # type: ignore[arg-type]
+    if cli.get("extend-exclude"):
+        rules.append(ExcludeRule(cwd, tuple(cli["extend-exclude"])))  # type: ignore[arg-type]
+    return tuple(rule for rule in rules if rule.patterns)
+
+
+def settings_config(
+    paths: Sequence[str], config_file: Path | None, cwd: Path, stdin_filename: str | None
+) -> FileConfig:
+    """Find and load the configuration for a run: ``--config`` if given, else the nearest file
+    above the first path (or the cwd)."""
+    if config_file is not None:
+        return load_config(config_file, explicit=True)
+    start = cwd
+    first = next((path for path in paths if path != "-"), None)
+    if first is None and stdin_filename:
+        first = stdin_filename
+    if first is not None:
+        candidate = cwd / first
+        start = candidate if candidate.is_dir() else candidate.parent
+    found = find_config(start)
+    if found is None:
+        return FileConfig(path=None, root=cwd)
+    return load_config(found)

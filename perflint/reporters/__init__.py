@@ -1,0 +1,82 @@
+"""Output formats, one module each, found by name.
+
+A format is a function ``(results, context) -> str`` registered with ``@register("name")`` in a
+module of this package; every module here (not starting with ``_``) is imported on first use, so
+adding a format (SARIF, GitHub annotations, JUnit, ...) is adding one module.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+
+from perflint.fixes import is_fixable
+from perflint.types import FileResult, Finding
+
+Reporter = Callable[[Sequence[FileResult], "ReportContext"], str]
+
+_REGISTRY: dict[str, Reporter] = {}
+_loaded = False
+
+
+@dataclass(frozen=True)
+class ReportContext:
+    """What a format may need beyond the results."""
+
+    #: Whether unsafe fixes would be applied with ``--fix`` (so are shown as fixable).
+    unsafe_fixes: bool = False
+    color: bool = False
+    explain: bool = False
+    #: The source text a result's findings refer to, or None (the text format shows lines of it).
+    source: Callable[[FileResult], str | None] = field(default=lambda result: None)
+
+    def applicable(self, finding: Finding) -> bool:
+        """True when ``--fix`` (with the current ``--unsafe-fixes``) would fix ``finding``."""
+        return is_fixable(finding, self.unsafe_fixes)
+
+
+def register(name: str) -> Callable[[Reporter], Reporter]:
+    """Decorator: make the function the reporter of ``--format name``."""
+
+    def add(function: Reporter) -> Reporter:
+        if name in _REGISTRY and _REGISTRY[name] is not function:
+            raise ValueError(f"output format {name!r} is registered twice")
+        _REGISTRY[name] = function
+        return function
+
+    return add
+
+
+def _load() -> None:
+    global _loaded
+    if _loaded:
+        return
+    for module in pkgutil.iter_modules(__path__):
+        if not module.name.startswith("_"):
+            importlib.import_module(f"{__name__}.{module.name}")
+    _loaded = True
+
+
+def formats() -> tuple[str, ...]:
+    """The names ``--format`` accepts, sorted."""
+    _load()
+    return tuple(sorted(_REGISTRY))
+
+
+def get_reporter(name: str) -> Reporter:
+    _load()
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        raise ValueError(f"unknown output format {name!r}; known: {', '.join(formats())}") from None
+
+
+def all_findings(results: Sequence[FileResult]) -> Iterator[tuple[FileResult, Finding]]:
+    """Every finding of every result in report order: a file's error first, then its findings."""
+    for result in results:
+        if result.error is not None:
+            yield result, result.error
+        for finding in result.findings:
+            yield result, finding

@@ -1,0 +1,132 @@
+"""The human-readable formats: ``text`` (each finding with the source around it, carets under the
+flagged range and the fix as help, like ruff's full output) and ``concise`` (one line each)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+
+from perflint.reporters import ReportContext, all_findings, register
+from perflint.reporters._style import Style
+from perflint.types import FileResult, Finding
+
+#: Source lines shown before and after the flagged ones.
+CONTEXT_LINES = 2
+TAB_WIDTH = 4
+
+_LINE_BREAK = re.compile(r"\r\n?|\n")
+
+
+def header(finding: Finding, context: ReportContext, style: Style) -> str:
+    """``path:row:col: CODE [*] message``; ``[*]`` when ``--fix`` would fix it with these flags."""
+    mark = f" {style.fixable('[*]')}" if context.applicable(finding) else ""
+    location = f"{style.path(finding.path)}:{finding.start.row}:{finding.start.column}:"
+    return f"{location} {style.code(finding.code)}{mark} {finding.message}"
+
+
+def _char_width(char: str) -> int:
+    if char == "\t":
+        return TAB_WIDTH
+    if unicodedata.combining(char):
+        return 0
+    return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+
+
+def _display(line: str) -> tuple[str, list[int]]:
+    """The line as shown (tabs expanded) and the display column before each character."""
+    offsets = [0]
+    for char in line:
+        offsets.append(offsets[-1] + _char_width(char))
+    return line.replace("\t", " " * TAB_WIDTH), offsets
+
+
+def _flagged_rows(finding: Finding, lines: Sequence[str]) -> tuple[int, int, int, int]:
+    """(first row, first column, last row, end column), 1-based, end exclusive, clamped to the text."""
+    row, column = finding.start.row, finding.start.column
+    end_row, end_column = finding.end.row, finding.end.column
+    if end_row > row and end_column == 1:  # a range ending at the start of a line ends before it
+        end_row -= 1
+        end_column = len(lines[end_row - 1]) + 1 if end_row <= len(lines) else 1
+    row = min(max(row, 1), len(lines))
+    end_row = min(max(end_row, row), len(lines))
+    return row, column, end_row, end_column
+
+
+def snippet(finding: Finding, source: str, style: Style) -> tuple[list[str], int]:
+    """The source lines around ``finding`` with a line-number gutter and carets under its range,
+    and the gutter's width."""
+    lines = _LINE_BREAK.split(source)
+    if len(lines) > 1 and lines[-1] == "":
+        lines.pop()  # the empty "line" after the final newline
+    row, column, end_row, end_column = _flagged_rows(finding, lines)
+    first = max(1, row - CONTEXT_LINES)
+    last = min(len(lines), end_row + CONTEXT_LINES)
+    while first < row and not lines[first - 1].strip():
+        first += 1
+    while last > end_row and not lines[last - 1].strip():
+        last -= 1
+    width = len(str(last))
+    pad = " " * width
+    out = [style.gutter(f"{pad} |")]
+    for number in range(first, last + 1):
+        line = lines[number - 1]
+        shown, offsets = _display(line)
+        shown = shown.rstrip()
+        out.append(style.gutter(f"{number:>{width}} |") + (f" {shown}" if shown else ""))
+        if not row <= number <= end_row:
+            continue
+        if number == row:
+            start = min(column - 1, len(line))
+        else:
+            start = len(line) - len(line.lstrip())
+        end = min(end_column - 1, len(line)) if number == end_row else len(line)
+        begin = offsets[start]
+        length = max(offsets[end] - begin, 1) if end > start else 1
+        carets = " " * begin + "^" * length
+        label = f" {finding.code}" if number == end_row else ""
+        out.append(style.gutter(f"{pad} |") + " " + style.marker(carets + label))
+    out.append(style.gutter(f"{pad} |"))
+    return out, width
+
+
+def _explanation_lines(finding: Finding, indent: str) -> list[str]:
+    if finding.explanation is None:
+        return [f"{indent}(no bytecode explanation available)"]
+    from perflint.explain import render_explanation
+
+    return [f"{indent}{line}".rstrip() for line in render_explanation(finding.explanation)]
+
+
+@register("text")
+def render_text(results: Sequence[FileResult], context: ReportContext) -> str:
+    style = Style(context.color)
+    sources: dict[str, str | None] = {}
+    blocks: list[str] = []
+    for result, finding in all_findings(results):
+        if result.path not in sources:
+            sources[result.path] = context.source(result)
+        source = sources[result.path]
+        lines = [header(finding, context, style)]
+        width = 1
+        if source is not None:
+            body, width = snippet(finding, source, style)
+            lines.extend(body)
+        pad = " " * width
+        if finding.fix_title:
+            lines.append(f"{pad} {style.help('= help:')} {finding.fix_title}")
+        if context.explain and finding.code != "PFL000":
+            lines.extend(_explanation_lines(finding, pad + "   "))
+        blocks.append("\n".join(lines) + "\n")
+    return "\n".join(blocks) + ("\n" if blocks else "")
+
+
+@register("concise")
+def render_concise(results: Sequence[FileResult], context: ReportContext) -> str:
+    style = Style(context.color)
+    lines = []
+    for _, finding in all_findings(results):
+        lines.append(header(finding, context, style))
+        if context.explain and finding.code != "PFL000":
+            lines.extend(_explanation_lines(finding, "    "))
+    return "".join(f"{line}\n" for line in lines)

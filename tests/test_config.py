@@ -1,0 +1,244 @@
+"""Reading ``[tool.perflint]``, merging it with the command line, and resolving rule selectors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from perflint.config import (
+    DEFAULT_EXCLUDES,
+    ConfigError,
+    ExcludeRule,
+    FileConfig,
+    SelectionLayer,
+    find_config,
+    load_config,
+    resolve_options,
+    resolve_selection,
+    settings_config,
+    target_from_requires_python,
+)
+from perflint.ruleset import builtin_rules
+from perflint.types import current_target
+
+ALL_CODES = {spec.code for spec in builtin_rules()}
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# -- finding and loading ----------------------------------------------------------------------
+
+
+def test_nearest_pyproject_with_a_perflint_table_wins(tmp_path: Path) -> None:
+    outer = write(tmp_path / "pyproject.toml", "[tool.perflint]\nfix = true\n")
+    write(tmp_path / "pkg" / "pyproject.toml", "[project]\nname = 'inner'\n")
+    (tmp_path / "pkg" / "src").mkdir()
+    assert find_config(tmp_path / "pkg" / "src") == outer
+    inner = write(tmp_path / "pkg" / "pyproject.toml", "[tool.perflint]\nfix = false\n")
+    assert find_config(tmp_path / "pkg" / "src") == inner
+
+
+def test_without_any_table_the_nearest_pyproject_is_used(tmp_path: Path) -> None:
+    nearest = write(tmp_path / "a" / "pyproject.toml", '[project]\nrequires-python = ">=3.12"\n')
+    (tmp_path / "a" / "b").mkdir()
+    assert find_config(tmp_path / "a" / "b") == nearest
+    config = load_config(nearest)
+    assert config.values == {} and config.requires_python == ">=3.12"
+    assert resolve_options({}, config, tmp_path).target_version == "py312"
+
+
+def test_values_are_validated(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "pyproject.toml",
+        '[tool.perflint]\nselect = ["PFL1"]\nunsafe-fixes = true\njobs = 3\ntarget-version = "py312"\n',
+    )
+    config = load_config(path)
+    assert config.values == {
+        "select": ("PFL1",),
+        "unsafe-fixes": True,
+        "jobs": 3,
+        "target-version": "py312",
+    }
+    assert config.root == tmp_path
+
+
+@pytest.mark.parametrize(
+    ("body", "named"),
+    [
+        ("selct = []", "'selct' (did you mean 'select'?)"),
+        ("frobnicate = 1\nfix = true", "'frobnicate'"),
+        ("fix = 'yes'", "'fix' must be true or false"),
+        ("select = 'PFL101'", "'select' must be a list of strings"),
+        ("jobs = 0", "'jobs' must be a whole number"),
+        ("target-version = 'py39'", "'target-version' must be one of"),
+        ("format = 'xml'", "'format' must be one of"),
+        ("color = 'sometimes'", "'color' must be one of"),
+        ("ignore = ['PFL9']", "unknown rule selector(s): 'PFL9'"),
+        ("extend-select = ['range-len-indexes']", "'range-len-indexes'"),
+    ],
+)
+def test_bad_configuration_names_the_problem(tmp_path: Path, body: str, named: str) -> None:
+    path = write(tmp_path / "pyproject.toml", f"[tool.perflint]\n{body}\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert named in str(caught.value)
+    assert str(path) in str(caught.value)
+
+
+def test_invalid_toml_is_an_error(tmp_path: Path) -> None:
+    path = write(tmp_path / "pyproject.toml", "[tool.perflint\n")
+    with pytest.raises(ConfigError, match="invalid TOML"):
+        load_config(path)
+
+
+def test_explicit_non_pyproject_file_holds_keys_at_top_level(tmp_path: Path) -> None:
+    path = write(tmp_path / "perflint.toml", 'ignore = ["PFL101"]\n')
+    assert load_config(path, explicit=True).values == {"ignore": ("PFL101",)}
+    with pytest.raises(ConfigError, match="'tool'"):
+        load_config(write(tmp_path / "other.toml", "[tool.perflint]\n"), explicit=True)
+
+
+def test_settings_config_searches_from_the_first_path(tmp_path: Path) -> None:
+    config = write(tmp_path / "proj" / "pyproject.toml", "[tool.perflint]\n")
+    write(tmp_path / "proj" / "src" / "a.py", "")
+    found = settings_config(["proj/src/a.py"], None, tmp_path, None)
+    assert found.path == config and found.root == config.parent
+    assert settings_config(["-"], None, tmp_path, "proj/src/a.py").path == config
+    assert settings_config(["."], None, tmp_path / "proj" / "src", None).path == config
+    empty = tmp_path / "elsewhere"
+    empty.mkdir()
+    nothing = settings_config(["."], None, empty, None)
+    if nothing.path is None:  # no pyproject.toml anywhere above the temporary directory
+        assert nothing.root == empty and nothing.values == {}
+
+
+# -- requires-python --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("spec", "target"),
+    [
+        (">=3.11", "py311"),
+        (">=3.8", "py310"),
+        (">=3.10", "py310"),
+        (">= 3.12.1", "py312"),
+        (">3.11", "py311"),  # 3.11.1 is greater than 3.11
+        (">=3.9,<3.13", "py310"),
+        ("~=3.12", "py312"),
+        ("~=3.11.2", "py311"),
+        ("==3.13.*", "py313"),
+        ("!=3.10.*,>=3.10", "py311"),
+        (">=3.14", "py313"),
+        ("<3.9", "py310"),
+        ("", None),
+        (">=3.11rc1", None),
+        ("python 3", None),
+        ("<3.0,>3.1", None),
+    ],
+)
+def test_target_from_requires_python(spec: str, target: str | None) -> None:
+    assert target_from_requires_python(spec) == target
+
+
+def test_target_version_precedence(tmp_path: Path) -> None:
+    path = write(tmp_path / "pyproject.toml", '[project]\nrequires-python = ">=3.11"\n')
+    config = load_config(path)
+    assert resolve_options({}, config, tmp_path).target_version == "py311"
+    assert resolve_options({"target-version": "py313"}, config, tmp_path).target_version == "py313"
+    path.write_text(
+        '[project]\nrequires-python = ">=3.11"\n[tool.perflint]\ntarget-version = "py312"\n'
+    )
+    assert resolve_options({}, load_config(path), tmp_path).target_version == "py312"
+    bare = FileConfig(path=None, root=tmp_path)
+    assert resolve_options({}, bare, tmp_path).target_version == current_target()
+
+
+# -- rule selection ---------------------------------------------------------------------------
+
+
+def test_default_selects_every_rule() -> None:
+    assert set(resolve_selection([])) == ALL_CODES
+    assert set(resolve_selection([SelectionLayer()])) == ALL_CODES
+
+
+def test_codes_prefixes_names_and_all() -> None:
+    assert resolve_selection([SelectionLayer(select=("PFL101",))]) == ("PFL101",)
+    assert resolve_selection([SelectionLayer(select=("range-len-index",))]) == ("PFL101",)
+    assert set(resolve_selection([SelectionLayer(select=("PFL1",))])) == {
+        code for code in ALL_CODES if code.startswith("PFL1")
+    }
+    assert set(
+        resolve_selection([SelectionLayer(select=("ALL",), ignore=("PFL101",))])
+    ) == ALL_CODES - {"PFL101"}
+
+
+def test_most_specific_selector_wins_within_a_layer() -> None:
+    assert resolve_selection([SelectionLayer(select=("PFL101",), ignore=("PFL1",))]) == ("PFL101",)
+    assert resolve_selection([SelectionLayer(select=("PFL101",), ignore=("PFL101",))]) == ()
+    layer = SelectionLayer(select=("PFL1",), ignore=("PFL101",))
+    assert "PFL101" not in resolve_selection([layer]) and "PFL102" in resolve_selection([layer])
+
+
+def test_later_layers_override_earlier_ones() -> None:
+    config = SelectionLayer(ignore=("PFL101",))
+    assert "PFL101" not in resolve_selection([config, SelectionLayer()])
+    # The command line selecting a rule brings back one the file ignores.
+    assert resolve_selection([config, SelectionLayer(select=("PFL101",))]) == ("PFL101",)
+    assert "PFL101" in resolve_selection([config, SelectionLayer(extend_select=("PFL101",))])
+    # The command line ignoring on top of the file's selection.
+    narrowed = resolve_selection(
+        [SelectionLayer(select=("PFL101", "PFL102")), SelectionLayer(ignore=("PFL102",))]
+    )
+    assert narrowed == ("PFL101",)
+
+
+def test_cli_selectors_are_checked(tmp_path: Path) -> None:
+    config = FileConfig(path=None, root=tmp_path)
+    with pytest.raises(ConfigError, match=r"--extend-select.*'PFL7'"):
+        resolve_options({"extend-select": ("PFL7",)}, config, tmp_path)
+
+
+# -- merging ----------------------------------------------------------------------------------
+
+
+def test_cli_overrides_file(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "pyproject.toml",
+        '[tool.perflint]\nfix = true\nformat = "json"\nselect = ["PFL102"]\noutput-file = "reports/out.json"\n',
+    )
+    config = load_config(path)
+    options = resolve_options({}, config, tmp_path / "sub")
+    assert options.fix and options.format == "json" and options.select == ("PFL102",)
+    assert options.output_file == tmp_path / "reports" / "out.json"
+    assert options.config_path == path
+    options = resolve_options(
+        {"fix": False, "format": "concise", "select": ("PFL101",), "output-file": "x.txt"},
+        config,
+        tmp_path,
+    )
+    assert not options.fix and options.format == "concise" and options.select == ("PFL101",)
+    assert options.output_file == Path("x.txt")
+
+
+def test_exclude_replaces_defaults_and_extend_exclude_adds(tmp_path: Path) -> None:
+    cwd = tmp_path / "cwd"
+    bare = FileConfig(path=None, root=tmp_path)
+    assert resolve_options({}, bare, cwd).exclude == (ExcludeRule(tmp_path, DEFAULT_EXCLUDES),)
+    path = write(tmp_path / "pyproject.toml", '[tool.perflint]\nextend-exclude = ["gen/"]\n')
+    assert resolve_options({"extend-exclude": ("tmp",)}, load_config(path), cwd).exclude == (
+        ExcludeRule(tmp_path, DEFAULT_EXCLUDES),
+        ExcludeRule(tmp_path, ("gen/",)),
+        ExcludeRule(cwd, ("tmp",)),
+    )
+    path.write_text('[tool.perflint]\nexclude = ["legacy"]\n')
+    assert resolve_options({}, load_config(path), cwd).exclude == (
+        ExcludeRule(tmp_path, ("legacy",)),
+    )
+    assert resolve_options({"exclude": ("old",)}, load_config(path), cwd).exclude == (
+        ExcludeRule(cwd, ("old",)),
+    )
