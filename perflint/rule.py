@@ -73,6 +73,11 @@ class FileContext:
         return self._names
 
 
+#: What an edit replaces: one node's range, or ``(first, last)``: from the start of ``first``
+#: to the end of ``last`` (e.g. two consecutive statements and the lines between them).
+EditTarget = cst.CSTNode | tuple[cst.CSTNode, cst.CSTNode]
+
+
 @dataclass(eq=False)
 class Report:
     """A finding as a check reports it: nodes, not yet positions."""
@@ -83,8 +88,8 @@ class Report:
     message: str
     scope: Scope | None
     builtins: tuple[str, ...] = ()
-    #: (node to replace, replacement node or code); empty when the finding has no fix.
-    edits: tuple[tuple[cst.CSTNode, cst.CSTNode | str], ...] = ()
+    #: (what to replace, replacement node or code); empty when the finding has no fix.
+    edits: tuple[tuple[EditTarget, cst.CSTNode | str], ...] = ()
     applicability: Applicability = "safe"
     fix_title: str = ""
     flagged: cst.CSTNode | None = None
@@ -143,7 +148,7 @@ class Rule(cst.BatchableCSTVisitor):
         end_node: cst.CSTNode | None = None,
         scope: Scope | None = None,
         builtins: Sequence[str] = (),
-        edits: Sequence[tuple[cst.CSTNode, cst.CSTNode | str]] = (),
+        edits: Sequence[tuple[EditTarget, cst.CSTNode | str]] = (),
         applicability: Applicability = "safe",
         flagged: cst.CSTNode | None = None,
         rewritten: cst.CSTNode | None = None,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import keyword
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from typing import Literal
 
 import libcst as cst
@@ -164,31 +164,46 @@ def with_parens_of(new: cst.BaseExpression, old: cst.BaseExpression) -> cst.Base
     return new.with_changes(lpar=[*old.lpar, *new.lpar], rpar=[*new.rpar, *old.rpar])
 
 
-def glued_after_iter(loop: cst.For | cst.CompFor) -> bool:
-    """True when the comprehension clause after ``loop.iter`` follows it with no space.
+def with_iter(
+    loop: cst.For | cst.CompFor, new_iter: cst.BaseExpression, new_code: str
+) -> tuple[cst.For | cst.CompFor, bool]:
+    """``loop`` iterating over ``new_iter`` (whose code is ``new_code``), and whether a space
+    had to be added after it.
 
-    ``[k for k in d.keys()if k]`` is valid; replacing ``d.keys()`` by ``d`` must then add one.
+    ``[k for k in d.keys()if k]`` is valid; with ``d`` in place of ``d.keys()`` the ``if``
+    needs a space before it (a ``for`` statement's iterable is followed by ``:``, no issue).
     """
-    if not isinstance(loop, cst.CompFor):
-        return False  # a ``for`` statement's iterable is followed by ``:``
-    following: cst.CompIf | cst.CompFor | None = loop.ifs[0] if loop.ifs else loop.inner_for_in
-    return following is not None and _is_empty(following.whitespace_before)
+    if not isinstance(loop, cst.CompFor) or not new_code or not (
+        new_code[-1].isalnum() or new_code[-1] == "_"
+    ):
+        return loop.with_changes(iter=new_iter), False
+    space = cst.SimpleWhitespace(" ")
+    if loop.ifs and no_space(loop.ifs[0].whitespace_before):
+        first = loop.ifs[0].with_changes(whitespace_before=space)
+        return loop.with_changes(iter=new_iter, ifs=[first, *loop.ifs[1:]]), True
+    inner = loop.inner_for_in
+    if not loop.ifs and inner is not None and no_space(inner.whitespace_before):
+        inner = inner.with_changes(whitespace_before=space)
+        return loop.with_changes(iter=new_iter, inner_for_in=inner), True
+    return loop.with_changes(iter=new_iter), False
 
 
-def _is_empty(whitespace: cst.BaseParenthesizableWhitespace) -> bool:
+def no_space(whitespace: cst.BaseParenthesizableWhitespace) -> bool:
+    """True for empty whitespace (``for(k,v)in``), which only brackets around it allow."""
     return isinstance(whitespace, cst.SimpleWhitespace) and not whitespace.value
 
 
 def spaced(whitespace: cst.BaseParenthesizableWhitespace) -> cst.BaseParenthesizableWhitespace:
     """``whitespace``, or one space where it was empty (``for(k,v)in`` -> ``for k in``)."""
-    return cst.SimpleWhitespace(" ") if _is_empty(whitespace) else whitespace
+    return cst.SimpleWhitespace(" ") if no_space(whitespace) else whitespace
 
 
-def is_own_receiver(scope: Scope, expr: cst.BaseExpression, methods: frozenset[str]) -> bool:
-    """True when ``expr`` is ``self`` (the first parameter) inside a method named in ``methods``.
+def is_self(scope: Scope, expr: cst.BaseExpression) -> bool:
+    """True when ``expr`` is the first parameter (``self``/``cls``) of the method it is used in.
 
-    ``def __iter__(self): yield from self.keys()`` must keep calling ``keys()``: rewriting it
-    to iterate ``self`` would recurse into ``__iter__``.
+    What ``self.keys()`` or ``self.items()`` return depends on the class and its bases, which
+    may define them unlike ``__iter__`` (a ``Mailbox`` iterates over messages, a pyparsing
+    result over tokens); inside ``__iter__`` itself iterating ``self`` would recurse.
     """
     if not isinstance(expr, cst.Name):
         return False
@@ -197,8 +212,51 @@ def is_own_receiver(scope: Scope, expr: cst.BaseExpression, methods: frozenset[s
         function = function.parent
     if function is None or not isinstance(function.node, cst.FunctionDef):
         return False
-    node = function.node
-    if node.name.value not in methods:
+    if function.parent is None or function.parent.kind != "class":
         return False
-    params = [*node.params.posonly_params, *node.params.params]
+    params = [*function.node.params.posonly_params, *function.node.params.params]
     return bool(params) and params[0].name.value == expr.value
+
+
+def code_at_indent(
+    module: cst.Module,
+    node: cst.CSTNode,
+    indent: str,
+    moved: Mapping[cst.CSTNode, str] | None = None,
+) -> str:
+    """The code of ``node`` as it reads inside a block indented by ``indent``.
+
+    libcst stores the continuation lines of a multi-line expression relative to the block the
+    expression sits in, and ``Module.code_for_node`` generates code at indentation zero.  To
+    keep such lines where they were, pass the block indentation of the new statement, and in
+    ``moved`` the nodes (of ``node``'s tree) taken from a deeper block, with that block's.
+    """
+    from libcst._nodes.internal import CodegenState  # libcst's codegen hook, as in positions
+
+    deeper = {id(inner): inner_indent for inner, inner_indent in (moved or {}).items()}
+    saved: list[list[str]] = []
+
+    class _State(CodegenState):
+        def before_codegen(self, current: cst.CSTNode) -> None:
+            if id(current) in deeper:
+                saved.append(self.indent_tokens)
+                self.indent_tokens = [deeper[id(current)]]
+
+        def after_codegen(self, current: cst.CSTNode) -> None:
+            if id(current) in deeper:
+                self.indent_tokens = saved.pop()
+
+    state = _State(default_indent=module.default_indent, default_newline=module.default_newline)
+    state.indent_tokens = [indent] if indent else []
+    node._codegen(state)
+    return "".join(state.tokens)
+
+
+def short_code(code: str, limit: int = 40) -> str:
+    """``code`` fit for a one-line message: on one line, without comments, elided when long."""
+    lines = code.splitlines() or [""]
+    if len(lines) > 1 or "#" in code:
+        # A comment cannot be told from a '#' in a string without tokenizing: cut at either.
+        code = lines[0].split("#")[0].rstrip() + " ..."
+    code = " ".join(code.split())
+    return code if len(code) <= limit else code[: limit - 4].rstrip() + " ..."

@@ -8,16 +8,13 @@ from dataclasses import dataclass
 import libcst as cst
 import libcst.matchers as m
 
-from perflint.checks._helpers import expr_type, glued_after_iter, is_own_receiver, with_parens_of
+from perflint.checks._helpers import expr_type, is_self, short_code, with_iter, with_parens_of
 from perflint.rule import AstFacts, Rule, replace_nodes
 from perflint.scope import Scope
 from perflint.types import Applicability
 
 KEYS_CALL = m.Call(func=m.Attribute(attr=m.Name("keys")), args=[])
 MEMBERSHIP = m.OneOf(m.In(), m.NotIn())
-
-#: Methods where ``self.keys()`` must stay: iterating or testing ``self`` would recurse.
-_PROTOCOL_METHODS = frozenset({"__iter__", "__contains__"})
 
 
 @dataclass(eq=False)
@@ -26,7 +23,7 @@ class _Candidate:
     owner: cst.CSTNode  # the For statement, the comprehension, or the comparison
     scope: Scope
     purpose: str  # "iterate over" / "test membership in"
-    glued: bool  # a comprehension clause follows the call with no space
+    loop: cst.For | cst.CompFor | None = None  # the loop iterating over the view, if any
 
 
 def _is_keys_call(node: ast.AST) -> bool:
@@ -57,14 +54,15 @@ class DictKeysCall(Rule):
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         self.candidates: list[_Candidate] = []
+        # (scope, code) of each `hasattr(x, "keys")`: such code accepts any object with a
+        # keys() method, iterable or not (MutableMapping.update's duck typing).
+        self.duck_typed: set[tuple[int, str]] = set()
 
     # -- finding candidates -----------------------------------------------------------------
     def _loop(self, loop: cst.For | cst.CompFor, owner: cst.CSTNode) -> None:
         if loop.asynchronous is None and m.matches(loop.iter, KEYS_CALL):
             assert isinstance(loop.iter, cst.Call)
-            self.candidates.append(
-                _Candidate(loop.iter, owner, self.scope, "iterate over", glued_after_iter(loop))
-            )
+            self.candidates.append(_Candidate(loop.iter, owner, self.scope, "iterate over", loop))
 
     def visit_For(self, node: cst.For) -> None:
         self._loop(node, node)
@@ -88,8 +86,15 @@ class DictKeysCall(Rule):
         if m.matches(target.operator, MEMBERSHIP) and m.matches(target.comparator, KEYS_CALL):
             assert isinstance(target.comparator, cst.Call)
             self.candidates.append(
-                _Candidate(target.comparator, node, self.scope, "test membership in", False)
+                _Candidate(target.comparator, node, self.scope, "test membership in")
             )
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func, args = node.func, node.args
+        if isinstance(func, cst.Name) and func.value == "hasattr" and len(args) == 2:
+            attribute = args[1].value
+            if isinstance(attribute, cst.SimpleString) and attribute.evaluated_value == "keys":
+                self.duck_typed.add((id(_function_scope(self.scope)), self.code(args[0].value)))
 
     # -- deciding ---------------------------------------------------------------------------
     def finish(self) -> None:
@@ -99,21 +104,29 @@ class DictKeysCall(Rule):
             receiver = func.value
             if m.matches(receiver, m.Call(func=m.Name("super"))):
                 continue  # a super() proxy has no __iter__/__contains__ of its own
-            if is_own_receiver(candidate.scope, receiver, _PROTOCOL_METHODS):
+            if is_self(candidate.scope, receiver):
+                continue  # the class's own keys() need not match its __iter__/__contains__
+            if (id(_function_scope(candidate.scope)), self.code(receiver)) in self.duck_typed:
                 continue
             self._report(candidate, receiver)
 
     def _report(self, candidate: _Candidate, receiver: cst.BaseExpression) -> None:
+        # The call's own parentheses are outside its range: the edit keeps them.
         replacement = with_parens_of(receiver, candidate.call)
-        code = self.code(replacement)
+        code = self.code(receiver)
+        mapping: dict[int, cst.CSTNode] = {id(candidate.call): replacement}
+        if candidate.loop is not None:
+            new_loop, spaced = with_iter(candidate.loop, replacement, self.code(replacement))
+            mapping = {id(candidate.loop): new_loop}
+            code += " " if spaced else ""
         self.report(
             candidate.call,
             scope=candidate.scope,
-            edits=[(candidate.call, code + " " if candidate.glued else replacement)],
+            edits=[(candidate.call, code)],
             applicability=self._applicability(candidate, receiver),
             flagged=candidate.owner,
-            rewritten=replace_nodes(candidate.owner, {id(candidate.call): replacement}),
-            dict=self.code(receiver),
+            rewritten=replace_nodes(candidate.owner, mapping),
+            dict=short_code(self.code(receiver)),
             purpose=candidate.purpose,
         )
 
@@ -124,3 +137,10 @@ class DictKeysCall(Rule):
         if expr_type(candidate.scope, receiver) == "dict":
             return "safe"
         return "unsafe"
+
+
+def _function_scope(scope: Scope) -> Scope:
+    """The function (or module or class) scope a comprehension or lambda is part of."""
+    while scope.kind in ("comprehension", "lambda") and scope.parent is not None:
+        scope = scope.parent
+    return scope

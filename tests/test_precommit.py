@@ -1,0 +1,210 @@
+"""The hooks of ``.pre-commit-hooks.yaml`` work under the real ``pre-commit try-repo``.
+
+``try-repo`` on a local path installs the repository's committed HEAD plus its *tracked*
+changes: untracked files (a new rule, a new module) would be missing from a working tree
+that is not committed yet. So the test snapshots the project's working tree (the files git
+would commit: tracked and untracked-but-not-ignored) into a throwaway repository, commits it,
+and runs ``try-repo`` on that. The result is the same from a clean clone in CI and from a
+developer's tree with uncommitted work.
+
+Each ``try-repo`` call builds the hook's environment afresh (pre-commit keeps it in a
+temporary store), pip-installing perflint and its dependencies, hence two calls only.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from perflint.ruleset import rule_by_code
+from perflint.types import InvalidCase
+
+ROOT = Path(__file__).resolve().parent.parent
+TIMEOUT = 600  # seconds; installing the hook's environment needs PyPI
+
+SLOW = """\
+def total(nums):
+    result = 0
+    for i in range(len(nums)):
+        result += nums[i]
+    return result
+"""
+CLEAN = """\
+def total(nums):
+    return sum(nums)
+"""
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.network,
+    pytest.mark.skipif(
+        importlib.util.find_spec("pre_commit") is None, reason="pre-commit is not installed"
+    ),
+    pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed"),
+]
+
+
+def _git_env(home: Path) -> dict[str, str]:
+    """An environment where git and pre-commit see no user configuration."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("GIT_", "PRE_COMMIT"))
+    }
+    env.update(
+        GIT_CONFIG_GLOBAL=os.devnull,
+        GIT_CONFIG_NOSYSTEM="1",
+        GIT_AUTHOR_NAME="perflint tests",
+        GIT_AUTHOR_EMAIL="tests@perflint.invalid",
+        GIT_COMMITTER_NAME="perflint tests",
+        GIT_COMMITTER_EMAIL="tests@perflint.invalid",
+        PRE_COMMIT_HOME=str(home / "pre-commit-home"),
+        PRE_COMMIT_COLOR="never",
+        NO_COLOR="1",
+    )
+    return env
+
+
+def _git(cwd: Path, env: dict[str, str], *args: str) -> str:
+    done = subprocess.run(
+        ["git", *args], cwd=cwd, env=env, capture_output=True, text=True, check=True, timeout=120
+    )
+    return done.stdout
+
+
+def _commit_all(repo: Path, env: dict[str, str]) -> str:
+    _git(repo, env, "init", "-q", "-b", "main")
+    _git(repo, env, "add", "-A")
+    _git(repo, env, "commit", "-q", "--no-verify", "-m", "snapshot")
+    return _git(repo, env, "rev-parse", "HEAD").strip()
+
+
+def _wanted(name: str) -> bool:
+    """Not a virtual environment, cache or build output (even where .gitignore misses it)."""
+    parts = Path(name).parts
+    return not any(
+        part in {".git", "__pycache__", ".pytest_cache", "build", "dist"}
+        or part.startswith((".venv", "venv", ".tox", ".nox"))
+        or part.endswith(".egg-info")
+        for part in parts
+    )
+
+
+def _project_files() -> list[str]:
+    """The project's files as git would commit them (or every file, outside a git checkout)."""
+    if (ROOT / ".git").exists():
+        listed = subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            cwd=ROOT,
+            capture_output=True,
+            check=True,
+            timeout=120,
+        ).stdout.decode()
+        names = [name for name in listed.split("\0") if name]
+    else:
+        names = [str(path.relative_to(ROOT)) for path in ROOT.rglob("*")]
+    return [name for name in names if _wanted(name) and (ROOT / name).is_file()]
+
+
+@pytest.fixture(scope="module")
+def snapshot(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """The project's working tree committed to a fresh repository: (path, commit)."""
+    if not (ROOT / ".pre-commit-hooks.yaml").is_file():
+        pytest.skip("not running from a source checkout")
+    repo = tmp_path_factory.mktemp("perflint-snapshot")
+    for name in _project_files():
+        target = repo / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / name, target)
+    return repo, _commit_all(repo, _git_env(repo))
+
+
+def _try_repo(
+    snapshot: tuple[Path, str], files: dict[str, str], workdir: Path, *hook: str
+) -> tuple[subprocess.CompletedProcess[str], Path]:
+    """Commit ``files`` to a new repository in ``workdir`` and run ``try-repo`` there."""
+    repo = workdir / "user-repo"
+    repo.mkdir()
+    for name, text in files.items():
+        (repo / name).write_text(text, encoding="utf-8")
+    env = _git_env(workdir)
+    _commit_all(repo, env)
+    path, commit = snapshot
+    command = [sys.executable, "-m", "pre_commit", "try-repo", str(path), *hook]
+    command += ["--ref", commit, "--all-files", "--color", "never"]
+    done = subprocess.run(
+        command,
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=TIMEOUT,
+    )
+    return done, repo
+
+
+def _safe_case() -> InvalidCase:
+    """PFL101's first invalid example whose fix is safe, straight from its rule file."""
+    spec = rule_by_code("PFL101")
+    assert spec is not None
+    return next(case for case in spec.invalid if case.applicability == "safe")
+
+
+def _hook_block(output: str, hook_id: str) -> list[str]:
+    """The lines pre-commit printed for one hook: its status line up to the next status line."""
+    lines = output.splitlines()
+    starts = [index for index, line in enumerate(lines) if line.endswith(("Passed", "Failed"))]
+    for start, end in zip(starts, [*starts[1:], len(lines)]):
+        if lines[start + 1 : start + 2] == [f"- hook id: {hook_id}"]:
+            return lines[start:end]
+    raise AssertionError(f"no output for hook {hook_id}:\n{output}")
+
+
+def test_both_hooks_on_slow_safe_and_clean_files(
+    snapshot: tuple[Path, str], tmp_path: Path
+) -> None:
+    """``perflint`` fails naming the slow files; ``perflint-fix`` fixes the safe case only.
+
+    A stub file is linted too (``types_or: [python, pyi]``); a text file is not.
+    """
+    safe = _safe_case()
+    assert safe.fixed is not None
+    files = {"slow.py": SLOW, "safe.py": safe.code, "clean.py": CLEAN}
+    files |= {"stub.pyi": SLOW, "notes.txt": SLOW}
+    done, repo = _try_repo(snapshot, files, tmp_path)
+    output = done.stdout + done.stderr
+    assert done.returncode == 1, output
+
+    check = _hook_block(done.stdout, "perflint")
+    text = "\n".join(check)
+    assert check[0].startswith("perflint.") and check[0].endswith("Failed"), text
+    assert "slow.py:3:5: PFL101" in text, text
+    assert any(line.startswith("safe.py:") and " PFL101 " in line for line in check), text
+    assert "stub.pyi:3:5: PFL101" in text, text
+    assert "clean.py" not in text and "notes.txt" not in text, text
+
+    fix = _hook_block(done.stdout, "perflint-fix")
+    text = "\n".join(fix)
+    assert fix[0].startswith("perflint (fix).") and fix[0].endswith("Failed"), text
+    assert "- files were modified by this hook" in fix, text
+    # The safe fix is applied exactly; the unsafe one is reported and left alone.
+    assert (repo / "safe.py").read_text(encoding="utf-8") == safe.fixed
+    assert (repo / "slow.py").read_text(encoding="utf-8") == SLOW
+    assert (repo / "clean.py").read_text(encoding="utf-8") == CLEAN
+    assert "slow.py:3:5: PFL101" in text, text
+
+
+def test_check_hook_passes_on_clean_code(snapshot: tuple[Path, str], tmp_path: Path) -> None:
+    files = {"clean.py": CLEAN, "stub.pyi": "def total(nums: list[int]) -> int: ...\n"}
+    done, _ = _try_repo(snapshot, files, tmp_path, "perflint")
+    output = done.stdout + done.stderr
+    assert done.returncode == 0, output
+    status = [line for line in done.stdout.splitlines() if line.startswith("perflint.")]
+    assert len(status) == 1 and status[0].endswith("Passed"), output
