@@ -117,7 +117,9 @@ def is_dotted_name(expr: cst.BaseExpression) -> bool:
 # -- value types beyond literals, parentheses and spacing (PFL102-PFL104) ---------------------
 
 #: Builtin constructors whose call always returns exactly that builtin type.
-_CONSTRUCTOR_KINDS: dict[str, Kind] = {"list": "list", "tuple": "tuple", "set": "set", "dict": "dict"}
+_CONSTRUCTOR_KINDS: dict[str, Kind] = {
+    "list": "list", "tuple": "tuple", "set": "set", "dict": "dict"
+}
 
 
 def value_kind(expr: cst.BaseExpression | None, scope: Scope) -> Kind | None:
@@ -260,3 +262,21 @@ def short_code(code: str, limit: int = 40) -> str:
         code = lines[0].split("#")[0].rstrip() + " ..."
     code = " ".join(code.split())
     return code if len(code) <= limit else code[: limit - 4].rstrip() + " ..."
+
+
+class IndentTracking(cst.BatchableCSTVisitor):
+    """Mixin for checks whose fixes move multi-line code: the indentation of the block being
+    visited, for ``code_at_indent`` (libcst stores continuation lines relative to it)."""
+
+    def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
+        indents: list[str] = self.__dict__.setdefault("_indents", [])
+        module = self.context.module  # type: ignore[attr-defined]
+        indents.append(node.indent if node.indent is not None else module.default_indent)
+
+    def leave_IndentedBlock(self, original_node: cst.IndentedBlock) -> None:
+        self.__dict__["_indents"].pop()
+
+    @property
+    def block_indent(self) -> str:
+        """The indentation of the statements of the block being visited."""
+        return "".join(self.__dict__.get("_indents", ()))

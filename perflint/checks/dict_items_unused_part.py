@@ -9,7 +9,15 @@ from dataclasses import dataclass
 import libcst as cst
 import libcst.matchers as m
 
-from perflint.checks._helpers import expr_type, is_self, no_space, short_code, spaced
+from perflint.checks._helpers import (
+    IndentTracking,
+    code_at_indent,
+    expr_type,
+    is_self,
+    no_space,
+    short_code,
+    spaced,
+)
 from perflint.rule import AstFacts, Rule, replace_nodes
 from perflint.scope import Scope
 from perflint.types import Applicability
@@ -28,13 +36,14 @@ class _Candidate:
     owner: cst.CSTNode  # the For statement, or the comprehension holding the CompFor
     scope: Scope  # where the loop's targets are bound
     elements: tuple[cst.BaseExpression, cst.BaseExpression]  # (key target, value target)
+    indent: str  # of the block holding the loop
 
 
 def _names(candidate: _Candidate) -> list[str]:
     return [element.value for element in candidate.elements if isinstance(element, cst.Name)]
 
 
-class DictItemsUnusedPart(Rule):
+class DictItemsUnusedPart(IndentTracking, Rule):
     needles = ("items",)
     ast_types = (ast.For, ast.comprehension)
 
@@ -68,7 +77,7 @@ class DictItemsUnusedPart(Rule):
         if any(isinstance(element, cst.StarredElement) for element in target.elements):
             return
         key, value = (element.value for element in target.elements)
-        candidate = _Candidate(loop, owner, self.scope, (key, value))
+        candidate = _Candidate(loop, owner, self.scope, (key, value), self.block_indent)
         if _names(candidate):
             self.candidates.append(candidate)
 
@@ -123,6 +132,7 @@ class DictItemsUnusedPart(Rule):
         if is_self(candidate.scope, receiver):
             return  # the class's own items() need not match its keys()/values()
         kept = candidate.elements[keep]
+        kept_code = code_at_indent(self.context.module, kept, candidate.indent)
         new_loop = loop.with_changes(
             target=kept,
             iter=loop.iter.with_changes(func=func.with_changes(attr=cst.Name(method))),
@@ -133,7 +143,7 @@ class DictItemsUnusedPart(Rule):
             loop,
             end_node=loop.iter,
             scope=candidate.scope,
-            edits=[*_target_edits(loop, kept, self.code(kept)), (func.attr, method)],
+            edits=[*_target_edits(loop, kept_code), (func.attr, method)],
             applicability=self._applicability(candidate, receiver),
             flagged=candidate.owner,
             rewritten=replace_nodes(candidate.owner, {id(loop): new_loop}),
@@ -156,8 +166,8 @@ class DictItemsUnusedPart(Rule):
         return "unsafe"
 
 
-def _target_edits(loop: Loop, kept: cst.BaseExpression, code: str) -> list[tuple[cst.CSTNode, str]]:
-    """Edits turning ``loop.target`` into ``kept`` (whose code is ``code``).
+def _target_edits(loop: Loop, code: str) -> list[tuple[cst.CSTNode, str]]:
+    """Edits turning ``loop.target`` into the element of it whose code is ``code``.
 
     A target's parentheses are outside its range, so ``for (k, _) in`` needs edits of their
     own to remove them; ``for(k,_)in`` also needs a space where each one was.

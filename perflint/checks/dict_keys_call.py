@@ -8,7 +8,15 @@ from dataclasses import dataclass
 import libcst as cst
 import libcst.matchers as m
 
-from perflint.checks._helpers import expr_type, is_self, short_code, with_iter, with_parens_of
+from perflint.checks._helpers import (
+    IndentTracking,
+    code_at_indent,
+    expr_type,
+    is_self,
+    short_code,
+    with_iter,
+    with_parens_of,
+)
 from perflint.rule import AstFacts, Rule, replace_nodes
 from perflint.scope import Scope
 from perflint.types import Applicability
@@ -23,6 +31,7 @@ class _Candidate:
     owner: cst.CSTNode  # the For statement, the comprehension, or the comparison
     scope: Scope
     purpose: str  # "iterate over" / "test membership in"
+    indent: str  # of the block holding the call
     loop: cst.For | cst.CompFor | None = None  # the loop iterating over the view, if any
 
 
@@ -36,7 +45,7 @@ def _is_keys_call(node: ast.AST) -> bool:
     )
 
 
-class DictKeysCall(Rule):
+class DictKeysCall(IndentTracking, Rule):
     needles = ("keys",)
     ast_types = (ast.For, ast.comprehension, ast.Compare)
 
@@ -62,7 +71,9 @@ class DictKeysCall(Rule):
     def _loop(self, loop: cst.For | cst.CompFor, owner: cst.CSTNode) -> None:
         if loop.asynchronous is None and m.matches(loop.iter, KEYS_CALL):
             assert isinstance(loop.iter, cst.Call)
-            self.candidates.append(_Candidate(loop.iter, owner, self.scope, "iterate over", loop))
+            self.candidates.append(
+                _Candidate(loop.iter, owner, self.scope, "iterate over", self.block_indent, loop)
+            )
 
     def visit_For(self, node: cst.For) -> None:
         self._loop(node, node)
@@ -86,7 +97,9 @@ class DictKeysCall(Rule):
         if m.matches(target.operator, MEMBERSHIP) and m.matches(target.comparator, KEYS_CALL):
             assert isinstance(target.comparator, cst.Call)
             self.candidates.append(
-                _Candidate(target.comparator, node, self.scope, "test membership in")
+                _Candidate(
+                    target.comparator, node, self.scope, "test membership in", self.block_indent
+                )
             )
 
     def visit_Call(self, node: cst.Call) -> None:
@@ -113,7 +126,7 @@ class DictKeysCall(Rule):
     def _report(self, candidate: _Candidate, receiver: cst.BaseExpression) -> None:
         # The call's own parentheses are outside its range: the edit keeps them.
         replacement = with_parens_of(receiver, candidate.call)
-        code = self.code(receiver)
+        code = code_at_indent(self.context.module, receiver, candidate.indent)
         mapping: dict[int, cst.CSTNode] = {id(candidate.call): replacement}
         if candidate.loop is not None:
             new_loop, spaced = with_iter(candidate.loop, replacement, self.code(replacement))

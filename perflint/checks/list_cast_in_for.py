@@ -11,6 +11,8 @@ import libcst.matchers as m
 from perflint.checks._helpers import (
     NON_MUTATING_BUILTINS,
     NON_MUTATING_METHODS,
+    IndentTracking,
+    code_at_indent,
     expr_type,
     literal_kind,
     short_code,
@@ -38,13 +40,14 @@ class _Candidate:
     call: cst.Call
     seq: cst.BaseExpression  # the argument of list()
     scope: Scope
+    indent: str  # of the block holding the loop
     bad: bool = False  # the body may mutate or rebind `seq`, or lets it escape
     calls: bool = False  # the body calls, yields or awaits: an alias of `seq` could change it
     builtins: set[str] = field(default_factory=set)  # builtins the body passes `seq` to
     paused: int = 0  # >0 while visiting the loop's own target and iterable
 
 
-class ListCastInFor(Rule):
+class ListCastInFor(IndentTracking, Rule):
     needles = ("list",)
     ast_types = (ast.For, ast.comprehension)
 
@@ -78,7 +81,7 @@ class ListCastInFor(Rule):
         seq = loop.iter.args[0].value
         if not isinstance(seq, cst.Name) and literal_kind(seq) not in _KINDS:
             return None
-        return _Candidate(loop, owner, loop.iter, seq, self.scope)
+        return _Candidate(loop, owner, loop.iter, seq, self.scope, self.block_indent)
 
     def visit_For(self, node: cst.For) -> None:
         candidate = self._candidate(node, node)
@@ -240,13 +243,13 @@ class ListCastInFor(Rule):
             if kind not in _KINDS:
                 continue
             if candidate.calls and kind != "tuple" and not self._is_local(candidate):
-                continue  # a global any function may change, e.g. a registry: copying is deliberate
+                continue  # a shared registry any function may change: the copy is deliberate
             self._report(candidate, self._applicability(candidate, kind))
 
     def _report(self, candidate: _Candidate, applicability: Applicability) -> None:
         # The call's own parentheses are outside its range: the edit keeps them.
         replacement = with_parens_of(candidate.seq, candidate.call)
-        code = self.code(candidate.seq)
+        code = code_at_indent(self.context.module, candidate.seq, candidate.indent)
         new_loop, spaced = with_iter(candidate.loop, replacement, self.code(replacement))
         self.report(
             candidate.call,
