@@ -20,9 +20,10 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+import tarfile
 import venv
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from importlib.metadata import packages_distributions
 from pathlib import Path
 
@@ -61,18 +62,18 @@ def _run(
     )
 
 
-def _runtime_imports(tree: ast.AST) -> set[str]:
-    """Top-level module names imported by ``tree``, leaving out ``if TYPE_CHECKING:`` blocks."""
+def _runtime_imports(nodes: Iterable[ast.AST]) -> set[str]:
+    """Top-level module names imported in ``nodes``, leaving out ``if TYPE_CHECKING:`` blocks."""
     found: set[str] = set()
-    for node in ast.iter_child_nodes(tree):
+    for node in nodes:
         if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
-            found |= {name for child in node.orelse for name in _runtime_imports(child)}
+            found |= _runtime_imports(node.orelse)
             continue
         if isinstance(node, ast.Import):
             found.update(alias.name.split(".")[0] for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
             found.add(node.module.split(".")[0])
-        found |= _runtime_imports(node)
+        found |= _runtime_imports(ast.iter_child_nodes(node))
     return found
 
 
@@ -81,17 +82,31 @@ def _normalise(name: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A wheel built from the project's working tree by its build backend (in isolation)."""
+def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``python -m build`` output: an sdist of the working tree, and a wheel built from the sdist
+    (so a file missing from the sdist is missing from the wheel too), in isolated environments.
+    """
     if not (ROOT / "pyproject.toml").is_file():
         pytest.skip("not running from a source checkout")
     outdir = tmp_path_factory.mktemp("dist")
-    built = _run(
-        [sys.executable, "-m", "build", "--wheel", "--outdir", str(outdir), str(ROOT)], outdir
-    )
+    built = _run([sys.executable, "-m", "build", "--outdir", str(outdir), str(ROOT)], outdir)
     assert built.returncode == 0, built.stdout + built.stderr
-    (path,) = outdir.glob("perflint-*.whl")
+    return outdir
+
+
+@pytest.fixture(scope="module")
+def wheel(dist: Path) -> Path:
+    (path,) = dist.glob("perflint-*.whl")
     return path
+
+
+def test_sdist_contents(dist: Path) -> None:
+    (sdist,) = dist.glob("perflint-*.tar.gz")
+    with tarfile.open(sdist) as archive:
+        names = {name.split("/", 1)[1] for name in archive.getnames() if "/" in name}
+    expected = {"pyproject.toml", "README.md", ".pre-commit-hooks.yaml", "perflint/__init__.py"}
+    expected |= {f"rules/{path.name}" for path in (ROOT / "rules").glob("*.yaml")}
+    assert expected <= names, sorted(expected - names)
 
 
 @pytest.fixture(scope="module")
@@ -142,6 +157,7 @@ def test_wheel_contains_every_rule_file(wheel: Path) -> None:
         assert shipped == sources
         for name in sources:
             assert archive.read(f"perflint/_rules/{name}") == (ROOT / "rules" / name).read_bytes()
+        assert "perflint/py.typed" in names
         checks = {path.name for path in (ROOT / "perflint" / "checks").glob("*.py")}
         assert {
             name.rsplit("/", 1)[1] for name in names if name.startswith("perflint/checks/")
@@ -170,7 +186,7 @@ def test_declared_dependencies(wheel: Path) -> None:
     }
     imported: set[str] = set()
     for name, text in sources.items():
-        imported |= _runtime_imports(ast.parse(text, name))
+        imported |= _runtime_imports([ast.parse(text, name)])
     third_party = (
         imported - set(sys.stdlib_module_names) - LATER_STDLIB - {"perflint", "__future__"}
     )
