@@ -11,7 +11,7 @@ from functools import cache
 import libcst as cst
 
 from perflint.positions import node_ranges
-from perflint.prefilter import Plan, identifiers, plan
+from perflint.prefilter import MAX_DEPTH, Plan, identifiers, plan
 from perflint.rule import EditTarget, FileContext, Report, Rule
 from perflint.ruleset import builtin_rules, load_check
 from perflint.scope import ScopeTracker
@@ -72,7 +72,7 @@ def _c_parse(source: str, path: str) -> tuple[ast.AST | None, SyntaxError | None
             return None, SyntaxError(str(error))
 
 
-TOO_DEEP_FOR_LIBCST = "file is nested too deeply for libcst's parser to analyse"
+TOO_DEEP_FOR_LIBCST = f"file is nested too deeply (over {MAX_DEPTH} levels) to analyse"
 TOO_DEEP = "file is nested too deeply to analyse (CPython's parser gives up on it too)"
 
 
@@ -87,6 +87,8 @@ def lint_text(source: str, path: str, settings: Settings) -> tuple[list[Finding]
     work = plan(source, tree, checks, settings.prefilter)
     if not work.checks and syntax_error is None:
         return [], None
+    if work.too_deep:
+        return [], error_finding(path, TOO_DEEP_FOR_LIBCST)
     try:
         module = cst.parse_module(work.source)
     except cst.ParserSyntaxError as error:

@@ -69,6 +69,25 @@ class Plan:
     hidden_bindings: dict[str, str] = field(default_factory=dict)
     #: Names declared ``global``/``nonlocal`` inside blanked statements.
     hidden_declared: frozenset[str] = frozenset()
+    #: The text libcst would parse nests deeper than ``MAX_DEPTH``.
+    too_deep: bool = False
+
+
+#: libcst's parser slows down quadratically with nesting depth (6 s at 5,000 levels on
+#: CPython 3.10, whose own parser accepts that) and its visitors exceed Python's recursion
+#: limit long before; real code stays far below this.
+MAX_DEPTH = 500
+
+
+def deeper_than(roots: Sequence[ast.AST], limit: int = MAX_DEPTH) -> bool:
+    """Whether any tree under ``roots`` nests more than ``limit`` levels (stops at the first)."""
+    stack = [(root, 1) for root in roots]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+    return False
 
 
 class _Lines:
@@ -104,10 +123,12 @@ def plan(source: str, tree: ast.AST | None, checks: Sequence[Check], prefilter: 
 
     With ``prefilter=False``: every check, and the whole file.
     """
-    if not prefilter:
-        return Plan(list(checks), source)
-    checks = [check for check in checks if all(needle in source for needle in check[1].needles)]
-    if not checks or not isinstance(tree, ast.Module):
+    if not prefilter or not isinstance(tree, ast.Module):
+        checks = list(checks) if not prefilter else _with_needles(source, checks)
+        deep = checks != [] and isinstance(tree, ast.Module) and deeper_than(tree.body)
+        return Plan(checks, source, too_deep=deep)
+    checks = _with_needles(source, checks)
+    if not checks:
         return Plan(checks, source)
     scan = _Scan(source, tree, checks)
     module_level_candidate = False
@@ -117,14 +138,23 @@ def plan(source: str, tree: ast.AST | None, checks: Sequence[Check], prefilter: 
         elif isinstance(statement, _DEFS):
             scan.hide(statement, module_level=True)
     checks = [check for check, keep in zip(checks, scan.hit) if keep]
-    if not checks or module_level_candidate or not scan.blank:
+    if not checks:
         return Plan(checks, source)
+    if module_level_candidate or not scan.blank:
+        return Plan(checks, source, too_deep=deeper_than(tree.body))
+    blanked = {first for first, _ in scan.blank}
+    kept = [statement for statement in tree.body if _span(statement)[0] not in blanked]
     return Plan(
         checks,
         _blank_lines(source, scan.blank),
         scan.hidden_bindings,
         frozenset(scan.hidden_declared),
+        too_deep=deeper_than(kept),
     )
+
+
+def _with_needles(source: str, checks: Sequence[Check]) -> list[Check]:
+    return [check for check in checks if all(needle in source for needle in check[1].needles)]
 
 
 class _Scan:

@@ -139,6 +139,7 @@ class ScopeTracker(cst.BatchableCSTVisitor):
         self.module_scope: Scope | None = None
         self.scope: Scope | None = None
         self.contexts: dict[int, ExprContext] = {}
+        self._outer_iter: list[Scope] = []
         self._not_a_name: set[int] = set()
         self._bound_here: set[int] = set()
 
@@ -201,6 +202,18 @@ class ScopeTracker(cst.BatchableCSTVisitor):
 
     def visit_GeneratorExp(self, node: cst.GeneratorExp) -> None:
         self._push("comprehension", node)
+
+    def visit_CompFor_iter(self, node: cst.CompFor) -> None:
+        # A comprehension's outermost iterable is evaluated in the enclosing scope.
+        scope = self.scope
+        if scope is not None and scope.kind == "comprehension" and scope.parent is not None:
+            if getattr(scope.node, "for_in", None) is node:
+                self._outer_iter.append(scope)
+                self.scope = scope.parent
+
+    def leave_CompFor_iter(self, node: cst.CompFor) -> None:
+        if self._outer_iter and getattr(self._outer_iter[-1].node, "for_in", None) is node:
+            self.scope = self._outer_iter.pop()
 
     def leave_GeneratorExp(self, original_node: cst.GeneratorExp) -> None:
         self._pop()

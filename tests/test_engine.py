@@ -160,3 +160,19 @@ def test_blanking_keeps_lines_and_module_facts() -> None:
     assert work.hidden_bindings.get("range") == "global"
     # ``range`` is rebound at module level by the hidden function: no finding either way.
     assert findings(source) == findings(source, prefilter=False) == []
+
+
+def test_comprehension_iterable_counts_in_the_enclosing_scope() -> None:
+    # ``[x for x in x]`` reads the function's ``x``: the loop variable is used after the loop.
+    source = """\
+    def f(data):
+        out = []
+        for x in data:
+            out.append(x + 1)
+        return [x for x in x]
+    """
+    result = lint_source(textwrap.dedent(source), "t.py", Settings(select=("PFL201",)))
+    assert result.findings == ()
+    unrelated = source.replace("[x for x in x]", "[y for y in other]")
+    result = lint_source(textwrap.dedent(unrelated), "t.py", Settings(select=("PFL201",)))
+    assert [finding.code for finding in result.findings] == ["PFL201"]

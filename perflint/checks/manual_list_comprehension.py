@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import weakref
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -449,8 +450,20 @@ def _block_of(line: cst.SimpleStatementLine, loop: cst.For) -> cst.Module:
     return cst.Module(body=[line.with_changes(leading_lines=()), loop])
 
 
-_STATEMENT_LISTS = ("body", "orelse", "finalbody")
 _preceded_cache: weakref.WeakKeyDictionary[AstFacts, dict[int, str]] = weakref.WeakKeyDictionary()
+
+
+def _statement_lists(body: list[ast.stmt]) -> Iterator[list[ast.stmt]]:
+    """``body`` and every statement list nested in it, visiting statements only (expressions
+    are most of a tree's nodes, and no statement list hides in one)."""
+    yield body
+    for statement in body:
+        for attribute in ("body", "orelse", "finalbody"):
+            nested = getattr(statement, attribute, None)
+            if isinstance(nested, list) and nested:
+                yield from _statement_lists(nested)
+        for part in (*getattr(statement, "handlers", ()), *getattr(statement, "cases", ())):
+            yield from _statement_lists(part.body)
 
 
 def _preceding_empty_list(facts: AstFacts) -> dict[int, str]:
@@ -459,22 +472,19 @@ def _preceding_empty_list(facts: AstFacts) -> dict[int, str]:
     if found is not None:
         return found
     found = {}
-    for node in ast.walk(facts.tree):
-        for attribute in _STATEMENT_LISTS:
-            body = getattr(node, attribute, None)
-            if not isinstance(body, list):
+    assert isinstance(facts.tree, ast.Module)
+    for body in _statement_lists(facts.tree.body):
+        for previous, statement in zip(body, body[1:]):
+            if not isinstance(statement, ast.For):
                 continue
-            for previous, statement in zip(body, body[1:]):
-                if not isinstance(statement, ast.For):
-                    continue
-                if isinstance(previous, ast.Assign) and len(previous.targets) == 1:
-                    target = previous.targets[0]
-                elif isinstance(previous, ast.AnnAssign):
-                    target = previous.target
-                else:
-                    continue
-                value = previous.value
-                if isinstance(target, ast.Name) and isinstance(value, ast.List) and not value.elts:
-                    found[id(statement)] = target.id
+            if isinstance(previous, ast.Assign) and len(previous.targets) == 1:
+                target = previous.targets[0]
+            elif isinstance(previous, ast.AnnAssign):
+                target = previous.target
+            else:
+                continue
+            value = previous.value
+            if isinstance(target, ast.Name) and isinstance(value, ast.List) and not value.elts:
+                found[id(statement)] = target.id
     _preceded_cache[facts] = found
     return found
