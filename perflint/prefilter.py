@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import ast
 import re
+import sys
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -73,14 +74,20 @@ class Plan:
     too_deep: bool = False
 
 
-#: libcst's parser slows down quadratically with nesting depth (6 s at 5,000 levels on
-#: CPython 3.10, whose own parser accepts that) and its visitors exceed Python's recursion
-#: limit long before; real code stays far below this.
+#: libcst's parser slows down quadratically with nesting depth (6 s at 5,000 levels) and its
+#: visitors exceed Python's recursion limit long before; real code stays far below this.
 MAX_DEPTH = 500
 
 
 def deeper_than(roots: Sequence[ast.AST], limit: int = MAX_DEPTH) -> bool:
-    """Whether any tree under ``roots`` nests more than ``limit`` levels (stops at the first)."""
+    """Whether any tree under ``roots`` nests more than ``limit`` levels (stops at the first).
+
+    Only CPython 3.10 needs asking: from 3.11 on, ``ast.parse`` itself refuses a few
+    thousand levels (and the engine reports that), which bounds libcst's parse to a
+    couple of seconds, and the walk costs ~10% of a run.
+    """
+    if sys.version_info >= (3, 11):
+        return False
     stack = [(root, 1) for root in roots]
     while stack:
         node, depth = stack.pop()
