@@ -74,8 +74,9 @@ def main() -> int:
                 },
             )
     print(
-        "\nEach cell: slow time / fast time per example (median of timeit repeats); "
-        "'n/a' where the rule does not apply to that version or has no timing harness.",
+        "\nEach cell: how many times faster the rewrite ran, for each of the rule's examples "
+        "in order (slow time / fast time, medians of interleaved timeit repeats); 'n/a' where "
+        "an example has no timing harness.",
     )
     return 0
 

@@ -373,8 +373,8 @@ class ManualListComprehension(Rule):
             new_code += self.code(trailing.whitespace) + trailing.comment.value
         edits = [] if candidate.comments else [((candidate.line, loop), new_code)]
         self.report(
-            candidate.line,
-            end_node=loop,
+            candidate.line.body[0],  # the assignment, without its trailing comment
+            end_node=loop.iter,  # `out = []` through the loop header, not its body
             scope=candidate.scope,
             edits=edits,
             applicability=self._applicability(candidate),
