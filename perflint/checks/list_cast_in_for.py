@@ -19,7 +19,8 @@ from perflint.checks._helpers import (
     with_iter,
     with_parens_of,
 )
-from perflint.rule import AstFacts, Rule, replace_nodes
+from perflint.checks._loops import Loop, LoopRule
+from perflint.rule import AstFacts, replace_nodes
 from perflint.scope import Scope
 from perflint.types import Applicability
 
@@ -29,8 +30,6 @@ LIST_CALL = m.Call(func=m.Name("list"), args=[m.Arg(keyword=None, star="")])
 _KINDS = frozenset({"list", "tuple", "set", "dict"})
 _AST_LITERALS = (ast.List, ast.ListComp, ast.Tuple, ast.Set, ast.SetComp, ast.Dict, ast.DictComp)
 
-Loop = cst.For | cst.CompFor
-Comprehension = cst.ListComp | cst.SetComp | cst.DictComp
 
 
 @dataclass(eq=False)
@@ -47,7 +46,7 @@ class _Candidate:
     paused: int = 0  # >0 while visiting the loop's own target and iterable
 
 
-class ListCastInFor(IndentTracking, Rule):
+class ListCastInFor(IndentTracking, LoopRule):
     needles = ("list",)
     ast_types = (ast.For, ast.comprehension)
 
@@ -66,15 +65,13 @@ class ListCastInFor(IndentTracking, Rule):
 
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
-        self.open: list[_Candidate] = []
-        self.done: list[_Candidate] = []
         # Occurrences of a name that cannot change or leak the object it names, keyed by
         # node id, with the builtin they rely on ("" for none): `y[i]`, `x in y`, `len(y)`.
         self.harmless: dict[int, str] = {}
         self.not_variables: set[int] = set()  # `.attr` and `keyword=` names
 
     # -- finding candidates -----------------------------------------------------------------
-    def _candidate(self, loop: Loop, owner: cst.CSTNode) -> _Candidate | None:
+    def candidate(self, loop: Loop, owner: cst.CSTNode) -> _Candidate | None:
         if loop.asynchronous is not None or not m.matches(loop.iter, LIST_CALL):
             return None
         assert isinstance(loop.iter, cst.Call)
@@ -83,58 +80,9 @@ class ListCastInFor(IndentTracking, Rule):
             return None
         return _Candidate(loop, owner, loop.iter, seq, self.scope, self.block_indent)
 
-    def visit_For(self, node: cst.For) -> None:
-        candidate = self._candidate(node, node)
-        if candidate is not None:
-            self.open.append(candidate)
-
-    def leave_For(self, original_node: cst.For) -> None:
-        self._close(original_node)
-
-    def visit_For_target(self, node: cst.For) -> None:
-        self._pause(node, 1)
-
-    def leave_For_iter(self, node: cst.For) -> None:
-        self._pause(node, -1)
-
     # Generator expressions are left alone: they run lazily, after code outside the
     # expression may have changed `seq` (`seq.extend(x for x in list(seq))`).
-    def _comprehension(self, node: Comprehension) -> None:
-        comp_for: cst.CompFor | None = node.for_in
-        while comp_for is not None:
-            candidate = self._candidate(comp_for, node)
-            if candidate is not None:
-                self.open.append(candidate)
-            comp_for = comp_for.inner_for_in
-
-    visit_ListComp = visit_SetComp = visit_DictComp = _comprehension
-
-    def leave_ListComp(self, original_node: cst.ListComp) -> None:
-        self._close(original_node)
-
-    def leave_SetComp(self, original_node: cst.SetComp) -> None:
-        self._close(original_node)
-
-    def leave_DictComp(self, original_node: cst.DictComp) -> None:
-        self._close(original_node)
-
-    def visit_CompFor_target(self, node: cst.CompFor) -> None:
-        self._pause(node, 1)
-
-    def leave_CompFor_iter(self, node: cst.CompFor) -> None:
-        self._pause(node, -1)
-
-    def _pause(self, loop: Loop, step: int) -> None:
-        for candidate in self.open:
-            if candidate.loop is loop:
-                candidate.paused += step
-
-    def _close(self, owner: cst.CSTNode) -> None:
-        while self.open and self.open[-1].owner is owner:
-            self.done.append(self.open.pop())
-
-    def _active(self) -> list[_Candidate]:
-        return [candidate for candidate in self.open if not candidate.paused]
+    generators = False
 
     # -- what the body does with names --------------------------------------------------------
     # Parents are visited before their children: each marks the names in a harmless
@@ -146,7 +94,7 @@ class ListCastInFor(IndentTracking, Rule):
     def visit_Call(self, node: cst.Call) -> None:
         if not self.open:
             return
-        for candidate in self._active():
+        for candidate in self.active():
             candidate.calls = True
         func = node.func
         if isinstance(func, cst.Name) and func.value in NON_MUTATING_BUILTINS:
@@ -217,7 +165,7 @@ class ListCastInFor(IndentTracking, Rule):
     def visit_Name(self, node: cst.Name) -> None:
         if not self.open or id(node) in self.not_variables:
             return
-        for candidate in self._active():
+        for candidate in self.active():
             seq = candidate.seq
             if not isinstance(seq, cst.Name) or seq.value != node.value:
                 continue
@@ -227,11 +175,11 @@ class ListCastInFor(IndentTracking, Rule):
                 candidate.builtins.add(self.harmless[id(node)])
 
     def visit_Yield(self, node: cst.Yield) -> None:
-        for candidate in self._active():
+        for candidate in self.active():
             candidate.calls = True  # the caller runs between iterations
 
     def visit_Await(self, node: cst.Await) -> None:
-        for candidate in self._active():
+        for candidate in self.active():
             candidate.calls = True
 
     # -- deciding ---------------------------------------------------------------------------

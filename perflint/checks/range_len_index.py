@@ -17,7 +17,8 @@ from perflint.checks._helpers import (
     last_identifier,
     singular,
 )
-from perflint.rule import AstFacts, Rule, replace_nodes
+from perflint.checks._loops import Loop, LoopRule
+from perflint.rule import AstFacts, replace_nodes
 from perflint.scope import Scope
 from perflint.types import Applicability
 
@@ -30,8 +31,6 @@ RANGE_LEN = m.Call(
         [m.Arg(value=m.Integer("0"), keyword=None, star=""), m.Arg(value=LEN_CALL, keyword=None, star="")],
     ),
 )
-
-Loop = cst.For | cst.CompFor
 
 
 @dataclass(eq=False)
@@ -54,7 +53,7 @@ def _seq_of(iterable: cst.BaseExpression) -> cst.BaseExpression:
     return len_call.args[0].value
 
 
-class RangeLenIndex(Rule):
+class RangeLenIndex(LoopRule):
     needles = ("range", "len")
     ast_types = (ast.For, ast.comprehension)
 
@@ -73,13 +72,8 @@ class RangeLenIndex(Rule):
             and it.args[-1].func.id == "len"
         )
 
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
-        super().__init__(*args, **kwargs)
-        self.open: list[_Candidate] = []
-        self.done: list[_Candidate] = []
-
     # -- finding candidates -----------------------------------------------------------------
-    def _candidate(self, loop: Loop, owner: cst.CSTNode) -> _Candidate | None:
+    def candidate(self, loop: Loop, owner: cst.CSTNode) -> _Candidate | None:
         if loop.asynchronous is not None or not isinstance(loop.target, cst.Name):
             return None
         if not m.matches(loop.iter, RANGE_LEN):
@@ -89,63 +83,9 @@ class RangeLenIndex(Rule):
             return None
         return _Candidate(loop, owner, loop.target.value, seq, self.scope)
 
-    def visit_For(self, node: cst.For) -> None:
-        candidate = self._candidate(node, node)
-        if candidate is not None:
-            self.open.append(candidate)
-
-    def leave_For(self, original_node: cst.For) -> None:
-        self._close(original_node)
-
-    def visit_For_target(self, node: cst.For) -> None:
-        self._pause(node, 1)
-
-    def leave_For_iter(self, node: cst.For) -> None:
-        self._pause(node, -1)
-
-    def _comprehension(self, node: cst.ListComp | cst.SetComp | cst.GeneratorExp | cst.DictComp) -> None:
-        comp_for: cst.CompFor | None = node.for_in
-        while comp_for is not None:
-            candidate = self._candidate(comp_for, node)
-            if candidate is not None:
-                self.open.append(candidate)
-            comp_for = comp_for.inner_for_in
-
-    def _close(self, owner: cst.CSTNode) -> None:
-        while self.open and self.open[-1].owner is owner:
-            self.done.append(self.open.pop())
-
-    visit_ListComp = visit_SetComp = visit_GeneratorExp = visit_DictComp = _comprehension
-
-    def leave_ListComp(self, original_node: cst.ListComp) -> None:
-        self._close(original_node)
-
-    def leave_SetComp(self, original_node: cst.SetComp) -> None:
-        self._close(original_node)
-
-    def leave_GeneratorExp(self, original_node: cst.GeneratorExp) -> None:
-        self._close(original_node)
-
-    def leave_DictComp(self, original_node: cst.DictComp) -> None:
-        self._close(original_node)
-
-    def visit_CompFor_target(self, node: cst.CompFor) -> None:
-        self._pause(node, 1)
-
-    def leave_CompFor_iter(self, node: cst.CompFor) -> None:
-        self._pause(node, -1)
-
-    def _pause(self, loop: Loop, step: int) -> None:
-        for candidate in self.open:
-            if candidate.loop is loop:
-                candidate.paused += step
-
-    def _active(self) -> list[_Candidate]:
-        return [candidate for candidate in self.open if not candidate.paused]
-
     # -- what the body does -----------------------------------------------------------------
     def visit_Subscript(self, node: cst.Subscript) -> None:
-        for candidate in self._active():
+        for candidate in self.active():
             if not node.value.deep_equals(candidate.seq):
                 continue
             if self.expr_context(node) != "load":
@@ -156,7 +96,7 @@ class RangeLenIndex(Rule):
                 candidate.reads.append(node)
 
     def visit_Call(self, node: cst.Call) -> None:
-        for candidate in self._active():
+        for candidate in self.active():
             candidate.calls = True
             func = node.func
             if (
@@ -172,17 +112,17 @@ class RangeLenIndex(Rule):
                 candidate.bad = True  # random.shuffle(seq), helper(seq) ...
 
     def visit_Yield(self, node: cst.Yield) -> None:
-        for candidate in self._active():
+        for candidate in self.active():
             candidate.calls = True  # the caller runs between iterations
 
     def visit_Await(self, node: cst.Await) -> None:
-        for candidate in self._active():
+        for candidate in self.active():
             candidate.calls = True
 
     def _rebinds(self, node: cst.BaseExpression) -> None:
         if self.expr_context(node) == "load":
             return
-        for candidate in self._active():
+        for candidate in self.active():
             if node.deep_equals(candidate.seq):
                 candidate.bad = True
 
