@@ -6,7 +6,16 @@ from importlib.metadata import PackageNotFoundError, version
 
 from perflint.rule import Rule
 from perflint.runner import lint_paths, lint_source
-from perflint.types import Edit, Explanation, FileResult, Finding, Fix, Location, RuleSpec, Settings
+from perflint.types import (
+    Edit,
+    Explanation,
+    FileResult,
+    Finding,
+    Fix,
+    Location,
+    RuleSpec,
+    Settings,
+)
 
 try:
     __version__ = version("perflint")

@@ -17,7 +17,13 @@ from typing import IO, Any
 import click
 
 from perflint import __version__
-from perflint.config import COLOR_CHOICES, ConfigError, Options, resolve_options, settings_config
+from perflint.config import (
+    COLOR_CHOICES,
+    ConfigError,
+    Options,
+    resolve_options,
+    settings_config,
+)
 from perflint.discovery import MissingPathError, discover, is_excluded
 from perflint.reporters import ReportContext, formats, get_reporter
 from perflint.reporters._diff import unified_diff

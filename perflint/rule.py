@@ -19,9 +19,9 @@ from __future__ import annotations
 import ast
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from functools import cache
 from dataclasses import dataclass, field
-from typing import ClassVar
+from functools import cache
+from typing import ClassVar, TypeAlias, Union
 
 import libcst as cst
 
@@ -75,7 +75,7 @@ class FileContext:
 
 #: What an edit replaces: one node's range, or ``(first, last)``: from the start of ``first``
 #: to the end of ``last`` (e.g. two consecutive statements and the lines between them).
-EditTarget = cst.CSTNode | tuple[cst.CSTNode, cst.CSTNode]
+EditTarget: TypeAlias = Union[cst.CSTNode, tuple[cst.CSTNode, cst.CSTNode]]
 
 
 @dataclass(eq=False)

@@ -18,8 +18,8 @@ def lint_source(source: str | bytes, path: str, settings: Settings) -> FileResul
     if isinstance(source, bytes):
         try:
             source = decode(source).text
-        except SourceError as error:
-            return FileResult(path=path, error=error_finding(path, str(error)))
+        except SourceError as problem:
+            return FileResult(path=path, error=error_finding(path, str(problem)))
     if not (settings.fix or settings.diff):
         findings, error = lint_text(source, path, settings)
         return FileResult(path=path, findings=tuple(findings), error=error)

@@ -233,7 +233,9 @@ def code_at_indent(
     keep such lines where they were, pass the block indentation of the new statement, and in
     ``moved`` the nodes (of ``node``'s tree) taken from a deeper block, with that block's.
     """
-    from libcst._nodes.internal import CodegenState  # libcst's codegen hook, as in positions
+    from libcst._nodes.internal import (
+        CodegenState,  # libcst's codegen hook, as in positions
+    )
 
     deeper = {id(inner): inner_indent for inner, inner_indent in (moved or {}).items()}
     saved: list[list[str]] = []

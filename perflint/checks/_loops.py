@@ -7,14 +7,14 @@ loop's own target and iterable are), ``done`` once left, to be judged in ``finis
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar, Protocol, TypeAlias, Union
 
 import libcst as cst
 
 from perflint.rule import Rule
 
-Loop = cst.For | cst.CompFor
-Comprehension = cst.ListComp | cst.SetComp | cst.DictComp | cst.GeneratorExp
+Loop: TypeAlias = Union[cst.For, cst.CompFor]
+Comprehension: TypeAlias = Union[cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp]
 
 
 class LoopCandidate(Protocol):

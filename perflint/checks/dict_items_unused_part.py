@@ -18,6 +18,7 @@ from perflint.checks._helpers import (
     short_code,
     spaced,
 )
+from perflint.checks._loops import Loop
 from perflint.rule import AstFacts, Rule, replace_nodes
 from perflint.scope import Scope
 from perflint.types import Applicability
@@ -27,7 +28,6 @@ ITEMS_CALL = m.Call(func=m.Attribute(attr=m.Name("items")), args=[])
 #: Builtins that can read a function's local variables by name, unseen by the scope counts.
 _INTROSPECTION = ("locals", "vars", "eval", "exec")
 
-Loop = cst.For | cst.CompFor
 
 
 @dataclass(eq=False)

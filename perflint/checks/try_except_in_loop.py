@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
+from typing import TypeAlias, Union
 
 import libcst as cst
 
 from perflint.rule import AstFacts, Rule
 
-Loop = cst.For | cst.While
+Loop: TypeAlias = Union[cst.For, cst.While]
 _LEAVES = (cst.Break, cst.Return, cst.Raise)
 _AST_LEAVES = (ast.Break, ast.Return, ast.Raise)
 
