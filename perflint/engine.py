@@ -215,6 +215,7 @@ def _to_findings(
                 ),
                 builtins=report.builtins,
                 url=RULE_URL.format(code=report.spec.code, name=report.spec.name),
+                context=report.scope.qualname if report.scope is not None else "",
             )
         )
     findings.sort(key=lambda finding: finding.sort_key)

@@ -53,6 +53,19 @@ class Scope:
             scope = scope.parent
         return scope
 
+    @property
+    def qualname(self) -> str:
+        """``Outer.method`` for the functions and classes enclosing this scope."""
+        parts = []
+        scope: Scope | None = self
+        while scope is not None:
+            if isinstance(scope.node, (cst.FunctionDef, cst.ClassDef)):
+                parts.append(scope.node.name.value)
+            elif scope.kind == "lambda":
+                parts.append("<lambda>")
+            scope = scope.parent
+        return ".".join(reversed(parts))
+
     def resolve(self, name: str) -> Scope | None:
         """The scope whose binding ``name`` refers to here, or None for a builtin/undefined."""
         if name in self.globals:

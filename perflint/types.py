@@ -75,6 +75,8 @@ class Finding:
     builtins: tuple[str, ...] = ()
     explanation: Explanation | None = None
     url: str | None = None
+    #: Dotted name of the enclosing functions and classes ("" at module level).
+    context: str = ""
 
     @property
     def sort_key(self) -> tuple[str, int, int, str]:

@@ -18,6 +18,7 @@ from typing import TypeAlias, Union
 import libcst as cst
 
 from perflint.rule import AstFacts, Rule
+from perflint.scope import Scope
 
 Loop: TypeAlias = Union[cst.For, cst.While]
 _LEAVES = (cst.Break, cst.Return, cst.Raise)
@@ -28,6 +29,7 @@ _AST_LEAVES = (ast.Break, ast.Return, ast.Raise)
 class _Candidate:
     loop: Loop
     try_: cst.Try
+    scope: Scope
     bad: bool = False  # a handler can ``continue`` the loop
     in_handler: int = 0  # >0 while visiting one of the try's handlers
 
@@ -116,7 +118,7 @@ class TryExceptInLoop(Rule):
     # -- loops and boundaries ---------------------------------------------------------------
     def _enter_loop(self, node: Loop) -> None:
         try_ = _sole_try(node)
-        self.loops.append(_Candidate(node, try_) if try_ is not None else node)
+        self.loops.append(_Candidate(node, try_, self.scope) if try_ is not None else node)
 
     def _leave_loop(self, node: Loop) -> None:
         top = self.loops.pop()
@@ -178,4 +180,4 @@ class TryExceptInLoop(Rule):
                 continue
             loop = candidate.loop
             kind = "while" if isinstance(loop, cst.While) else "for"
-            self.report(candidate.try_, flagged=loop, loop=kind)
+            self.report(candidate.try_, scope=candidate.scope, flagged=loop, loop=kind)

@@ -1,0 +1,37 @@
+"""Stable identities for findings, that survive line shifts and re-indentation.
+
+A fingerprint hashes the rule code, the file path, the enclosing function/class name, the
+flagged code with its whitespace collapsed, and an occurrence index among findings that share
+all of those.  Line numbers are deliberately left out: moving code around does not make an
+old finding new.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from collections.abc import Sequence
+
+from perflint.types import Finding
+
+_SPACE = re.compile(r"\s+")
+
+
+def normalised_code(finding: Finding) -> str:
+    """The flagged code with comments' surroundings and all whitespace runs collapsed."""
+    return _SPACE.sub(" ", (finding.flagged_code or finding.message)).strip()
+
+
+def fingerprints(findings: Sequence[Finding], path: str | None = None) -> list[str]:
+    """One hex fingerprint per finding, in order; ``path`` overrides each finding's path
+    (e.g. the repository-relative path, or the path before a rename)."""
+    seen: Counter[tuple[str, ...]] = Counter()
+    result = []
+    for finding in sorted(findings, key=lambda f: f.sort_key):
+        key = (finding.code, path or finding.path, finding.context, normalised_code(finding))
+        seen[key] += 1
+        digest = hashlib.sha256("\x1f".join((*key, str(seen[key]))).encode("utf-8"))
+        result.append((id(finding), digest.hexdigest()[:32]))
+    by_id = dict(result)
+    return [by_id[id(finding)] for finding in findings]
