@@ -7,6 +7,7 @@ loop's own target and iterable are), ``done`` once left, to be judged in ``finis
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any, ClassVar, Protocol, TypeAlias, Union
 
 import libcst as cst
@@ -15,6 +16,14 @@ from perflint.rule import Rule
 
 Loop: TypeAlias = Union[cst.For, cst.CompFor]
 Comprehension: TypeAlias = Union[cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp]
+
+
+def clauses(node: Comprehension) -> Iterator[cst.CompFor]:
+    """The ``for`` clauses of a comprehension, outermost first."""
+    comp_for: cst.CompFor | None = node.for_in
+    while comp_for is not None:
+        yield comp_for
+        comp_for = comp_for.inner_for_in
 
 
 class LoopCandidate(Protocol):
@@ -59,12 +68,10 @@ class LoopRule(Rule):
 
     # -- comprehensions ---------------------------------------------------------------------
     def _comprehension(self, node: Comprehension) -> None:
-        comp_for: cst.CompFor | None = node.for_in
-        while comp_for is not None:
+        for comp_for in clauses(node):
             found = self.candidate(comp_for, node)
             if found is not None:
                 self.open.append(found)
-            comp_for = comp_for.inner_for_in
 
     def visit_ListComp(self, node: cst.ListComp) -> None:
         self._comprehension(node)

@@ -18,7 +18,7 @@ from perflint.checks._helpers import (
     short_code,
     spaced,
 )
-from perflint.checks._loops import Loop
+from perflint.checks._loops import Comprehension, Loop, clauses
 from perflint.rule import AstFacts, Rule, replace_nodes
 from perflint.scope import Scope
 from perflint.types import Applicability
@@ -84,13 +84,9 @@ class DictItemsUnusedPart(IndentTracking, Rule):
     def visit_For(self, node: cst.For) -> None:
         self._loop(node, node)
 
-    def _comprehension(
-        self, node: cst.ListComp | cst.SetComp | cst.GeneratorExp | cst.DictComp
-    ) -> None:
-        comp_for: cst.CompFor | None = node.for_in
-        while comp_for is not None:
+    def _comprehension(self, node: Comprehension) -> None:
+        for comp_for in clauses(node):
             self._loop(comp_for, node)
-            comp_for = comp_for.inner_for_in
 
     visit_ListComp = visit_SetComp = visit_GeneratorExp = visit_DictComp = _comprehension
 

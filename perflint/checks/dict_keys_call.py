@@ -17,6 +17,7 @@ from perflint.checks._helpers import (
     with_iter,
     with_parens_of,
 )
+from perflint.checks._loops import Comprehension, clauses
 from perflint.rule import AstFacts, Rule, replace_nodes
 from perflint.scope import Scope
 from perflint.types import Applicability
@@ -78,13 +79,9 @@ class DictKeysCall(IndentTracking, Rule):
     def visit_For(self, node: cst.For) -> None:
         self._loop(node, node)
 
-    def _comprehension(
-        self, node: cst.ListComp | cst.SetComp | cst.GeneratorExp | cst.DictComp
-    ) -> None:
-        comp_for: cst.CompFor | None = node.for_in
-        while comp_for is not None:
+    def _comprehension(self, node: Comprehension) -> None:
+        for comp_for in clauses(node):
             self._loop(comp_for, node)
-            comp_for = comp_for.inner_for_in
 
     visit_ListComp = visit_SetComp = visit_GeneratorExp = visit_DictComp = _comprehension
 
