@@ -165,15 +165,38 @@ def _split(values: Sequence[str]) -> tuple[str, ...] | None:
 @click.option(
     "--python", help="Interpreter whose bytecode --explain shows (default: the running one)."
 )
+@click.option(
+    "--since",
+    metavar="REF",
+    help="Report only findings new since the merge-base of REF and HEAD (working tree included).",
+)
+@click.option(
+    "--staged", is_flag=True, help="Report only findings the staged change adds (index vs HEAD)."
+)
+@click.option(
+    "--baseline",
+    "baseline_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Hide the findings listed in this baseline file (see `perflint baseline`).",
+)
 @click.pass_context
 def check(
     ctx: click.Context,
     paths: tuple[str, ...],
     config_file: Path | None,
     output_format: str | None,
+    since: str | None,
+    staged: bool,
+    baseline_file: Path | None,
     **given: Any,
 ) -> None:
     """Lint PATHS (files or directories; default: the current directory; '-' reads stdin)."""
+    if since is not None and staged:
+        raise click.UsageError("--since and --staged are alternatives: give one")
+    if (since is not None or staged) and (STDIN in paths or given["fix"] or given["diff"]):
+        raise click.UsageError(
+            "--since and --staged lint files from git: no stdin, --fix or --diff"
+        )
     paths = paths or (".",)
     cli_values: dict[str, object] = {
         key.replace("_", "-"): _split(value) if key in _LIST_OPTIONS else value
@@ -187,10 +210,43 @@ def check(
     except ConfigError as error:
         raise PerflintError(str(error)) from None
     run = _Run(options)
-    results = run.lint(paths)
+    if since is not None or staged:
+        results = _regressions(since, paths, run.settings, cwd, staged=staged)
+    else:
+        results = run.lint(paths)
+    if baseline_file is not None:
+        results = _apply_baseline(results, baseline_file, quiet=bool(options.quiet))
     if options.explain:
         results = _attach_explanations(results, options.python)
     ctx.exit(run.report(results))
+
+
+def _regressions(
+    since: str | None, paths: Sequence[str], settings: Settings, cwd: Path, *, staged: bool
+) -> list[FileResult]:
+    from perflint.regress import GitError, regressions
+
+    try:
+        return regressions(since, paths, settings, cwd, staged=staged)
+    except GitError as error:
+        raise PerflintError(str(error)) from None
+
+
+def _apply_baseline(results: list[FileResult], path: Path, *, quiet: bool) -> list[FileResult]:
+    from perflint.baseline import BaselineError, apply, load
+
+    try:
+        entries = load(path)
+    except BaselineError as error:
+        raise PerflintError(str(error)) from None
+    kept, gone = apply(results, entries, path.resolve().parent)
+    if gone and not quiet:
+        noun = "entry is" if gone == 1 else "entries are"
+        click.echo(
+            f"{gone} baseline {noun} gone (fixed): rerun `perflint baseline` to tighten {path}",
+            err=True,
+        )
+    return kept
 
 
 def _attach_explanations(results: list[FileResult], python: str | None) -> list[FileResult]:
@@ -371,6 +427,50 @@ def _lint_files(paths: list[str], settings: Settings, jobs: int | None) -> list[
     from perflint.runner import lint_paths
 
     return lint_paths(paths, settings, jobs) if paths else []
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+@click.option(
+    "--output",
+    "-o",
+    "output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=".perflint-baseline.json",
+    show_default=True,
+    help="The baseline file to write.",
+)
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Read settings from this file instead of the nearest pyproject.toml.",
+)
+def baseline(paths: tuple[str, ...], output: Path, config_file: Path | None) -> None:
+    """Record the findings in PATHS (default: the current directory) in a baseline file, so
+    that `perflint check --baseline FILE` reports only new ones."""
+    from perflint.baseline import BaselineError, entries, write
+
+    paths = paths or (".",)
+    if STDIN in paths:
+        raise click.UsageError("a baseline is made from files, not stdin")
+    cwd = Path(os.getcwd())
+    try:
+        config = settings_config(paths, config_file, cwd, None)
+        options = resolve_options({}, config, cwd)
+    except ConfigError as error:
+        raise PerflintError(str(error)) from None
+    run = _Run(options)
+    results = run.lint(paths)
+    broken = [result.path for result in results if result.error is not None]
+    if broken:
+        raise PerflintError(f"cannot lint {', '.join(broken)}: no baseline written")
+    items = entries(results, output.resolve().parent)
+    try:
+        write(output, items)
+    except BaselineError as error:
+        raise PerflintError(str(error)) from None
+    click.echo(f"wrote {len(items)} findings to {output}", err=True)
 
 
 @cli.command()

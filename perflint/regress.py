@@ -1,0 +1,201 @@
+"""Regression mode: only the findings a change introduces.
+
+The changed files are linted twice, as they are now and as they were at the base (read with
+``git show``: the working tree and the index are never touched), and the old findings are
+subtracted by fingerprint. Fingerprints leave line numbers out, so moved code is not new.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path, PurePosixPath
+
+from perflint.fingerprint import fingerprints
+from perflint.runner import lint_source
+from perflint.types import FileResult, Settings
+
+#: File suffixes regression mode lints (the same as discovery's).
+PYTHON_SUFFIXES = (".py", ".pyi")
+
+
+class GitError(Exception):
+    """git is missing, the directory is not a repository, or a revision cannot be resolved."""
+
+
+@dataclass(frozen=True)
+class Change:
+    """One changed file: repository-relative POSIX paths; ``old_path`` is None for a new file."""
+
+    old_path: str | None
+    new_path: str
+
+
+def _git(
+    args: Sequence[str], root: Path, *, input: bytes = b"", index: Path | None = None
+) -> bytes:
+    env = None
+    if index is not None:
+        env = {**os.environ, "GIT_INDEX_FILE": str(index)}
+    try:
+        done = subprocess.run(
+            ["git", *args], cwd=root, capture_output=True, check=False, input=input, env=env
+        )
+    except OSError as error:
+        raise GitError(f"cannot run git: {error.strerror or error}") from None
+    if done.returncode != 0:
+        message = done.stderr.decode("utf-8", "replace").strip()
+        raise GitError(f"git {' '.join(args)} failed: {message}")
+    return done.stdout
+
+
+def repo_root(cwd: Path) -> Path:
+    """The top of the work tree containing ``cwd``."""
+    return Path(_git(["rev-parse", "--show-toplevel"], cwd).decode().strip())
+
+
+def merge_base(ref: str, root: Path) -> str:
+    """The commit where HEAD left ``ref``; a shallow clone without it is a clear error."""
+    try:
+        _git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], root)
+    except GitError:
+        raise GitError(f"unknown revision {ref!r}") from None
+    try:
+        return _git(["merge-base", ref, "HEAD"], root).decode().strip()
+    except GitError:
+        shallow = _git(["rev-parse", "--is-shallow-repository"], root).decode().strip()
+        if shallow == "true":
+            raise GitError(
+                f"no merge-base of {ref!r} and HEAD in this shallow clone: fetch more history "
+                "(`git fetch --unshallow`, or `fetch-depth: 0` in actions/checkout)"
+            ) from None
+        raise GitError(f"{ref!r} and HEAD have no common ancestor") from None
+
+
+def changed_files(base: str, root: Path, *, staged: bool = False) -> list[Change]:
+    """Files added, modified or renamed since ``base``: in the working tree (plus untracked,
+    not ignored files), or with ``staged`` in the index. Deleted files are left out."""
+    args = ["diff", "--name-status", "-M", "-z", "--no-ext-diff"]
+    if staged:
+        return _parse_name_status(_git([*args, "--cached", base], root))
+    untracked = _git(["ls-files", "--others", "--exclude-standard", "-z"], root)
+    if not untracked.strip(b"\0"):
+        return _parse_name_status(_git([*args, base], root))
+    index = root / _git(["rev-parse", "--git-path", "index"], root).decode().strip()
+    if not index.is_file():  # nothing was ever staged: untracked files are simply new
+        changes = _parse_name_status(_git([*args, base], root))
+        names = untracked.decode("utf-8", "surrogateescape").split("\0")
+        return changes + [Change(None, name) for name in names if _is_python(name)]
+    # Untracked files join the diff through a throwaway copy of the index, marked
+    # intent-to-add there, so that git's rename detection also pairs a plain `mv`.
+    # The user's index is never written.
+    with tempfile.TemporaryDirectory(prefix="perflint-") as scratch:
+        copy = Path(scratch) / "index"
+        shutil.copyfile(index, copy)
+        add = ["--literal-pathspecs", "add", "--intent-to-add", "--pathspec-from-file=-"]
+        _git([*add, "--pathspec-file-nul"], root, input=untracked, index=copy)
+        return _parse_name_status(_git([*args, base], root, index=copy))
+
+
+def _is_python(name: str) -> bool:
+    return name.endswith(PYTHON_SUFFIXES)
+
+
+def _parse_name_status(output: bytes) -> list[Change]:
+    """``git diff --name-status -z`` output as changes to Python files, deletions left out."""
+    fields = output.decode("utf-8", "surrogateescape").split("\0")
+    changes: list[Change] = []
+    index = 0
+    while index < len(fields) and fields[index]:
+        status = fields[index][0]
+        if status in "RC":
+            old, new = fields[index + 1], fields[index + 2]
+            index += 3
+        else:
+            old = new = fields[index + 1]
+            index += 2
+        if status == "D":
+            continue
+        changes.append(Change(None if status in "AC" else old, new))
+    return [change for change in changes if _is_python(change.new_path)]
+
+
+def _show(revision: str, path: str, root: Path) -> bytes | None:
+    """``git show REV:PATH`` (REV "" is the index); None when it is not there."""
+    try:
+        return _git(["show", f"{revision}:{path}"], root)
+    except GitError:
+        return None
+
+
+def _within(path: Path, roots: Sequence[Path]) -> bool:
+    return any(path == top or top in path.parents for top in roots)
+
+
+def regressions(
+    ref: str | None,
+    paths: Sequence[str],
+    settings: Settings,
+    cwd: Path,
+    *,
+    staged: bool = False,
+) -> list[FileResult]:
+    """Lint what changed since the merge-base of ``ref`` and HEAD (or, with ``staged``, the
+    index against HEAD) and keep only the new findings; paths are reported relative to ``cwd``
+    when inside it. Only changed files under ``paths`` are parsed."""
+    root = repo_root(cwd)
+    if staged:
+        base = "HEAD"
+        try:
+            _git(["rev-parse", "--verify", "--quiet", "HEAD^{commit}"], root)
+        except GitError:
+            base = _git(["hash-object", "-t", "tree", "--stdin"], root).decode().strip()
+    else:
+        base = merge_base(ref or "HEAD", root)
+    scope = [(cwd / path).resolve() for path in paths] or [cwd.resolve()]
+    results: list[FileResult] = []
+    for change in changed_files(base, root, staged=staged):
+        absolute = root / change.new_path
+        if not _within(absolute.resolve(), scope):
+            continue
+        new_data = _show("", change.new_path, root) if staged else _read(absolute)
+        if new_data is None or b"\0" in new_data:
+            continue  # binary, or vanished meanwhile
+        shown = _display(absolute, cwd)
+        result = lint_source(new_data, shown, settings)
+        if result.error is not None or not result.findings:
+            results.append(result)
+            continue
+        old_data = _show(base, change.old_path, root) if change.old_path else None
+        old: set[str] = set()
+        if old_data is not None and b"\0" not in old_data:
+            before = lint_source(old_data, change.old_path or shown, settings)
+            old = set(fingerprints(before.findings, path=change.new_path))
+        kept = tuple(
+            finding
+            for finding, mark in zip(
+                result.findings, fingerprints(result.findings, path=change.new_path)
+            )
+            if mark not in old
+        )
+        results.append(replace(result, findings=kept))
+    return sorted(results, key=lambda result: result.path)
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def _display(path: Path, cwd: Path) -> str:
+    """``path`` relative to ``cwd`` if it is inside it, else absolute."""
+    try:
+        return str(PurePosixPath(Path(os.path.relpath(path, cwd))))
+    except ValueError:  # another drive on Windows
+        return str(path)
