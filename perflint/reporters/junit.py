@@ -1,0 +1,60 @@
+"""``junit``: JUnit XML (one test suite per file, one failing test case per finding), which most
+CI systems display as test results."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Sequence
+
+from perflint.reporters import ReportContext, all_findings, register
+from perflint.types import FileResult
+
+#: Characters XML 1.0 cannot carry at all, even escaped.
+_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def clean(text: str) -> str:
+    """``text`` without characters XML 1.0 forbids (ElementTree escapes the rest)."""
+    return _INVALID_XML.sub("\ufffd", text)
+
+
+@register("junit")
+def render_junit(results: Sequence[FileResult], context: ReportContext) -> str:
+    suites = ET.Element("testsuites", name="perflint")
+    total = 0
+    for result in results:
+        findings = [finding for _, finding in all_findings([result])]
+        if not findings:
+            continue
+        suite = ET.SubElement(
+            suites,
+            "testsuite",
+            name=clean(result.path),
+            tests=str(len(findings)),
+            failures=str(sum(f.code != "PFL000" for f in findings)),
+            errors=str(sum(f.code == "PFL000" for f in findings)),
+        )
+        for finding in findings:
+            total += 1
+            location = f"{finding.path}:{finding.start.row}:{finding.start.column}"
+            case = ET.SubElement(
+                suite,
+                "testcase",
+                name=clean(f"{finding.code} {finding.name} at {location}"),
+                classname=clean(finding.path),
+                file=clean(finding.path),
+                line=str(finding.start.row),
+            )
+            kind = "error" if finding.code == "PFL000" else "failure"
+            body = [f"{location}: {finding.code} {finding.message}"]
+            if finding.fix_title:
+                body.append(f"help: {finding.fix_title}")
+            if finding.url:
+                body.append(finding.url)
+            problem = ET.SubElement(case, kind, message=clean(finding.message), type=finding.code)
+            problem.text = clean("\n".join(body))
+    suites.set("tests", str(total))
+    suites.set("failures", str(sum(int(s.get("failures", "0")) for s in suites)))
+    suites.set("errors", str(sum(int(s.get("errors", "0")) for s in suites)))
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"

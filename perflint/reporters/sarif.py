@@ -1,0 +1,196 @@
+"""``sarif``: SARIF 2.1.0 as GitHub code scanning ingests it (rules metadata, repository-relative
+locations against ``%SRCROOT%``, partial fingerprints and fixes)."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path, PurePath
+from urllib.parse import quote
+
+from perflint.reporters import ReportContext, all_findings, register
+from perflint.types import FileResult, Finding, Location, RuleSpec
+
+SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+INFORMATION_URI = "https://github.com/perflint/perflint"
+FINGERPRINT_KEY = "perflint/v1"
+
+
+def relative_uri(path: str, root: Path | None = None) -> str:
+    """``path`` as a percent-encoded URI relative to ``root`` (default: the working directory)
+    when it lies under it, else an absolute ``file:`` URI."""
+    base = (root or Path.cwd()).resolve()
+    candidate = Path(path)
+    absolute = candidate if candidate.is_absolute() else base / candidate
+    try:
+        relative = PurePath(os.path.normpath(absolute)).relative_to(base)
+    except ValueError:
+        return Path(os.path.normpath(absolute)).as_uri()
+    return quote(relative.as_posix(), safe="/")
+
+
+def level(finding: Finding) -> str:
+    """SARIF level: file errors are ``error``, findings ``warning``."""
+    return "error" if finding.code == "PFL000" else "warning"
+
+
+@lru_cache(maxsize=None)
+def _example_explanation(spec: RuleSpec) -> tuple[str, ...]:
+    """The rule's first example's bytecode diff, compiled in-process; empty if unavailable."""
+    if not spec.examples:
+        return ()
+    try:
+        from perflint.explain import explain_example, render_explanation
+
+        return tuple(render_explanation(explain_example(spec.examples[0])))
+    except Exception:  # an explanation is a nicety; the report must not fail for it
+        return ()
+
+
+def _rule(spec: RuleSpec) -> dict[str, object]:
+    from perflint.engine import RULE_URL
+
+    explanation = _example_explanation(spec)
+    markdown = [f"**{spec.message}**", "", spec.why.strip(), "", f"**Fix:** {spec.fix_title}", ""]
+    markdown += [f"**Fix safety:** {spec.fix_safety.strip()}", ""]
+    if spec.examples:
+        markdown += ["Example:", "", "```python", spec.examples[0].slow.rstrip(), "```", ""]
+        markdown += ["Use instead:", "", "```python", spec.examples[0].fast.rstrip(), "```", ""]
+    if explanation:
+        markdown += ["Bytecode:", "", "```", *explanation, "```", ""]
+    if spec.references:
+        markdown += ["References:", "", *(f"- <{ref}>" for ref in spec.references)]
+    return {
+        "id": spec.code,
+        "name": spec.name,
+        "shortDescription": {"text": spec.message},
+        "fullDescription": {"text": spec.why.strip()},
+        "help": {
+            "text": f"{spec.why.strip()}\n\nFix: {spec.fix_title}",
+            "markdown": "\n".join(markdown).strip() + "\n",
+        },
+        "helpUri": RULE_URL.format(code=spec.code, name=spec.name),
+        "defaultConfiguration": {"level": "warning"},
+        "properties": {"tags": ["performance", *spec.tags]},
+    }
+
+
+def _error_rule() -> dict[str, object]:
+    return {
+        "id": "PFL000",
+        "name": "file-error",
+        "shortDescription": {"text": "The file could not be read or parsed."},
+        "defaultConfiguration": {"level": "error"},
+    }
+
+
+def _region(start: Location, end: Location) -> dict[str, int]:
+    # perflint columns are 1-based with exclusive ends, SARIF's convention too.
+    end_column = end.column if (end.row, end.column) > (start.row, start.column) else start.column + 1
+    if end.row == start.row and end_column <= start.column:
+        end_column = start.column + 1
+    return {
+        "startLine": start.row,
+        "startColumn": start.column,
+        "endLine": max(end.row, start.row),
+        "endColumn": end_column,
+    }
+
+
+def _artifact(uri: str) -> dict[str, str]:
+    if uri.startswith("file:"):
+        return {"uri": uri}
+    return {"uri": uri, "uriBaseId": "%SRCROOT%"}
+
+
+def _result(finding: Finding, rule_index: int, uri: str, fingerprint: str, context: ReportContext) -> dict[str, object]:
+    result: dict[str, object] = {
+        "ruleId": finding.code,
+        "ruleIndex": rule_index,
+        "level": level(finding),
+        "message": {"text": finding.message},
+        "locations": [
+            {
+                "physicalLocation": {
+                    "artifactLocation": _artifact(uri),
+                    "region": _region(finding.start, finding.end),
+                }
+            }
+        ],
+        "partialFingerprints": {FINGERPRINT_KEY: fingerprint},
+    }
+    if finding.context:
+        result["locations"][0]["logicalLocations"] = [{"fullyQualifiedName": finding.context}]  # type: ignore[index]
+    if finding.fix is not None:
+        result["fixes"] = [
+            {
+                "description": {"text": finding.fix.message},
+                "artifactChanges": [
+                    {
+                        "artifactLocation": _artifact(uri),
+                        "replacements": [
+                            {
+                                "deletedRegion": {
+                                    "startLine": edit.start.row,
+                                    "startColumn": edit.start.column,
+                                    "endLine": edit.end.row,
+                                    "endColumn": edit.end.column,
+                                },
+                                "insertedContent": {"text": edit.content},
+                            }
+                            for edit in finding.fix.edits
+                        ],
+                    }
+                ],
+            }
+        ]
+        result["properties"] = {
+            "applicability": finding.fix.applicability,
+            "fixable": context.applicable(finding),
+        }
+    return result
+
+
+def sarif_document(results: Sequence[FileResult], context: ReportContext, root: Path | None = None) -> dict[str, object]:
+    """The whole SARIF log as a JSON-ready mapping."""
+    from perflint import __version__
+    from perflint.fingerprint import fingerprints
+    from perflint.ruleset import builtin_rules
+
+    specs = sorted(builtin_rules(), key=lambda spec: spec.code)
+    rules = [_error_rule(), *(_rule(spec) for spec in specs)]
+    index = {rule["id"]: position for position, rule in enumerate(rules)}
+    base = (root or Path.cwd()).resolve()
+    sarif_results = []
+    for result in results:
+        uri = relative_uri(result.path, base)
+        findings = [finding for _, finding in all_findings([result])]
+        prints = fingerprints(findings, path=uri)
+        for finding, fingerprint in zip(findings, prints):
+            rule_index = index.get(finding.code, 0)
+            sarif_results.append(_result(finding, rule_index, uri, fingerprint, context))
+    run: dict[str, object] = {
+        "tool": {
+            "driver": {
+                "name": "perflint",
+                "version": __version__,
+                "semanticVersion": __version__ if __version__[:1].isdigit() else None,
+                "informationUri": INFORMATION_URI,
+                "rules": rules,
+            }
+        },
+        "originalUriBaseIds": {"%SRCROOT%": {"uri": base.as_uri() + "/"}},
+        "results": sarif_results,
+        "columnKind": "unicodeCodePoints",
+    }
+    driver = run["tool"]["driver"]  # type: ignore[index]
+    if driver["semanticVersion"] is None:
+        del driver["semanticVersion"]
+    return {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}
+
+
+@register("sarif")
+def render_sarif(results: Sequence[FileResult], context: ReportContext) -> str:
+    return json.dumps(sarif_document(results, context), indent=2, ensure_ascii=False) + "\n"
