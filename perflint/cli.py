@@ -29,6 +29,7 @@ from perflint.reporters import ReportContext, formats, get_reporter
 from perflint.reporters._diff import unified_diff
 from perflint.reporters._style import Style
 from perflint.reporters._summary import statistics, summary_lines
+from perflint.review_cli import review
 from perflint.types import PYTHON_VERSIONS, FileResult, Settings
 
 STDIN = "-"
@@ -512,6 +513,9 @@ def rules(output_format: str) -> None:
 
     specs = builtin_rules()
     click.echo(rules_json(specs) if output_format == "json" else rules_table(specs), nl=False)
+
+
+cli.add_command(review)
 
 
 def main() -> None:

@@ -1,0 +1,236 @@
+"""Build one pull-request review from findings: inline comments with suggested fixes on lines
+inside the diff, the rest in the summary, and no comment posted twice across runs.
+
+Pure functions over plain data; ``review_cli`` does the HTTP calls.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from perflint.fingerprint import fingerprints
+from perflint.types import FileResult, Finding
+
+MAX_INLINE = 30
+MARKER = "<!-- perflint:fingerprint={} -->"
+SUMMARY_MARKER = "<!-- perflint:summary={} -->"
+_MARKER = re.compile(r"<!-- perflint:fingerprint=([0-9a-f]+) -->")
+_SUMMARY_MARKER = re.compile(r"<!-- perflint:summary=([0-9a-f]+) -->")
+_HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@")
+
+
+def right_lines(patch: str | None) -> set[int]:
+    """New-file line numbers GitHub accepts a RIGHT-side comment on: added and context lines."""
+    lines: set[int] = set()
+    row = 0
+    in_hunk = False
+    for text in (patch or "").split("\n"):
+        header = _HUNK.match(text)
+        if header:
+            row, in_hunk = int(header.group(1)), True
+        elif not in_hunk or text.startswith("\\"):
+            continue  # "\ No newline at end of file"
+        elif text.startswith("-"):
+            continue
+        elif text.startswith(("+", " ")) or text == "":
+            if text == "" and row == 0:
+                continue
+            lines.add(row)
+            row += 1
+    return lines
+
+
+def why_paragraph(why: str) -> str:
+    """The first paragraph of the rule's "Why is this bad?" section (else of its text)."""
+    sections = re.split(r"^##[^\n]*\n", why, flags=re.MULTILINE)
+    heading = re.search(r"^## Why is this bad\?\s*$", why, flags=re.MULTILINE)
+    body = why[heading.end() :] if heading else next((s for s in sections if s.strip()), why)
+    for paragraph in re.split(r"\n\s*\n", body.strip()):
+        if paragraph.strip() and not paragraph.lstrip().startswith("##"):
+            return " ".join(line.strip() for line in paragraph.splitlines())
+    return ""
+
+
+def _rule_whys() -> dict[str, str]:
+    from perflint.ruleset import builtin_rules
+
+    return {spec.code: why_paragraph(spec.why) for spec in builtin_rules()}
+
+
+def suggestion(finding: Finding, source: str) -> tuple[int, int, str] | None:
+    """``(first_line, last_line, replacement)``: the lines the fix edits, rewritten in full."""
+    if finding.fix is None or not finding.fix.edits:
+        return None
+    lines = source.splitlines(keepends=True)
+    edits = finding.fix.edits
+    first = min(edit.start.row for edit in edits)
+    last = max(
+        edit.end.row - 1 if edit.end.column == 1 and edit.end.row > edit.start.row else edit.end.row
+        for edit in edits
+    )
+    if first < 1 or last > len(lines):
+        return None
+    offsets = [0]
+    for line in lines:
+        offsets.append(offsets[-1] + len(line))
+    base = offsets[first - 1]
+    text = "".join(lines[first - 1 : last])
+    for edit in sorted(edits, key=lambda e: (e.start, e.end), reverse=True):
+        start = offsets[edit.start.row - 1] + edit.start.column - 1 - base
+        end = offsets[edit.end.row - 1] + edit.end.column - 1 - base
+        if start < 0 or end > len(text) + 1 or start > end:
+            return None
+        text = text[:start] + edit.content + text[end:]
+    return first, last, text.rstrip("\n")
+
+
+@dataclass(frozen=True)
+class Item:
+    """One finding with its repository path and fingerprint."""
+
+    path: str
+    finding: Finding
+    fingerprint: str
+
+
+@dataclass
+class Plan:
+    """What to do on GitHub: the review to post (or None: nothing new) and comments to delete."""
+
+    payload: dict[str, Any] | None
+    delete: list[int] = field(default_factory=list)
+    inline: list[Item] = field(default_factory=list)
+    summarised: list[Item] = field(default_factory=list)
+    already: int = 0
+
+
+def items(results: Sequence[FileResult], repo_path: Mapping[str, str] | None = None) -> list[Item]:
+    """Fingerprinted findings (file errors included) with repository-relative paths."""
+    out: list[Item] = []
+    for result in results:
+        path = (repo_path or {}).get(result.path, result.path).replace("\\", "/")
+        found = ([result.error] if result.error is not None else []) + list(result.findings)
+        for finding, fp in zip(found, fingerprints(found, path=path)):
+            out.append(Item(path, finding, fp))
+    return sorted(out, key=lambda item: (item.path, item.finding.start, item.finding.code))
+
+
+def comment_body(item: Item, why: str, replacement: str | None) -> str:
+    finding = item.finding
+    parts = [f"**{finding.code}** ({finding.name}): {finding.message}"]
+    if why:
+        parts.append(why)
+    if replacement is not None and finding.fix is not None:
+        title = finding.fix_title or finding.fix.message
+        note = "" if finding.fix.applicability == "safe" else " (unsafe fix: check the behaviour)"
+        parts.append(f"{title}{note}:\n```suggestion\n{replacement}\n```")
+    parts.append(MARKER.format(item.fingerprint))
+    return "\n\n".join(parts)
+
+
+def _comment(
+    item: Item, diff_lines: set[int], source: str | None, why: str
+) -> dict[str, Any] | None:
+    """The inline comment for ``item``, or None when its line is outside the diff."""
+    row = item.finding.start.row
+    fix = suggestion(item.finding, source) if source is not None else None
+    if fix is not None and all(line in diff_lines for line in range(fix[0], fix[1] + 1)):
+        first, last, replacement = fix
+        comment: dict[str, Any] = {"path": item.path, "line": last, "side": "RIGHT"}
+        if first != last:
+            comment.update(start_line=first, start_side="RIGHT")
+        comment["body"] = comment_body(item, why, replacement)
+        return comment
+    if row not in diff_lines:
+        return None
+    return {"path": item.path, "line": row, "side": "RIGHT", "body": comment_body(item, why, None)}
+
+
+def _summary_line(item: Item) -> str:
+    finding = item.finding
+    where = f"{item.path}:{finding.start.row}:{finding.start.column}"
+    return f"- `{where}` **{finding.code}** {finding.message}"
+
+
+def plan_review(
+    found: Sequence[Item],
+    *,
+    commit_id: str,
+    patches: Mapping[str, str | None],
+    sources: Mapping[str, str],
+    existing: Iterable[Mapping[str, Any]],
+    bot_login: str,
+    previous_summaries: Iterable[str] = (),
+    whys: Mapping[str, str] | None = None,
+) -> Plan:
+    """Decide the review: new inline comments (at most ``MAX_INLINE``), a summary of the rest,
+    and the bot's own comments whose finding is gone."""
+    whys = _rule_whys() if whys is None else whys
+    current = {item.fingerprint for item in found}
+    posted: set[str] = set()
+    plan = Plan(payload=None)
+    for comment in existing:
+        match = _MARKER.search(str(comment.get("body") or ""))
+        if match is None or (comment.get("user") or {}).get("login") != bot_login:
+            continue  # not ours: never skipped on, never touched
+        posted.add(match.group(1))
+        if match.group(1) not in current:
+            plan.delete.append(int(comment["id"]))
+    diff_lines = {path: right_lines(patch) for path, patch in patches.items()}
+    comments: list[dict[str, Any]] = []
+    for item in found:
+        if item.fingerprint in posted:
+            plan.already += 1
+            continue
+        comment = None
+        if len(comments) < MAX_INLINE and item.path in diff_lines:
+            why = whys.get(item.finding.code, "")
+            comment = _comment(item, diff_lines[item.path], sources.get(item.path), why)
+        if comment is None:
+            plan.summarised.append(item)
+        else:
+            comments.append(comment)
+            plan.inline.append(item)
+    summary_key = hashlib.sha256(
+        "\n".join(sorted(item.fingerprint for item in plan.summarised)).encode()
+    ).hexdigest()[:32]
+    new_summary = bool(plan.summarised) and summary_key not in set(previous_summaries)
+    if comments or new_summary:
+        plan.payload = {
+            "commit_id": commit_id,
+            "event": "COMMENT",
+            "body": summary_body(found, plan, summary_key),
+            "comments": comments,
+        }
+    return plan
+
+
+def summary_body(found: Sequence[Item], plan: Plan, summary_key: str) -> str:
+    total = len(found)
+    lines = [
+        f"### perflint: {total} finding{'s' if total != 1 else ''}",
+        "",
+        f"{len(plan.inline)} new inline comment(s), {plan.already} already commented, "
+        f"{len(plan.summarised)} listed below.",
+    ]
+    if plan.summarised:
+        lines += ["", "Findings outside the diff or beyond the inline limit:", ""]
+        lines += [_summary_line(item) for item in plan.summarised]
+    lines += ["", SUMMARY_MARKER.format(summary_key)]
+    return "\n".join(lines)
+
+
+def summary_keys(reviews: Iterable[Mapping[str, Any]], bot_login: str) -> list[str]:
+    """The summary markers of the bot's earlier reviews."""
+    keys = []
+    for review in reviews:
+        if (review.get("user") or {}).get("login") != bot_login:
+            continue
+        match = _SUMMARY_MARKER.search(str(review.get("body") or ""))
+        if match:
+            keys.append(match.group(1))
+    return keys

@@ -1,0 +1,246 @@
+"""``perflint review`` end to end against a fake GitHub API server, plus its pure helpers."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from fake_github import FakeGitHub, State
+from perflint.review import MAX_INLINE, right_lines, suggestion, why_paragraph
+from perflint.review_cli import review
+from perflint.types import Edit, Finding, Fix, Location
+
+TOKEN = "ghs_SECRETtoken1234567890abcdef"
+HEAD = "a" * 40
+
+SOURCE = """\
+def total(nums):
+    t = 0
+    for i in range(len(nums)):
+        t += nums[i]
+    return t
+
+
+def keys(d):
+    return [k for k in d.keys()]
+
+
+def other(d):
+    return [k for k in d.keys()]
+"""
+
+
+def added_patch(text: str) -> str:
+    """The patch GitHub gives for a new file."""
+    lines = text.splitlines()
+    return f"@@ -0,0 +1,{len(lines)} @@\n" + "\n".join("+" + line for line in lines)
+
+
+def partial_patch() -> str:
+    """A change touching lines 1-10 only (line 13's finding lies outside the diff)."""
+    lines = SOURCE.splitlines()
+    body = [" " + line for line in lines[:2]] + ["+" + line for line in lines[2:4]]
+    body += [" " + line for line in lines[4:8]] + ["-    return list(d)", "+" + lines[8], " " + lines[9]]
+    return "@@ -1,9 +1,10 @@\n" + "\n".join(body)
+
+
+@pytest.fixture
+def pr(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> State:
+    (tmp_path / "app.py").write_text(SOURCE, encoding="utf-8")
+    event = tmp_path / "event.json"
+    event.write_text(
+        json.dumps({"pull_request": {"number": 7, "base": {"sha": "b" * 40}, "head": {"sha": HEAD}}}),
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
+    monkeypatch.setenv("GITHUB_REPOSITORY", "octo/shop")
+    monkeypatch.setenv("GITHUB_EVENT_PATH", str(event))
+    files = [
+        {"filename": "app.py", "status": "added", "patch": added_patch(SOURCE)},
+        {"filename": "README.md", "status": "modified", "patch": "@@ -1 +1 @@\n-a\n+b"},
+        {"filename": "gone.py", "status": "removed", "patch": "@@ -1 +0,0 @@\n-x = 1"},
+    ]
+    return State(token=TOKEN, login="perflint-bot", repo="octo/shop", number=7, head_sha=HEAD, files=files)
+
+
+def run(state: State, monkeypatch: pytest.MonkeyPatch, *args: str) -> Result:
+    with FakeGitHub(state) as url:
+        monkeypatch.setenv("GITHUB_API_URL", url)
+        return CliRunner().invoke(review, list(args), catch_exceptions=False)
+
+
+def bodies(state: State) -> list[str]:
+    return [comment["body"] for comment in state.comments]
+
+
+def test_posts_one_review_with_suggestions(pr: State, monkeypatch: pytest.MonkeyPatch) -> None:
+    result = run(pr, monkeypatch)
+    assert result.exit_code == 1, result.output
+    assert pr.rejected == []
+    assert len(pr.reviews) == 1
+    assert [(c["path"], c["line"]) for c in pr.comments] == [("app.py", 4), ("app.py", 9), ("app.py", 13)]
+    multi = pr.comments[0]["body"]
+    assert "**PFL101**" in multi
+    assert "```suggestion\n    for num in nums:\n        t += num\n```" in multi
+    assert "BINARY_SUBSCR" in multi  # the first paragraph of the rule's why
+    assert "```suggestion\n    return [k for k in d]\n```" in pr.comments[1]["body"]
+    assert all("<!-- perflint:fingerprint=" in body for body in bodies(pr))
+    assert len({body.split("fingerprint=")[1] for body in bodies(pr)}) == 3
+
+
+def test_multi_line_comment_has_start_line(pr: State, monkeypatch: pytest.MonkeyPatch) -> None:
+    result = run(pr, monkeypatch, "--dry-run")
+    payload = json.loads(result.output[result.output.index("{") :])["review"]
+    first = payload["comments"][0]
+    assert (first["start_line"], first["start_side"], first["line"], first["side"]) == (3, "RIGHT", 4, "RIGHT")
+    assert "start_line" not in payload["comments"][1]
+    assert payload["commit_id"] == HEAD and payload["event"] == "COMMENT"
+    assert pr.reviews == [] and ("POST", "/repos/octo/shop/pulls/7/reviews") not in pr.requests
+    assert result.exit_code == 1
+
+
+def test_second_run_posts_nothing_new(pr: State, monkeypatch: pytest.MonkeyPatch) -> None:
+    run(pr, monkeypatch)
+    before = list(pr.comments)
+    result = run(pr, monkeypatch)
+    assert result.exit_code == 1
+    assert len(pr.reviews) == 1
+    assert pr.comments == before
+
+
+def test_fixed_finding_comment_deleted_other_users_kept(pr: State, monkeypatch: pytest.MonkeyPatch) -> None:
+    run(pr, monkeypatch)
+    before = list(pr.comments)
+    fixed_body = pr.comments[2]["body"]
+    marker = fixed_body[fixed_body.index("<!--") :]
+    human = pr.add_comment("alice", "app.py", 13, "quoting the bot:\n" + marker)
+    plain = pr.add_comment("alice", "app.py", 2, "nice")
+    fixed = SOURCE[: SOURCE.rindex("def other")] + "def other(d):\n    return list(d)\n"
+    Path("app.py").write_text(fixed, encoding="utf-8")
+    pr.files[0]["patch"] = added_patch(fixed)
+    result = run(pr, monkeypatch)
+    assert result.exit_code == 1
+    ids = [comment["id"] for comment in pr.comments]
+    assert human in ids and plain in ids
+    assert pr.rejected == []
+    assert [r for r in pr.requests if r[0] == "DELETE"] == [
+        ("DELETE", f"/repos/octo/shop/pulls/comments/{before[2]['id']}")
+    ]
+    assert fixed_body not in bodies(pr)
+    assert len([b for b in bodies(pr) if "perflint:fingerprint" in b]) == 3  # 2 bot + alice's quote
+    assert len(pr.reviews) == 1
+
+
+def test_actions_token_without_user_endpoint(pr: State, monkeypatch: pytest.MonkeyPatch) -> None:
+    # GITHUB_TOKEN cannot read GET /user: its comments are github-actions[bot]'s.
+    pr.login, pr.user_forbidden = "github-actions[bot]", True
+    run(pr, monkeypatch)
+    assert len(pr.comments) == 3
+    result = run(pr, monkeypatch)
+    assert result.exit_code == 1
+    assert len(pr.reviews) == 1 and len(pr.comments) == 3
+
+
+def test_lines_outside_diff_go_to_summary(pr: State, monkeypatch: pytest.MonkeyPatch) -> None:
+    pr.files[0]["patch"] = partial_patch()
+    result = run(pr, monkeypatch)
+    assert result.exit_code == 1, result.output
+    assert pr.rejected == []
+    assert [c["line"] for c in pr.comments] == [4, 9]
+    assert "`app.py:13:" in pr.reviews[0]["body"]
+    assert "`app.py:9:" not in pr.reviews[0]["body"]
+    run(pr, monkeypatch)  # the same off-diff finding is not summarised again
+    assert len(pr.reviews) == 1
+
+
+def test_suggestion_dropped_when_fix_leaves_the_diff(pr: State, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Only line 3 is in the diff: the two-line suggestion cannot be posted, the finding's line can.
+    lines = SOURCE.splitlines()
+    pr.files[0]["patch"] = "@@ -1,3 +1,3 @@\n " + lines[0] + "\n " + lines[1] + "\n-x\n+" + lines[2]
+    result = run(pr, monkeypatch)
+    assert pr.rejected == [], result.output
+    assert [c["line"] for c in pr.comments] == [3]
+    assert "```suggestion" not in pr.comments[0]["body"]
+
+
+def test_inline_comments_capped(pr: State, monkeypatch: pytest.MonkeyPatch) -> None:
+    many = "".join(f"def f{n}(d):\n    return [k for k in d.keys()]\n\n\n" for n in range(MAX_INLINE + 5))
+    Path("app.py").write_text(many, encoding="utf-8")
+    pr.files[0]["patch"] = added_patch(many)
+    result = run(pr, monkeypatch)
+    assert result.exit_code == 1
+    assert pr.rejected == []
+    assert len(pr.comments) == MAX_INLINE
+    assert pr.reviews[0]["body"].count("**PFL102**") == 5
+    # The next run posts the rest.
+    run(pr, monkeypatch)
+    assert len(pr.comments) == MAX_INLINE + 5
+
+
+def test_forbidden_token_falls_back_to_annotations(pr: State, monkeypatch: pytest.MonkeyPatch) -> None:
+    pr.can_write = False
+    result = run(pr, monkeypatch)
+    assert result.exit_code == 1
+    assert pr.reviews == []
+    warnings = [line for line in result.output.splitlines() if line.startswith("::warning ")]
+    assert len(warnings) == 3
+    assert "file=app.py" in warnings[0] and "line=3" in warnings[0] and "PFL101" in warnings[0]
+    assert "::notice::" in result.output
+    assert "HTTP 403" in result.output
+
+
+def test_token_never_printed(pr: State, monkeypatch: pytest.MonkeyPatch) -> None:
+    outputs = [run(pr, monkeypatch, "--dry-run").output, run(pr, monkeypatch).output]
+    pr.can_write = False
+    outputs.append(run(pr, monkeypatch).output)
+    monkeypatch.setenv("GITHUB_API_URL", "http://127.0.0.1:9")  # nothing listens: network error
+    outputs.append(CliRunner().invoke(review, []).output)
+    assert "network error" in outputs[-1]
+    assert all(TOKEN not in output and "SECRET" not in output for output in outputs)
+
+
+def test_server_error_still_prints_findings(pr: State, monkeypatch: pytest.MonkeyPatch) -> None:
+    pr.token = "another"  # the server answers 401 to everything
+    result = run(pr, monkeypatch)
+    assert result.exit_code == 1
+    assert "HTTP 401" in result.output and "Bad credentials" in result.output
+    assert "PFL101" in result.output and "PFL102" in result.output
+
+
+def test_clean_pr_exits_zero_and_posts_nothing(pr: State, monkeypatch: pytest.MonkeyPatch) -> None:
+    Path("app.py").write_text("x = 1\n", encoding="utf-8")
+    pr.files[0]["patch"] = added_patch("x = 1\n")
+    result = run(pr, monkeypatch)
+    assert result.exit_code == 0, result.output
+    assert pr.reviews == []
+
+
+def test_outside_actions_is_a_usage_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("GITHUB_EVENT_PATH", raising=False)
+    monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
+    result = CliRunner().invoke(review, [])
+    assert result.exit_code == 2
+    assert "GITHUB_EVENT_PATH" in result.output and TOKEN not in result.output
+
+
+def test_right_lines_follow_hunks() -> None:
+    patch = "@@ -1,3 +1,4 @@\n a\n-b\n+c\n+d\n e\n@@ -10,2 +11,2 @@\n-x\n+y\n z\n\\ No newline at end of file"
+    assert right_lines(patch) == {1, 2, 3, 4, 11, 12}
+    assert right_lines(None) == set()
+
+
+def test_why_paragraph_takes_why_section() -> None:
+    why = "## What it does\nFlags x.\n\n## Why is this bad?\nIt is\nslow.\n\nMore.\n"
+    assert why_paragraph(why) == "It is slow."
+    assert why_paragraph("Plain text.\n\nSecond.") == "Plain text."
+
+
+def test_suggestion_replaces_whole_lines() -> None:
+    fix = Fix("safe", "m", (Edit(Location(2, 5), Location(3, 1), "b = 2\n"),))
+    finding = Finding("PFL999", "n", "m", "f.py", Location(2, 5), Location(2, 10), fix=fix)
+    assert suggestion(finding, "x = 0\n    a = 1\ny = 3\n") == (2, 2, "    b = 2")
