@@ -17,9 +17,8 @@ sound: a prefilter that rejects a file where the check would have fired loses a 
 from __future__ import annotations
 
 import ast
-from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from typing import ClassVar, TypeAlias, Union
 
@@ -30,20 +29,10 @@ from perflint.types import Applicability, RuleSpec
 
 
 class AstFacts:
-    """Facts about a file's CPython ``ast`` that prefilters may ask for, computed on demand."""
+    """The file's CPython ``ast``, for prefilters that need more than the node they are given."""
 
     def __init__(self, tree: ast.AST) -> None:
         self.tree = tree
-        self._names: Counter[str] | None = None
-
-    @property
-    def names(self) -> Counter[str]:
-        """How often each identifier occurs as a ``Name`` anywhere in the file."""
-        if self._names is None:
-            self._names = Counter(
-                node.id for node in ast.walk(self.tree) if isinstance(node, ast.Name)
-            )
-        return self._names
 
 
 @dataclass
@@ -94,7 +83,6 @@ class Report:
     fix_title: str = ""
     flagged: cst.CSTNode | None = None
     rewritten: cst.CSTNode | None = None
-    extra_nodes: list[cst.CSTNode] = field(default_factory=list)
 
 
 class Rule(cst.BatchableCSTVisitor):

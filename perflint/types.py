@@ -12,11 +12,6 @@ Applicability = Literal["safe", "unsafe"]
 PYTHON_VERSIONS: tuple[str, ...] = ("py310", "py311", "py312", "py313")
 
 
-def version_tuple(target: str) -> tuple[int, int]:
-    """``"py311"`` -> ``(3, 11)``."""
-    return (int(target[2]), int(target[3:]))
-
-
 @dataclass(frozen=True, order=True)
 class Location:
     """A 1-based row and a 1-based column counted in characters (ruff's convention)."""
