@@ -212,7 +212,7 @@ def check(
         raise PerflintError(str(error)) from None
     run = _Run(options)
     if since is not None or staged:
-        results = _regressions(since, paths, run.settings, cwd, staged=staged)
+        results = _regressions(since, paths, options, run.settings, cwd, staged=staged)
     else:
         results = run.lint(paths)
     if baseline_file is not None:
@@ -223,12 +223,26 @@ def check(
 
 
 def _regressions(
-    since: str | None, paths: Sequence[str], settings: Settings, cwd: Path, *, staged: bool
+    since: str | None,
+    paths: Sequence[str],
+    options: Options,
+    settings: Settings,
+    cwd: Path,
+    *,
+    staged: bool,
 ) -> list[FileResult]:
     from perflint.regress import GitError, regressions
 
     try:
-        return regressions(since, paths, settings, cwd, staged=staged)
+        return regressions(
+            since,
+            paths,
+            settings,
+            cwd,
+            staged=staged,
+            exclude=options.exclude,
+            force_exclude=options.force_exclude,
+        )
     except GitError as error:
         raise PerflintError(str(error)) from None
 

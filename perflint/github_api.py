@@ -39,7 +39,13 @@ class GitHub:
         return f"GitHub({self.api_url!r})"
 
     def _url(self, path: str) -> str:
-        return path if path.startswith(("http://", "https://")) else self.api_url + path
+        """``path`` under the API root; a full URL (a ``Link`` header's) only on the API's own
+        origin, so the token is never sent anywhere else."""
+        if not path.startswith(("http://", "https://")):
+            return self.api_url + path
+        if _origin(path) != _origin(self.api_url):
+            raise GitHubError("GET", path, None, "refusing to follow a link to another host")
+        return path
 
     def request(self, method: str, path: str, body: object = None) -> tuple[Any, str | None]:
         """One call; return the decoded JSON (None when empty) and the ``Link`` next URL."""
@@ -78,6 +84,11 @@ class GitHub:
     def login(self) -> str:
         user, _ = self.request("GET", "/user")
         return str(user["login"])
+
+
+def _origin(url: str) -> tuple[str, str]:
+    split = urllib.parse.urlsplit(url)
+    return split.scheme, split.netloc
 
 
 def _error_detail(error: urllib.error.HTTPError) -> str:

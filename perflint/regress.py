@@ -1,8 +1,9 @@
 """Regression mode: only the findings a change introduces.
 
-The changed files are linted twice, as they are now and as they were at the base (read with
-``git show``: the working tree and the index are never touched), and the old findings are
-subtracted by fingerprint. Fingerprints leave line numbers out, so moved code is not new.
+The changed files are linted twice, as they are now (in the working tree, the index or a given
+commit) and as they were at the base (read with ``git show``: the working tree and the index
+are never touched), and the old findings are subtracted by fingerprint. Fingerprints leave line
+numbers out, so moved code is not new.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
+from perflint.config import ExcludeRule
+from perflint.discovery import is_excluded
 from perflint.fingerprint import fingerprints
 from perflint.runner import lint_source
 from perflint.types import FileResult, Settings
@@ -58,28 +61,45 @@ def repo_root(cwd: Path) -> Path:
     return Path(_git(["rev-parse", "--show-toplevel"], cwd).decode().strip())
 
 
-def merge_base(ref: str, root: Path) -> str:
-    """The commit where HEAD left ``ref``; a shallow clone without it is a clear error."""
+_FETCH_MORE = "fetch more history (`git fetch --unshallow`, or `fetch-depth: 0` in actions/checkout)"
+
+
+def _shallow(root: Path) -> bool:
+    return _git(["rev-parse", "--is-shallow-repository"], root).decode().strip() == "true"
+
+
+def _commit(ref: str, root: Path) -> str:
+    """The commit ``ref`` names; unknown (or missing from a shallow clone) is a clear error."""
     try:
-        _git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], root)
+        return _git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], root).decode().strip()
     except GitError:
-        raise GitError(f"unknown revision {ref!r}") from None
+        hint = f": this is a shallow clone, {_FETCH_MORE}" if _shallow(root) else ""
+        raise GitError(f"unknown revision {ref!r}{hint}") from None
+
+
+def merge_base(ref: str, root: Path, head: str = "HEAD") -> str:
+    """The commit where ``head`` left ``ref``; a shallow clone without it is a clear error."""
+    _commit(ref, root)
+    _commit(head, root)
     try:
-        return _git(["merge-base", ref, "HEAD"], root).decode().strip()
+        return _git(["merge-base", ref, head], root).decode().strip()
     except GitError:
-        shallow = _git(["rev-parse", "--is-shallow-repository"], root).decode().strip()
-        if shallow == "true":
+        if _shallow(root):
             raise GitError(
-                f"no merge-base of {ref!r} and HEAD in this shallow clone: fetch more history "
-                "(`git fetch --unshallow`, or `fetch-depth: 0` in actions/checkout)"
+                f"no merge-base of {ref!r} and {head} in this shallow clone: {_FETCH_MORE}"
             ) from None
-        raise GitError(f"{ref!r} and HEAD have no common ancestor") from None
+        raise GitError(f"{ref!r} and {head} have no common ancestor") from None
 
 
-def changed_files(base: str, root: Path, *, staged: bool = False) -> list[Change]:
+def changed_files(
+    base: str, root: Path, *, staged: bool = False, head: str | None = None
+) -> list[Change]:
     """Files added, modified or renamed since ``base``: in the working tree (plus untracked,
-    not ignored files), or with ``staged`` in the index. Deleted files are left out."""
+    not ignored files), with ``staged`` in the index, or with ``head`` in that commit.
+    Deleted files are left out."""
     args = ["diff", "--name-status", "-M", "-z", "--no-ext-diff"]
+    if head is not None:
+        return _parse_name_status(_git([*args, base, head], root))
     if staged:
         return _parse_name_status(_git([*args, "--cached", base], root))
     untracked = _git(["ls-files", "--others", "--exclude-standard", "-z"], root)
@@ -124,7 +144,7 @@ def _parse_name_status(output: bytes) -> list[Change]:
     return [change for change in changes if _is_python(change.new_path)]
 
 
-def _show(revision: str, path: str, root: Path) -> bytes | None:
+def show(revision: str, path: str, root: Path) -> bytes | None:
     """``git show REV:PATH`` (REV "" is the index); None when it is not there."""
     try:
         return _git(["show", f"{revision}:{path}"], root)
@@ -143,34 +163,48 @@ def regressions(
     cwd: Path,
     *,
     staged: bool = False,
+    head: str | None = None,
+    exclude: Sequence[ExcludeRule] = (),
+    force_exclude: bool = False,
 ) -> list[FileResult]:
     """Lint what changed since the merge-base of ``ref`` and HEAD (or, with ``staged``, the
-    index against HEAD) and keep only the new findings; paths are reported relative to ``cwd``
-    when inside it. Only changed files under ``paths`` are parsed."""
+    index against HEAD; with ``head``, that commit against its merge-base with ``ref``) and keep
+    only the new findings; paths are reported relative to ``cwd`` when inside it. Only changed
+    files under ``paths`` are parsed; excluded files are skipped unless named in ``paths``
+    (always with ``force_exclude``), as discovery does."""
     root = repo_root(cwd)
     if staged:
         base = "HEAD"
         try:
             _git(["rev-parse", "--verify", "--quiet", "HEAD^{commit}"], root)
-        except GitError:
+        except GitError:  # the first commit: everything staged is new
             base = _git(["hash-object", "-t", "tree", "--stdin"], root).decode().strip()
     else:
-        base = merge_base(ref or "HEAD", root)
-    scope = [(cwd / path).resolve() for path in paths] or [cwd.resolve()]
+        head = None if head is None else _commit(head, root)
+        base = merge_base(ref or "HEAD", root, head or "HEAD")
+    named = [(cwd / path).resolve() for path in paths]
+    scope = named or [cwd.resolve()]
     results: list[FileResult] = []
-    for change in changed_files(base, root, staged=staged):
+    for change in changed_files(base, root, staged=staged, head=head):
         absolute = root / change.new_path
-        if not _within(absolute.resolve(), scope):
+        resolved = absolute.resolve()
+        if not _within(resolved, scope):
             continue
-        new_data = _show("", change.new_path, root) if staged else _read(absolute)
+        if exclude and is_excluded(str(absolute), exclude):
+            if force_exclude or resolved not in named:
+                continue
+        if head is not None:
+            new_data = show(head, change.new_path, root)
+        else:
+            new_data = show("", change.new_path, root) if staged else _read(absolute)
         if new_data is None or b"\0" in new_data:
-            continue  # binary, or vanished meanwhile
+            continue  # binary, a submodule, or vanished meanwhile
         shown = _display(absolute, cwd)
         result = lint_source(new_data, shown, settings)
         if result.error is not None or not result.findings:
             results.append(result)
             continue
-        old_data = _show(base, change.old_path, root) if change.old_path else None
+        old_data = show(base, change.old_path, root) if change.old_path else None
         old: set[str] = set()
         if old_data is not None and b"\0" not in old_data:
             before = lint_source(old_data, change.old_path or shown, settings)

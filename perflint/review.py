@@ -13,13 +13,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from perflint.fingerprint import fingerprints
+from perflint.reporters.markdown import escape, fence
 from perflint.types import FileResult, Finding
 
 MAX_INLINE = 30
 MARKER = "<!-- perflint:fingerprint={} -->"
 SUMMARY_MARKER = "<!-- perflint:summary={} -->"
-_MARKER = re.compile(r"<!-- perflint:fingerprint=([0-9a-f]+) -->")
-_SUMMARY_MARKER = re.compile(r"<!-- perflint:summary=([0-9a-f]+) -->")
+# Markers are trusted only at the very end of a body, where the bot puts them: the text before
+# quotes the user's code, which could spell a marker of its own.
+_MARKER = re.compile(r"<!-- perflint:fingerprint=([0-9a-f]+) -->\s*\Z")
+_SUMMARY_MARKER = re.compile(r"<!-- perflint:summary=([0-9a-f]+) -->\s*\Z")
 _HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@")
 
 
@@ -120,14 +123,15 @@ def items(results: Sequence[FileResult], repo_path: Mapping[str, str] | None = N
 
 
 def comment_body(item: Item, why: str, replacement: str | None) -> str:
+    """Markdown for one inline comment; text from the user's code is escaped or fenced."""
     finding = item.finding
-    parts = [f"**{finding.code}** ({finding.name}): {finding.message}"]
+    parts = [f"**{finding.code}** ({finding.name}): {escape(finding.message)}"]
     if why:
         parts.append(why)
     if replacement is not None and finding.fix is not None:
-        title = finding.fix_title or finding.fix.message
+        title = escape(finding.fix_title or finding.fix.message)
         note = "" if finding.fix.applicability == "safe" else " (unsafe fix: check the behaviour)"
-        parts.append(f"{title}{note}:\n```suggestion\n{replacement}\n```")
+        parts.append(f"{title}{note}:\n" + "\n".join(fence(replacement, "suggestion")))
     parts.append(MARKER.format(item.fingerprint))
     return "\n\n".join(parts)
 
@@ -153,7 +157,7 @@ def _comment(
 def _summary_line(item: Item) -> str:
     finding = item.finding
     where = f"{item.path}:{finding.start.row}:{finding.start.column}"
-    return f"- `{where}` **{finding.code}** {finding.message}"
+    return f"- {escape(where)} **{finding.code}** {escape(finding.message)}"
 
 
 def plan_review(

@@ -1,9 +1,11 @@
-"""``perflint review``: lint a pull request and post one GitHub review with inline comments.
+"""``perflint review``: post one GitHub review of the findings a pull request introduces.
 
 Runs in GitHub Actions on a ``pull_request`` event (``GITHUB_TOKEN``, ``GITHUB_REPOSITORY``,
-``GITHUB_EVENT_PATH``, ``GITHUB_API_URL``). Exit codes as ``check``: 1 findings, 0 none,
-2 usage or configuration errors. A failing API call never changes the exit code: the findings
-are printed instead.
+``GITHUB_EVENT_PATH``, ``GITHUB_API_URL``) in a clone holding the base and head commits
+(``fetch-depth: 0``). New findings are those of the head commit that its merge-base with the
+base commit does not have (``perflint.regress``). Exit codes as ``check``: 1 findings, 0 none,
+2 usage, configuration or git errors. A failing API call never changes the exit code: the
+findings are printed instead.
 """
 
 from __future__ import annotations
@@ -18,10 +20,9 @@ from typing import Any
 import click
 
 from perflint.config import ConfigError, resolve_options, settings_config
-from perflint.discovery import MissingPathError, discover
 from perflint.github_api import DEFAULT_API_URL, GitHub, GitHubError
 from perflint.review import Item, items, plan_review, summary_keys
-from perflint.source import SourceError, read_source
+from perflint.source import SourceError, decode
 from perflint.types import FileResult, Settings
 
 #: Who posts with an Actions ``GITHUB_TOKEN`` (``GET /user`` is refused to such tokens).
@@ -64,32 +65,57 @@ def read_event(env: Mapping[str, str]) -> tuple[str, PullRequest]:
     return token, pr
 
 
-def _lint(paths: Sequence[str], config_file: Path | None) -> list[FileResult]:
-    from perflint.runner import lint_paths
+def _new_findings(
+    pr: PullRequest, paths: Sequence[str], config_file: Path | None, cwd: Path
+) -> tuple[Path, list[FileResult]]:
+    """The repository root and what the pull request's head commit introduces over its
+    merge-base with the base commit: the files are read from git at ``head_sha``, so the line
+    numbers are the head's whatever the workspace holds (Actions checks out a merge commit)."""
+    from perflint.regress import GitError, regressions, repo_root
 
-    cwd = Path(os.getcwd())
     try:
         options = resolve_options({}, settings_config(paths or (".",), config_file, cwd, None), cwd)
-        found = (
-            discover(list(paths), options.exclude, force_exclude=options.force_exclude)
-            if paths
-            else []
-        )
     except ConfigError as error:
         raise ReviewUsageError(str(error)) from None
-    except MissingPathError as error:
-        names = ", ".join(map(repr, error.paths))
-        raise ReviewUsageError(f"no such file or directory: {names}") from None
+    missing = [path for path in paths if not (cwd / path).exists()]
+    if missing:
+        raise ReviewUsageError(f"no such file or directory: {', '.join(map(repr, missing))}")
     settings = Settings(select=options.select, target_version=options.target_version)
-    return lint_paths(found, settings, options.jobs) if found else []
-
-
-def _repo_path(path: str) -> str:
-    absolute = Path(path).resolve()
     try:
-        return absolute.relative_to(Path(os.getcwd()).resolve()).as_posix()
-    except ValueError:
-        return Path(path).as_posix()
+        root = repo_root(cwd)
+        results = regressions(
+            pr.base_sha,
+            paths,
+            settings,
+            cwd,
+            head=pr.head_sha,
+            exclude=options.exclude,
+            force_exclude=options.force_exclude,
+        )
+    except GitError as error:
+        raise ReviewUsageError(str(error)) from None
+    return root, results
+
+
+def _repo_path(path: str, cwd: Path, root: Path) -> str:
+    """A reported path (relative to ``cwd``) as the repository-relative POSIX path GitHub uses."""
+    return Path(os.path.relpath((cwd / path).resolve(), root.resolve())).as_posix()
+
+
+def _head_sources(found: Sequence[Item], head: str, root: Path) -> dict[str, str]:
+    """The head commit's text of each file with findings (suggestions are cut from it)."""
+    from perflint.regress import show
+
+    sources: dict[str, str] = {}
+    for path in sorted({item.path for item in found}):
+        data = show(head, path, root)
+        if data is None:
+            continue
+        try:
+            sources[path] = decode(data).text
+        except SourceError:
+            continue  # its findings get no suggestion
+    return sources
 
 
 def _print_findings(results: Sequence[FileResult]) -> None:
@@ -98,33 +124,18 @@ def _print_findings(results: Sequence[FileResult]) -> None:
     click.echo(get_reporter("text")(results, ReportContext()), nl=False)
 
 
-def _escape(text: str, *, prop: bool = False) -> str:
-    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    return text.replace(":", "%3A").replace(",", "%2C") if prop else text
+def _annotations(results: Sequence[FileResult]) -> str:
+    from perflint.reporters import ReportContext, get_reporter
 
-
-def _annotations(results: Sequence[FileResult], found: Sequence[Item]) -> str:
-    from perflint.reporters import ReportContext, formats, get_reporter
-
-    if "github" in formats():
-        return get_reporter("github")(results, ReportContext())
-    lines = []
-    for item in found:
-        finding = item.finding
-        lines.append(
-            f"::warning file={_escape(item.path, prop=True)},line={finding.start.row},"
-            f"col={finding.start.column},title={_escape(finding.code, prop=True)}::"
-            f"{_escape(finding.code + ' ' + finding.message)}"
-        )
-    return "".join(line + "\n" for line in lines)
+    return get_reporter("github")(results, ReportContext())
 
 
 def _post(
     api: GitHub,
     pr: PullRequest,
-    results: list[FileResult],
     found: list[Item],
     patches: Mapping[str, str | None],
+    sources: Mapping[str, str],
     dry_run: bool,
 ) -> None:
     """Plan against the comments already there, then post the review and delete stale comments."""
@@ -137,12 +148,6 @@ def _post(
         if error.status not in (401, 403, 404):
             raise
         login = ACTIONS_BOT
-    sources = {}
-    for result in results:
-        try:
-            sources[_repo_path(result.path)] = read_source(Path(result.path)).text
-        except SourceError:
-            continue  # its findings get no suggestion
     plan = plan_review(
         found,
         commit_id=pr.head_sha,
@@ -178,11 +183,14 @@ def _post(
     help="Read settings from this file instead of the nearest pyproject.toml.",
 )
 def review(paths: tuple[str, ...], dry_run: bool, config_file: Path | None) -> None:
-    """Post one pull-request review: inline comments with suggested fixes on the diff's lines,
-    the other findings in its summary (PATHS default: the Python files the pull request changes)."""
+    """Post one pull-request review of the findings the pull request introduces: inline comments
+    with suggested fixes on the diff's lines, the others in its summary (PATHS limit the files
+    looked at; default: the current directory)."""
     token, pr = read_event(os.environ)
+    cwd = Path(os.getcwd())
+    root, results = _new_findings(pr, paths, config_file, cwd)
+    found = items(results, {result.path: _repo_path(result.path, cwd, root) for result in results})
     api = GitHub(os.environ.get("GITHUB_API_URL") or DEFAULT_API_URL, token)
-    patches: dict[str, str | None] = {}
     api_error: GitHubError | None = None
     try:
         files: list[Any] = api.paginate(f"/repos/{pr.owner_repo}/pulls/{pr.number}/files")
@@ -191,28 +199,13 @@ def review(paths: tuple[str, ...], dry_run: bool, config_file: Path | None) -> N
             for entry in files
             if entry.get("status") != "removed"
         }
+        _post(api, pr, found, patches, _head_sources(found, pr.head_sha, root), dry_run)
     except GitHubError as error:
         api_error = error
-    if not paths and api_error is not None:
-        click.echo("cannot list the pull request's files: linting the whole tree", err=True)
-        paths = (".",)
-    elif not paths:
-        paths = tuple(
-            name
-            for name in sorted(patches)
-            if name.endswith((".py", ".pyi")) and Path(name).is_file()
-        )
-    results = _lint(paths, config_file)
-    found = items(results, {result.path: _repo_path(result.path) for result in results})
-    if api_error is None:
-        try:
-            _post(api, pr, results, found, patches, dry_run)
-        except GitHubError as error:
-            api_error = error
     if api_error is not None:
         _print_findings(results)
         if api_error.status == 403:
-            click.echo(_annotations(results, found), nl=False)
+            click.echo(_annotations(results), nl=False)
             click.echo(
                 "::notice::perflint could not post a review (the token has no write access, as on "
                 "pull requests from forks): findings are shown as annotations instead"

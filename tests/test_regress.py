@@ -242,6 +242,20 @@ def test_paths_limit_what_is_linted(repo: Path) -> None:
     assert [path for path, _, _ in reported(run("--since", "main", "pkg"))] == ["pkg/core.py"]
 
 
+def test_configured_excludes_apply(repo: Path) -> None:
+    (repo / "pyproject.toml").write_text(
+        '[project]\nname = "demo"\n[tool.perflint]\nextend-exclude = ["pkg/vendored"]\n'
+    )
+    (repo / "pkg" / "vendored").mkdir()
+    (repo / "pkg" / "vendored" / "lib.py").write_text(OLD)
+    (repo / "pkg" / "fresh.py").write_text(OLD)
+    assert [path for path, _, _ in reported(run("--since", "main"))] == ["pkg/fresh.py"] * 2
+    # Named explicitly it is linted, as in a normal run, unless --force-exclude.
+    named = reported(run("--since", "main", "pkg/vendored/lib.py"))
+    assert [path for path, _, _ in named] == ["pkg/vendored/lib.py"] * 2
+    assert reported(run("--since", "main", "--force-exclude", "pkg/vendored/lib.py")) == []
+
+
 def test_shallow_clone_without_merge_base_says_fetch_more(
     repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

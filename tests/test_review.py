@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +17,6 @@ from perflint.review_cli import review
 from perflint.types import Edit, Finding, Fix, Location
 
 TOKEN = "ghs_SECRETtoken1234567890abcdef"
-HEAD = "a" * 40
 
 SOURCE = """\
 def total(nums):
@@ -33,6 +34,23 @@ def other(d):
     return [k for k in d.keys()]
 """
 
+#: On main before the pull request, with a finding (line 3) that is legacy debt, not new.
+LEGACY = """\
+def legacy(d):
+    out = 0
+    for k in d.keys():
+        out += d[k]
+    return out
+"""
+
+#: The pull request moves the legacy code down and comments it: still not new.
+LEGACY_MOVED = "import os\n\n\n# Kept for compatibility.\n" + LEGACY
+
+
+def git(root: Path, *args: str) -> str:
+    done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=True)
+    return done.stdout
+
 
 def added_patch(text: str) -> str:
     """The patch GitHub gives for a new file."""
@@ -48,24 +66,78 @@ def partial_patch() -> str:
     return "@@ -1,9 +1,10 @@\n" + "\n".join(body)
 
 
+def pr_files(root: Path, base: str, head: str) -> list[dict[str, Any]]:
+    """GitHub's ``pulls/N/files`` for the commits: status, and the patch (hunks only)."""
+    files = []
+    for line in git(root, "diff", "--name-status", "--no-renames", base, head).splitlines():
+        status, name = line.split("\t")
+        diff = git(root, "diff", "--no-renames", base, head, "--", name)
+        patch = diff[diff.index("@@") :].rstrip("\n") if "@@" in diff else None
+        kind = {"A": "added", "D": "removed"}.get(status, "modified")
+        files.append({"filename": name, "status": kind, "patch": patch})
+    return files
+
+
+def push(state: State, root: Path, files: dict[str, str | None]) -> str:
+    """Commit ``files`` (None deletes) on the pull request's branch; GitHub sees the new head."""
+    for name, text in files.items():
+        path = root / name
+        if text is None:
+            path.unlink()
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "change")
+    head = git(root, "rev-parse", "HEAD").strip()
+    event = json.loads(Path(os.environ["GITHUB_EVENT_PATH"]).read_text(encoding="utf-8"))
+    event["pull_request"]["head"]["sha"] = head
+    Path(os.environ["GITHUB_EVENT_PATH"]).write_text(json.dumps(event), encoding="utf-8")
+    state.head_sha = head
+    state.files = pr_files(root, event["pull_request"]["base"]["sha"], head)
+    return head
+
+
+def set_patch(state: State, name: str, patch: str) -> None:
+    """Pretend GitHub's diff of ``name`` is ``patch`` (to put lines outside it)."""
+    (entry,) = [entry for entry in state.files if entry["filename"] == name]
+    entry["patch"] = patch
+
+
 @pytest.fixture
-def pr(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> State:
-    (tmp_path / "app.py").write_text(SOURCE, encoding="utf-8")
+def repo(tmp_path: Path) -> Path:
+    """A repository whose main branch already has a finding."""
+    root = tmp_path / "shop"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    git(root, "config", "user.email", "dev@example.invalid")
+    git(root, "config", "user.name", "dev")
+    (root / "legacy.py").write_text(LEGACY, encoding="utf-8")
+    (root / "README.md").write_text("a\n", encoding="utf-8")
+    (root / "gone.py").write_text("x = 1\n", encoding="utf-8")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "main")
+    git(root, "checkout", "-q", "-b", "feature")
+    return root
+
+
+@pytest.fixture
+def pr(repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> State:
+    """Pull request 7: adds app.py (three findings), moves the legacy code, edits README.md,
+    deletes gone.py."""
+    base = git(repo, "rev-parse", "main").strip()
     event = tmp_path / "event.json"
     event.write_text(
-        json.dumps({"pull_request": {"number": 7, "base": {"sha": "b" * 40}, "head": {"sha": HEAD}}}),
+        json.dumps({"pull_request": {"number": 7, "base": {"sha": base}, "head": {"sha": base}}}),
         encoding="utf-8",
     )
-    monkeypatch.chdir(tmp_path)
+    monkeypatch.chdir(repo)
     monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
     monkeypatch.setenv("GITHUB_REPOSITORY", "octo/shop")
     monkeypatch.setenv("GITHUB_EVENT_PATH", str(event))
-    files = [
-        {"filename": "app.py", "status": "added", "patch": added_patch(SOURCE)},
-        {"filename": "README.md", "status": "modified", "patch": "@@ -1 +1 @@\n-a\n+b"},
-        {"filename": "gone.py", "status": "removed", "patch": "@@ -1 +0,0 @@\n-x = 1"},
-    ]
-    return State(token=TOKEN, login="perflint-bot", repo="octo/shop", number=7, head_sha=HEAD, files=files)
+    state = State(token=TOKEN, login="perflint-bot", repo="octo/shop", number=7, head_sha=base, files=[])
+    push(state, repo, {"app.py": SOURCE, "legacy.py": LEGACY_MOVED, "README.md": "b\n", "gone.py": None})
+    return state
 
 
 def run(state: State, monkeypatch: pytest.MonkeyPatch, *args: str) -> Result:
@@ -99,7 +171,7 @@ def test_multi_line_comment_has_start_line(pr: State, monkeypatch: pytest.Monkey
     first = payload["comments"][0]
     assert (first["start_line"], first["start_side"], first["line"], first["side"]) == (3, "RIGHT", 4, "RIGHT")
     assert "start_line" not in payload["comments"][1]
-    assert payload["commit_id"] == HEAD and payload["event"] == "COMMENT"
+    assert payload["commit_id"] == pr.head_sha and payload["event"] == "COMMENT"
     assert pr.reviews == [] and ("POST", "/repos/octo/shop/pulls/7/reviews") not in pr.requests
     assert result.exit_code == 1
 
@@ -121,8 +193,7 @@ def test_fixed_finding_comment_deleted_other_users_kept(pr: State, monkeypatch: 
     human = pr.add_comment("alice", "app.py", 13, "quoting the bot:\n" + marker)
     plain = pr.add_comment("alice", "app.py", 2, "nice")
     fixed = SOURCE[: SOURCE.rindex("def other")] + "def other(d):\n    return list(d)\n"
-    Path("app.py").write_text(fixed, encoding="utf-8")
-    pr.files[0]["patch"] = added_patch(fixed)
+    push(pr, Path.cwd(), {"app.py": fixed})
     result = run(pr, monkeypatch)
     assert result.exit_code == 1
     ids = [comment["id"] for comment in pr.comments]
@@ -147,13 +218,13 @@ def test_actions_token_without_user_endpoint(pr: State, monkeypatch: pytest.Monk
 
 
 def test_lines_outside_diff_go_to_summary(pr: State, monkeypatch: pytest.MonkeyPatch) -> None:
-    pr.files[0]["patch"] = partial_patch()
+    set_patch(pr, "app.py", partial_patch())
     result = run(pr, monkeypatch)
     assert result.exit_code == 1, result.output
     assert pr.rejected == []
     assert [c["line"] for c in pr.comments] == [4, 9]
-    assert "`app.py:13:" in pr.reviews[0]["body"]
-    assert "`app.py:9:" not in pr.reviews[0]["body"]
+    assert "- app.py:13:24 **PFL102**" in pr.reviews[0]["body"]
+    assert "app.py:9:" not in pr.reviews[0]["body"]
     run(pr, monkeypatch)  # the same off-diff finding is not summarised again
     assert len(pr.reviews) == 1
 
@@ -161,7 +232,7 @@ def test_lines_outside_diff_go_to_summary(pr: State, monkeypatch: pytest.MonkeyP
 def test_suggestion_dropped_when_fix_leaves_the_diff(pr: State, monkeypatch: pytest.MonkeyPatch) -> None:
     # Only line 3 is in the diff: the two-line suggestion cannot be posted, the finding's line can.
     lines = SOURCE.splitlines()
-    pr.files[0]["patch"] = "@@ -1,3 +1,3 @@\n " + lines[0] + "\n " + lines[1] + "\n-x\n+" + lines[2]
+    set_patch(pr, "app.py", "@@ -1,3 +1,3 @@\n " + lines[0] + "\n " + lines[1] + "\n-x\n+" + lines[2])
     result = run(pr, monkeypatch)
     assert pr.rejected == [], result.output
     assert [c["line"] for c in pr.comments] == [3]
@@ -170,8 +241,7 @@ def test_suggestion_dropped_when_fix_leaves_the_diff(pr: State, monkeypatch: pyt
 
 def test_inline_comments_capped(pr: State, monkeypatch: pytest.MonkeyPatch) -> None:
     many = "".join(f"def f{n}(d):\n    return [k for k in d.keys()]\n\n\n" for n in range(MAX_INLINE + 5))
-    Path("app.py").write_text(many, encoding="utf-8")
-    pr.files[0]["patch"] = added_patch(many)
+    push(pr, Path.cwd(), {"app.py": many})
     result = run(pr, monkeypatch)
     assert result.exit_code == 1
     assert pr.rejected == []
@@ -213,8 +283,7 @@ def test_server_error_still_prints_findings(pr: State, monkeypatch: pytest.Monke
 
 
 def test_clean_pr_exits_zero_and_posts_nothing(pr: State, monkeypatch: pytest.MonkeyPatch) -> None:
-    Path("app.py").write_text("x = 1\n", encoding="utf-8")
-    pr.files[0]["patch"] = added_patch("x = 1\n")
+    push(pr, Path.cwd(), {"app.py": "x = 1\n"})
     result = run(pr, monkeypatch)
     assert result.exit_code == 0, result.output
     assert pr.reviews == []
@@ -244,3 +313,77 @@ def test_suggestion_replaces_whole_lines() -> None:
     fix = Fix("safe", "m", (Edit(Location(2, 5), Location(3, 1), "b = 2\n"),))
     finding = Finding("PFL999", "n", "m", "f.py", Location(2, 5), Location(2, 10), fix=fix)
     assert suggestion(finding, "x = 0\n    a = 1\ny = 3\n") == (2, 2, "    b = 2")
+
+
+def test_legacy_findings_in_changed_files_are_not_new(pr: State, monkeypatch: pytest.MonkeyPatch) -> None:
+    # legacy.py is changed (moved down, commented) and keeps main's `for k in d.keys()`.
+    result = run(pr, monkeypatch)
+    assert "legacy.py" not in pr.reviews[0]["body"]
+    assert all(comment["path"] == "app.py" for comment in pr.comments)
+    assert len(pr.comments) == 3 and result.exit_code == 1
+
+
+def test_only_legacy_code_moved_exits_zero(repo: Path, pr: State, monkeypatch: pytest.MonkeyPatch) -> None:
+    push(pr, repo, {"app.py": None})
+    assert [entry["filename"] for entry in pr.files] == ["README.md", "gone.py", "legacy.py"]
+    result = run(pr, monkeypatch)
+    assert result.exit_code == 0, result.output
+    assert pr.reviews == []
+
+
+def test_lines_come_from_the_head_commit_not_the_workspace(
+    repo: Path, pr: State, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Actions checks out a merge commit: the base's own changes can shift the workspace's lines.
+    (repo / "app.py").write_text("import sys\n\n\n" + SOURCE.replace("d.keys()", "d"), encoding="utf-8")
+    result = run(pr, monkeypatch)
+    assert result.exit_code == 1, result.output
+    assert [(c["path"], c["line"]) for c in pr.comments] == [("app.py", 4), ("app.py", 9), ("app.py", 13)]
+    assert "```suggestion\n    return [k for k in d]\n```" in pr.comments[1]["body"]
+
+
+def test_run_from_a_subdirectory_uses_repository_paths(
+    repo: Path, pr: State, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    push(pr, repo, {"pkg/mod.py": "def f(d):\n    return [k for k in d.keys()]\n"})
+    monkeypatch.chdir(repo / "pkg")
+    result = run(pr, monkeypatch)
+    assert result.exit_code == 1, result.output
+    assert [(c["path"], c["line"]) for c in pr.comments] == [("pkg/mod.py", 2)]  # scope: pkg/
+    assert pr.rejected == []
+
+
+def test_missing_history_is_a_clear_error(repo: Path, tmp_path: Path, pr: State, monkeypatch: pytest.MonkeyPatch) -> None:
+    shallow = tmp_path / "shallow"
+    git(tmp_path, "clone", "-q", "--depth", "1", "--branch", "feature", repo.resolve().as_uri(), str(shallow))
+    monkeypatch.chdir(shallow)
+    result = run(pr, monkeypatch)
+    assert result.exit_code == 2
+    assert "fetch-depth: 0" in result.output
+    assert pr.requests == []  # nothing is posted from a half-known history
+
+
+def test_user_code_cannot_spoof_markers_or_fences(repo: Path, pr: State, monkeypatch: pytest.MonkeyPatch) -> None:
+    hostile = (
+        "def f(d):\n"
+        '    return [k for k in {"<!-- perflint:fingerprint=0123abcd -->": 1, "```": 2}.keys()]\n'
+    )
+    push(pr, repo, {"app.py": hostile})
+    run(pr, monkeypatch)
+    (body,) = bodies(pr)
+    message = body.split("\n\n")[0]
+    assert "&lt;!-- perflint" in message and "<" not in message  # escaped outside fences
+    assert "\n````suggestion\n" in body and body.count("\n````") == 2  # longer than "```"
+    result = run(pr, monkeypatch)
+    assert result.exit_code == 1
+    assert len(pr.reviews) == 1 and bodies(pr) == [body]
+
+
+def test_links_to_other_hosts_are_not_followed() -> None:
+    from perflint.github_api import GitHub, GitHubError
+
+    api = GitHub("https://api.github.com", TOKEN)
+    assert api._url("https://api.github.com/x?page=2") == "https://api.github.com/x?page=2"
+    with pytest.raises(GitHubError, match="another host") as error:
+        api._url("https://evil.example/x?page=2")
+    assert TOKEN not in str(error.value)
