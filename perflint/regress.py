@@ -190,9 +190,9 @@ def regressions(
         resolved = absolute.resolve()
         if not _within(resolved, scope):
             continue
-        if exclude and is_excluded(str(absolute), exclude):
-            if force_exclude or resolved not in named:
-                continue
+        explicit = resolved in named and not force_exclude
+        if exclude and not explicit and is_excluded(str(absolute), exclude):
+            continue
         if head is not None:
             new_data = show(head, change.new_path, root)
         else:

@@ -177,20 +177,20 @@ def plan_review(
     current = {item.fingerprint for item in found}
     posted: set[str] = set()
     plan = Plan(payload=None)
-    for comment in existing:
-        match = _MARKER.search(str(comment.get("body") or ""))
-        if match is None or (comment.get("user") or {}).get("login") != bot_login:
+    for old in existing:
+        match = _MARKER.search(str(old.get("body") or ""))
+        if match is None or (old.get("user") or {}).get("login") != bot_login:
             continue  # not ours: never skipped on, never touched
         posted.add(match.group(1))
         if match.group(1) not in current:
-            plan.delete.append(int(comment["id"]))
+            plan.delete.append(int(old["id"]))
     diff_lines = {path: right_lines(patch) for path, patch in patches.items()}
     comments: list[dict[str, Any]] = []
     for item in found:
         if item.fingerprint in posted:
             plan.already += 1
             continue
-        comment = None
+        comment: dict[str, Any] | None = None
         if len(comments) < MAX_INLINE and item.path in diff_lines:
             why = whys.get(item.finding.code, "")
             comment = _comment(item, diff_lines[item.path], sources.get(item.path), why)

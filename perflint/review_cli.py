@@ -93,7 +93,11 @@ def _new_findings(
             force_exclude=options.force_exclude,
         )
     except GitError as error:
-        raise ReviewUsageError(str(error)) from None
+        hint = "" if "fetch-depth" in str(error) else (
+            " (perflint review reads the pull request's base and head commits from git: "
+            "check out with `fetch-depth: 0`)"
+        )
+        raise ReviewUsageError(f"{error}{hint}") from None
     return root, results
 
 

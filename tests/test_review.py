@@ -387,3 +387,12 @@ def test_links_to_other_hosts_are_not_followed() -> None:
     with pytest.raises(GitHubError, match="another host") as error:
         api._url("https://evil.example/x?page=2")
     assert TOKEN not in str(error.value)
+
+
+def test_head_commit_missing_says_what_to_fetch(pr: State, monkeypatch: pytest.MonkeyPatch) -> None:
+    event = json.loads(Path(os.environ["GITHUB_EVENT_PATH"]).read_text(encoding="utf-8"))
+    event["pull_request"]["head"]["sha"] = "f" * 40  # e.g. pull_request_target's base checkout
+    Path(os.environ["GITHUB_EVENT_PATH"]).write_text(json.dumps(event), encoding="utf-8")
+    result = run(pr, monkeypatch)
+    assert result.exit_code == 2
+    assert "unknown revision 'ffff" in result.output and "fetch-depth: 0" in result.output
