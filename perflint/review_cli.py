@@ -206,8 +206,9 @@ def review(paths: tuple[str, ...], dry_run: bool, config_file: Path | None) -> N
         _post(api, pr, found, patches, _head_sources(found, pr.head_sha, root), dry_run)
     except GitHubError as error:
         api_error = error
+    if not dry_run or api_error is not None:
+        _print_findings(results)  # the job's log shows them, posted or not
     if api_error is not None:
-        _print_findings(results)
         if api_error.status == 403:
             click.echo(_annotations(results), nl=False)
             click.echo(

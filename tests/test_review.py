@@ -153,6 +153,7 @@ def bodies(state: State) -> list[str]:
 def test_posts_one_review_with_suggestions(pr: State, monkeypatch: pytest.MonkeyPatch) -> None:
     result = run(pr, monkeypatch)
     assert result.exit_code == 1, result.output
+    assert "app.py:3:5: PFL101" in result.output  # also in the job's log
     assert pr.rejected == []
     assert len(pr.reviews) == 1
     assert [(c["path"], c["line"]) for c in pr.comments] == [("app.py", 4), ("app.py", 9), ("app.py", 13)]
