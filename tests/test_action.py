@@ -17,7 +17,14 @@ def test_action_is_a_composite_action_running_existing_commands() -> None:
     action = yaml.safe_load(ACTION.read_text(encoding="utf-8"))
     assert action["runs"]["using"] == "composite"
     commands = set()
-    for step in action["runs"]["steps"]:
+    steps = action["runs"]["steps"]
+    (upload,) = [step for step in steps if "uses" in step]
+    assert upload["uses"].startswith("github/codeql-action/upload-sarif@")
+    assert upload["with"]["sarif_file"] == "${{ inputs.sarif }}"
+    assert "inputs.sarif != ''" in upload["if"] and "always()" in upload["if"]
+    for step in steps:
+        if "uses" in step:
+            continue
         assert step["shell"] == "bash"
         for line in step["run"].splitlines():
             words = shlex.split(line.strip())
@@ -31,3 +38,10 @@ def test_action_is_a_composite_action_running_existing_commands() -> None:
     for option in ("--format", "--output-file", "--exit-zero"):
         assert option in check_help
     assert "sarif" in check_help
+
+
+def test_every_input_is_used() -> None:
+    text = ACTION.read_text(encoding="utf-8")
+    action = yaml.safe_load(text)
+    for name in action["inputs"]:
+        assert text.count(f"inputs.{name}") >= 1, name
