@@ -1,6 +1,7 @@
 """The CI output formats, each checked the way its consumer reads it: SARIF against the official
-schema, GitHub workflow commands parsed back like the Actions runner does, GitLab fingerprints for
-uniqueness and stability, reviewdog diagnostics, markdown escaping, and JUnit through xml.etree."""
+schema, GitHub workflow commands parsed back like the Actions runner does, GitLab reports through
+GitLab's acceptance rules (consumer_gitlab.py), reviewdog diagnostics through reviewdog's protobuf
+messages (consumer_reviewdog.py), markdown escaping, and JUnit through xml.etree."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from typing import Any
 import jsonschema
 import pytest
 from click.testing import CliRunner, Result
+from consumer_gitlab import gitlab_report
+from consumer_reviewdog import parse_rdjson, parse_rdjsonl
 
 from perflint.cli import cli
 from perflint.reporters import ReportContext, formats, get_reporter
@@ -132,6 +135,12 @@ def test_sarif_validates_and_carries_what_code_scanning_needs(
     assert set(by_uri) == {"broken.py", "pkg/unsafe.py", "pkg/safe.py"}
     error, _ = by_uri["broken.py"]
     assert error["ruleId"] == "PFL000" and error["level"] == "error"
+    [invocation] = run_["invocations"]
+    assert invocation["executionSuccessful"] is True  # see perflint/reporters/sarif.py
+    [notification] = invocation["toolExecutionNotifications"]
+    assert notification["level"] == "error" and "SyntaxError" in notification["message"]["text"]
+    assert notification["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "broken.py"
+    assert driver["notifications"][notification["descriptor"]["index"]]["id"] == notification["descriptor"]["id"]
     item, region = by_uri["pkg/unsafe.py"]
     line = UNSAFE.splitlines()[region["startLine"] - 1]
     # 1-based columns, exclusive end: the region is exactly the flagged header.
@@ -158,10 +167,26 @@ def test_sarif_of_a_clean_run_and_of_odd_paths_validates(
     clean = json.loads(render("sarif", []))
     sarif_validator.validate(clean)
     assert clean["runs"][0]["results"] == []
+    assert clean["runs"][0]["invocations"] == [{"executionSuccessful": True, "toolExecutionNotifications": []}]
     odd = json.loads(render("sarif", [FileResult("dir with space/a%b#.py", (finding("dir with space/a%b#.py"),))]))
     sarif_validator.validate(odd)
     uri = odd["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
     assert uri == "dir%20with%20space/a%25b%23.py"
+
+
+def test_sarif_file_errors_are_results_and_invocation_notifications() -> None:
+    error = finding("a b/x.py", 1, "cannot decode as utf-8: invalid start byte", code="PFL000")
+    results = [FileResult("a b/x.py", (), error=error), FileResult("ok.py", (finding("ok.py"),))]
+    run_ = json.loads(render("sarif", results))["runs"][0]
+    assert [(r["ruleId"], r["level"]) for r in run_["results"]] == [("PFL000", "error"), ("PFL101", "warning")]
+    [invocation] = run_["invocations"]
+    # Still successful: code scanning discards every result of an "unsuccessful execution".
+    assert invocation["executionSuccessful"] is True
+    [notification] = invocation["toolExecutionNotifications"]
+    assert notification["level"] == "error"
+    assert notification["message"]["text"] == "a b/x.py: cannot decode as utf-8: invalid start byte"
+    location = notification["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"] == {"uri": "a%20b/x.py", "uriBaseId": "%SRCROOT%"}
 
 
 # -- GitHub -----------------------------------------------------------------------------------
@@ -229,12 +254,8 @@ def test_github_limits_annotations_and_puts_errors_first() -> None:
 
 
 def test_gitlab_code_quality(tree: Path) -> None:
-    issues = json.loads(run("--format", "gitlab", ".").stdout)
+    issues = gitlab_report(run("--format", "gitlab", ".").stdout)
     assert {issue["location"]["path"] for issue in issues} == {"broken.py", "pkg/unsafe.py", "pkg/safe.py"}
-    for issue in issues:
-        assert set(issue) >= {"description", "check_name", "fingerprint", "severity", "location"}
-        assert issue["severity"] in {"info", "minor", "major", "critical", "blocker"}
-        assert issue["location"]["lines"]["begin"] <= issue["location"]["lines"]["end"]
     unsafe = next(i for i in issues if i["location"]["path"] == "pkg/unsafe.py")
     assert unsafe["location"]["lines"]["begin"] == 3 and unsafe["check_name"].startswith("PFL101")
 
@@ -242,11 +263,11 @@ def test_gitlab_code_quality(tree: Path) -> None:
 def test_gitlab_fingerprints_unique_and_stable(tree: Path) -> None:
     twice = UNSAFE + "\n\n" + UNSAFE.replace("total", "total2", 1)
     (tree / "pkg" / "twice.py").write_text(twice)
-    first = json.loads(run("--format", "gitlab", ".").stdout)
+    first = gitlab_report(run("--format", "gitlab", ".").stdout)
     prints = [issue["fingerprint"] for issue in first]
     assert len(prints) == len(set(prints)) == 5
     (tree / "pkg" / "twice.py").write_text("# moved\n\n" + twice)
-    second = json.loads(run("--format", "gitlab", ".").stdout)
+    second = gitlab_report(run("--format", "gitlab", ".").stdout)
     rows = [i["location"]["lines"]["begin"] for i in second if i["location"]["path"] == "pkg/twice.py"]
     assert rows == [5, 12]
     assert sorted(i["fingerprint"] for i in second) == sorted(prints)
@@ -255,35 +276,29 @@ def test_gitlab_fingerprints_unique_and_stable(tree: Path) -> None:
 def test_gitlab_fingerprints_of_identical_code_differ() -> None:
     same = [finding("a.py", row, flagged="for i in range(len(s)):", context="f") for row in (3, 9)]
     other = finding("b.py", 3, flagged="for i in range(len(s)):", context="f")
-    issues = json.loads(render("gitlab", [FileResult("a.py", tuple(same)), FileResult("b.py", (other,))]))
+    issues = gitlab_report(render("gitlab", [FileResult("a.py", tuple(same)), FileResult("b.py", (other,))]))
     assert len({issue["fingerprint"] for issue in issues}) == 3
     moved = [finding("a.py", row + 4, flagged="for i in  range(len(s)):", context="f") for row in (3, 9)]
-    again = json.loads(render("gitlab", [FileResult("a.py", tuple(moved))]))
+    again = gitlab_report(render("gitlab", [FileResult("a.py", tuple(moved))]))
     assert [i["fingerprint"] for i in again] == [i["fingerprint"] for i in issues[:2]]
 
 
 # -- reviewdog --------------------------------------------------------------------------------
 
 
-def _check_diagnostic(item: dict[str, Any]) -> None:
-    assert set(item) >= {"message", "location", "severity", "source", "code"}
-    assert item["severity"] in {"ERROR", "WARNING", "INFO"}
-    rng = item["location"]["range"]
-    assert (rng["start"]["line"], rng["start"]["column"]) <= (rng["end"]["line"], rng["end"]["column"])
-
-
 def test_rdjson_and_rdjsonl_agree(tree: Path) -> None:
-    document = json.loads(run("--format", "rdjson", ".").stdout)
-    lines = [json.loads(line) for line in run("--format", "rdjsonl", ".").stdout.splitlines()]
-    assert document["source"]["name"] == "perflint"
-    assert document["diagnostics"] == lines
-    for item in lines:
-        _check_diagnostic(item)
+    text = run("--format", "rdjson", ".").stdout
+    assert json.loads(text)["source"]["name"] == "perflint"
+    lines = parse_rdjsonl(run("--format", "rdjsonl", ".").stdout)
+    assert parse_rdjson(text) == lines
     unsafe = next(i for i in lines if i["location"]["path"] == "pkg/unsafe.py")
     assert unsafe["code"]["value"] == "PFL101" and unsafe["code"]["url"].startswith("https://")
+    assert unsafe["severity"] == "WARNING"
     assert unsafe["location"]["range"]["start"] == {"line": 3, "column": 5}
-    texts = [s["text"] for s in unsafe["suggestions"]]
-    assert "num" in texts and "nums" in texts
+    # The fix's three edits (`i`, `range(len(nums))`, `nums[i]`) as one suggestion over two lines.
+    [suggestion] = unsafe["suggestions"]
+    assert suggestion["range"] == {"start": {"line": 3, "column": 9}, "end": {"line": 4, "column": 26}}
+    assert suggestion["text"] == "num in nums:\n        result += num"
     error = next(i for i in lines if i["location"]["path"] == "broken.py")
     assert error["severity"] == "ERROR" and "suggestions" not in error
 
@@ -293,7 +308,7 @@ def test_rdjson_columns_are_utf8_bytes() -> None:
     item = finding("u.py", 1)
     shifted = Finding(**{**item.__dict__, "start": Location(1, 10), "end": Location(1, 15)})
     context = ReportContext(source=lambda result: source)
-    [diagnostic] = json.loads(get_reporter("rdjson")([FileResult("u.py", (shifted,))], context))["diagnostics"]
+    [diagnostic] = parse_rdjson(get_reporter("rdjson")([FileResult("u.py", (shifted,))], context))
     assert diagnostic["location"]["range"]["start"]["column"] == 11  # 'é' is two bytes
 
 

@@ -1,9 +1,16 @@
-"""``gitlab``: a GitLab Code Quality report (a JSON list of issues with stable fingerprints)."""
+"""``gitlab``: a GitLab Code Quality report (a JSON list of issues with stable fingerprints).
+
+GitLab drops an issue it cannot validate without a word and keys the rest by fingerprint, so
+every issue carries the required fields, a fingerprint no other issue has, a severity from
+GitLab's own scale and a path relative to the repository root (the working directory, where a
+CI job runs)."""
 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Sequence
+from pathlib import Path, PurePath
 
 from perflint.fingerprint import fingerprints
 from perflint.reporters import ReportContext, all_findings, register
@@ -11,18 +18,34 @@ from perflint.types import FileResult, Finding
 
 
 def severity(finding: Finding) -> str:
+    """One of GitLab's severities (info, minor, major, critical, blocker)."""
     return "major" if finding.code == "PFL000" else "minor"
 
 
-def gitlab_issues(results: Sequence[FileResult]) -> list[dict[str, object]]:
+def repository_path(path: str, root: Path | None = None) -> str:
+    """``path`` relative to ``root`` (default: the working directory) with ``/`` separators and
+    no leading ``./``, as GitLab links it; a path outside ``root`` is kept as it is."""
+    base = (root or Path.cwd()).resolve()
+    absolute = Path(os.path.normpath(base / path))
+    for candidate in (absolute, absolute.resolve()):  # resolved: a symlinked spelling of base
+        try:
+            return PurePath(candidate).relative_to(base).as_posix()
+        except ValueError:
+            continue
+    return PurePath(os.path.normpath(path)).as_posix()
+
+
+def gitlab_issues(results: Sequence[FileResult], root: Path | None = None) -> list[dict[str, object]]:
     """One Code Quality issue per finding; fingerprints leave line numbers out (see
-    :mod:`perflint.fingerprint`) so moved code keeps its identity."""
+    :mod:`perflint.fingerprint`) and hash the repository path, so moved code keeps its
+    identity whichever way the files were named on the command line."""
     issues: list[dict[str, object]] = []
     used: set[str] = set()
     for result in results:
+        path = repository_path(result.path, root)
         findings = [finding for _, finding in all_findings([result])]
-        for finding, fingerprint in zip(findings, fingerprints(findings)):
-            while fingerprint in used:  # never in practice: the path is part of the hash
+        for finding, fingerprint in zip(findings, fingerprints(findings, path=path)):
+            while fingerprint in used:  # the same file named twice: GitLab would keep only one
                 fingerprint = f"{fingerprint}+"
             used.add(fingerprint)
             issues.append(
@@ -32,7 +55,7 @@ def gitlab_issues(results: Sequence[FileResult]) -> list[dict[str, object]]:
                     "fingerprint": fingerprint,
                     "severity": severity(finding),
                     "location": {
-                        "path": finding.path,
+                        "path": path,
                         "lines": {
                             "begin": finding.start.row,
                             "end": max(finding.end.row, finding.start.row),
@@ -45,4 +68,5 @@ def gitlab_issues(results: Sequence[FileResult]) -> list[dict[str, object]]:
 
 @register("gitlab")
 def render_gitlab(results: Sequence[FileResult], context: ReportContext) -> str:
-    return json.dumps(gitlab_issues(results), indent=2, ensure_ascii=False) + "\n"
+    # ASCII only: the report is read back as JSON, whatever encoding stdout had.
+    return json.dumps(gitlab_issues(results), indent=2) + "\n"

@@ -1,68 +1,136 @@
-"""``rdjson`` / ``rdjsonl``: reviewdog's Diagnostic format, with fix edits as suggestions."""
+"""``rdjson`` / ``rdjsonl``: reviewdog's Diagnostic format, with each fix as one suggestion.
+
+reviewdog reads these with protobuf's strict JSON parser (an unknown field or enum name fails
+the whole input), counts columns in UTF-8 bytes with exclusive ends, and shows every suggestion
+of a diagnostic as its own replacement of the lines it spans (a GitHub ``suggestion`` block), so
+a fix of several edits is sent as one suggestion that covers them all."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+import re
+from collections.abc import Sequence
 
 from perflint.reporters import ReportContext, all_findings, register
-from perflint.types import FileResult, Finding, Location
+from perflint.types import Edit, FileResult, Finding, Fix, Location
 
 SOURCE = {"name": "perflint", "url": "https://github.com/perflint/perflint"}
 
-Columns = Callable[[Location], dict[str, int]]
+#: reviewdog reads rdjsonl with Go's ``bufio.Scanner``, which stops without an error at a line
+#: of 64 KiB, dropping that diagnostic and every one after it.
+LINE_LIMIT = 64 * 1024 - 1
+
+# perflint's rows count these line breaks, and only these (not str.splitlines's \f, \x1c, ...).
+_LINE_BREAK = re.compile(r"\r\n?|\n")
 
 
-def byte_columns(source: str | None) -> Columns:
-    """reviewdog counts columns in UTF-8 bytes; perflint in characters. Convert with the text
-    when it is known, else keep character columns (equal for ASCII lines)."""
-    lines = source.splitlines() if source is not None else []
+class SourceText:
+    """One file's text, to turn perflint's positions (row, column in characters) into
+    reviewdog's (line, column in UTF-8 bytes) and to read the text between two positions.
+    Without the text, columns stay in characters (equal for ASCII lines)."""
 
-    def position(location: Location) -> dict[str, int]:
+    def __init__(self, text: str | None) -> None:
+        self.text = text
+        self.lines = _LINE_BREAK.split(text) if text is not None else []
+        self.starts = [0] + [match.end() for match in _LINE_BREAK.finditer(text or "")]
+
+    def knows(self, location: Location) -> bool:
+        return self.text is not None and 1 <= location.row <= len(self.lines)
+
+    def position(self, location: Location) -> dict[str, int]:
         column = location.column
-        if 1 <= location.row <= len(lines):
-            prefix = lines[location.row - 1][: location.column - 1]
-            column = len(prefix.encode("utf-8")) + 1 + max(0, location.column - 1 - len(prefix))
+        if self.knows(location):
+            prefix = self.lines[location.row - 1][: location.column - 1]
+            width = len(prefix.encode("utf-8", "surrogatepass"))
+            column = width + 1 + max(0, location.column - 1 - len(prefix))
         return {"line": location.row, "column": column}
 
-    return position
+    def offset(self, location: Location) -> int:
+        return self.starts[location.row - 1] + location.column - 1
+
+    def rewrite(self, edits: Sequence[Edit]) -> Edit | None:
+        """The edits (sorted, not overlapping) as one edit from the first start to the last
+        end, the text between them kept; None when an edit lies outside the text."""
+        assert self.text is not None
+        if not all(self.knows(edit.start) and self.knows(edit.end) for edit in edits):
+            return None
+        pieces: list[str] = []
+        cursor = self.offset(edits[0].start)
+        for edit in edits:
+            pieces += [self.text[cursor : self.offset(edit.start)], edit.content]
+            cursor = max(cursor, self.offset(edit.end))
+        return Edit(edits[0].start, max(edit.end for edit in edits), "".join(pieces))
 
 
-def diagnostic(finding: Finding, columns: Columns) -> dict[str, object]:
+def suggestions(fix: Fix, source: SourceText) -> list[dict[str, object]]:
+    """The fix as a single suggestion (reviewdog offers each suggestion on its own, so two
+    would be two half-fixes); none if it has several edits and the text is not known."""
+    edits = sorted(fix.edits, key=lambda edit: (edit.start, edit.end))
+    if len(edits) == 1:
+        whole: Edit | None = edits[0]
+    elif edits and source.text is not None:
+        whole = source.rewrite(edits)
+    else:
+        whole = None
+    if whole is None:
+        return []
+    span = {"start": source.position(whole.start), "end": source.position(whole.end)}
+    return [{"range": span, "text": whole.content}]
+
+
+def diagnostic(finding: Finding, source: SourceText) -> dict[str, object]:
     data: dict[str, object] = {
         "message": finding.message,
         "location": {
             "path": finding.path,
-            "range": {"start": columns(finding.start), "end": columns(finding.end)},
+            "range": {"start": source.position(finding.start), "end": source.position(finding.end)},
         },
         "severity": "ERROR" if finding.code == "PFL000" else "WARNING",
         "source": SOURCE,
         "code": {"value": finding.code, **({"url": finding.url} if finding.url else {})},
     }
     if finding.fix is not None:
-        data["suggestions"] = [
-            {"range": {"start": columns(edit.start), "end": columns(edit.end)}, "text": edit.content}
-            for edit in finding.fix.edits
-        ]
+        offered = suggestions(finding.fix, source)
+        if offered:
+            data["suggestions"] = offered
     return data
 
 
 def diagnostics(results: Sequence[FileResult], context: ReportContext) -> list[dict[str, object]]:
     out = []
-    columns: dict[str, Columns] = {}
+    sources: dict[str, SourceText] = {}
     for result, finding in all_findings(results):
-        if result.path not in columns:
-            columns[result.path] = byte_columns(context.source(result))
-        out.append(diagnostic(finding, columns[result.path]))
+        if result.path not in sources:
+            sources[result.path] = SourceText(context.source(result))
+        out.append(diagnostic(finding, sources[result.path]))
     return out
+
+
+def _line(item: dict[str, object]) -> str:
+    return json.dumps(item)
+
+
+def fitted_line(item: dict[str, object]) -> str:
+    """``item`` as one rdjsonl line within :data:`LINE_LIMIT`: without its suggestions, then
+    with its message shortened, if that is what it takes."""
+    line = _line(item)
+    if len(line) > LINE_LIMIT:
+        item = {key: value for key, value in item.items() if key != "suggestions"}
+        line = _line(item)
+    message = str(item["message"])
+    while len(line) > LINE_LIMIT and message:
+        message = message[: max(0, len(message) - (len(line) - LINE_LIMIT) - 8)]
+        line = _line({**item, "message": message + "..."})
+    return line
 
 
 @register("rdjson")
 def render_rdjson(results: Sequence[FileResult], context: ReportContext) -> str:
     document = {"source": SOURCE, "diagnostics": diagnostics(results, context)}
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    # ASCII only (json's default): read back as JSON whatever encoding stdout had.
+    return json.dumps(document, indent=2) + "\n"
 
 
 @register("rdjsonl")
 def render_rdjsonl(results: Sequence[FileResult], context: ReportContext) -> str:
-    return "".join(json.dumps(item, ensure_ascii=False) + "\n" for item in diagnostics(results, context))
+    return "".join(fitted_line(item) + "\n" for item in diagnostics(results, context))

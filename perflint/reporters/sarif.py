@@ -1,5 +1,13 @@
 """``sarif``: SARIF 2.1.0 as GitHub code scanning ingests it (rules metadata, repository-relative
-locations against ``%SRCROOT%``, partial fingerprints and fixes)."""
+locations against ``%SRCROOT%``, partial fingerprints and fixes).
+
+A file perflint could not read, decode or parse is reported twice: as a ``PFL000`` result, so a
+syntax error in a pull request shows as an alert where it is, and as an error notification of
+the run's invocation, SARIF's place for "this file was not analysed". The invocation still says
+``executionSuccessful: true``: perflint ran to the end and every other file's results are
+complete, while code scanning takes an upload marked unsuccessful for a failed run, answers
+"unsuccessful execution" and keeps none of its results (github/codeql-action#1316, #1393): one
+broken file would hide every finding and fail the upload step."""
 
 from __future__ import annotations
 
@@ -86,6 +94,15 @@ def _error_rule() -> dict[str, object]:
     }
 
 
+def _error_notification() -> dict[str, object]:
+    return {
+        "id": "PFL000",
+        "name": "file-error",
+        "shortDescription": {"text": "A file could not be read, decoded or parsed (or its fixes written)."},
+        "defaultConfiguration": {"level": "error"},
+    }
+
+
 def _region(start: Location, end: Location) -> dict[str, int]:
     # perflint columns are 1-based with exclusive ends, SARIF's convention too.
     end_column = end.column if (end.row, end.column) > (start.row, start.column) else start.column + 1
@@ -153,6 +170,24 @@ def _result(finding: Finding, rule_index: int, uri: str, fingerprint: str, conte
     return result
 
 
+def _notification(finding: Finding, uri: str) -> dict[str, object]:
+    """The file error ``finding`` as a tool execution notification on the file (its message
+    says what went wrong: a syntax error, an undecodable or unreadable file, ...)."""
+    return {
+        "descriptor": {"id": "PFL000", "index": 0},
+        "level": "error",
+        "message": {"text": f"{finding.path}: {finding.message}"},
+        "locations": [
+            {
+                "physicalLocation": {
+                    "artifactLocation": _artifact(uri),
+                    "region": _region(finding.start, finding.end),
+                }
+            }
+        ],
+    }
+
+
 def sarif_document(results: Sequence[FileResult], context: ReportContext, root: Path | None = None) -> dict[str, object]:
     """The whole SARIF log as a JSON-ready mapping."""
     from perflint import __version__
@@ -164,8 +199,11 @@ def sarif_document(results: Sequence[FileResult], context: ReportContext, root: 
     index = {rule["id"]: position for position, rule in enumerate(rules)}
     base = (root or Path.cwd()).resolve()
     sarif_results = []
+    notifications = []
     for result in results:
         uri = relative_uri(result.path, base)
+        if result.error is not None:
+            notifications.append(_notification(result.error, uri))
         findings = [finding for _, finding in all_findings([result])]
         prints = fingerprints(findings, path=uri)
         for finding, fingerprint in zip(findings, prints):
@@ -179,8 +217,10 @@ def sarif_document(results: Sequence[FileResult], context: ReportContext, root: 
                 "semanticVersion": __version__ if __version__[:1].isdigit() else None,
                 "informationUri": INFORMATION_URI,
                 "rules": rules,
+                "notifications": [_error_notification()],
             }
         },
+        "invocations": [{"executionSuccessful": True, "toolExecutionNotifications": notifications}],
         "originalUriBaseIds": {"%SRCROOT%": {"uri": base.as_uri() + "/"}},
         "results": sarif_results,
         "columnKind": "unicodeCodePoints",
@@ -193,4 +233,5 @@ def sarif_document(results: Sequence[FileResult], context: ReportContext, root: 
 
 @register("sarif")
 def render_sarif(results: Sequence[FileResult], context: ReportContext) -> str:
-    return json.dumps(sarif_document(results, context), indent=2, ensure_ascii=False) + "\n"
+    # ASCII only (json's default): read back as JSON whatever encoding stdout had.
+    return json.dumps(sarif_document(results, context), indent=2) + "\n"
