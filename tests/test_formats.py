@@ -391,3 +391,22 @@ def test_junit_escapes_hostile_text() -> None:
     assert failure is not None
     assert failure.get("message") == message.replace("\x00", "\ufffd").replace("\x1b", "\ufffd")
     assert "]]>" in (failure.text or "")
+
+
+def test_junit_case_names_survive_moves_and_stay_unique(tree: Path) -> None:
+    def names() -> list[tuple[str, str, str]]:
+        root = ET.fromstring(run("--format", "junit", "pkg").stdout)
+        return [
+            (suite.get("name", ""), case.get("classname", ""), case.get("name", ""))
+            for suite in root.iter("testsuite")
+            for case in suite.iter("testcase")
+        ]
+
+    twice = UNSAFE + "\n\n" + UNSAFE.replace("def total", "def total2") + "\n\n" + UNSAFE.replace("def total", "def total2")
+    (tree / "pkg" / "unsafe.py").write_text(twice)
+    before = names()
+    assert len(before) == len(set(before)) == 4  # keys as GitLab hashes them: all distinct
+    assert any("PFL101 range-len-index in total [" in name for _, _, name in before)
+    (tree / "pkg" / "unsafe.py").write_text("import os\n\n\n" + twice.replace("    ", "        "))
+    after = names()
+    assert after == before  # moved and re-indented: the same test cases, not new failures

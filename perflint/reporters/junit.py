@@ -1,5 +1,9 @@
 """``junit``: JUnit XML (one test suite per file, one failing test case per finding), which most
-CI systems display as test results."""
+CI systems display as test results.
+
+CI systems tell a new failure from an old one by the test case's suite, class and name (GitLab's
+merge-request widget hashes the three), so the name holds no line number: it names the rule, the
+enclosing function or class and a short fingerprint, and moved code keeps its test case."""
 
 from __future__ import annotations
 
@@ -7,8 +11,9 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
+from perflint.fingerprint import fingerprints
 from perflint.reporters import ReportContext, all_findings, register
-from perflint.types import FileResult
+from perflint.types import FileResult, Finding
 
 #: Characters XML 1.0 cannot carry at all, even escaped.
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -17,6 +22,11 @@ _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 def clean(text: str) -> str:
     """``text`` without characters XML 1.0 forbids (ElementTree escapes the rest)."""
     return _INVALID_XML.sub("\ufffd", text)
+
+
+def case_name(finding: Finding, fingerprint: str) -> str:
+    """``PFL101 range-len-index in Stats.total [3bd7dcc7]``: stable across line shifts."""
+    return f"{finding.code} {finding.name} in {finding.context or '<module>'} [{fingerprint[:8]}]"
 
 
 @register("junit")
@@ -35,13 +45,13 @@ def render_junit(results: Sequence[FileResult], context: ReportContext) -> str:
             failures=str(sum(f.code != "PFL000" for f in findings)),
             errors=str(sum(f.code == "PFL000" for f in findings)),
         )
-        for finding in findings:
+        for finding, fingerprint in zip(findings, fingerprints(findings)):
             total += 1
             location = f"{finding.path}:{finding.start.row}:{finding.start.column}"
             case = ET.SubElement(
                 suite,
                 "testcase",
-                name=clean(f"{finding.code} {finding.name} at {location}"),
+                name=clean(case_name(finding, fingerprint)),
                 classname=clean(finding.path),
                 file=clean(finding.path),
                 line=str(finding.start.row),
