@@ -9,7 +9,9 @@ old finding new.
 from __future__ import annotations
 
 import hashlib
+import io
 import re
+import tokenize
 from collections import Counter
 from collections.abc import Sequence
 
@@ -19,8 +21,26 @@ _SPACE = re.compile(r"\s+")
 
 
 def normalised_code(finding: Finding) -> str:
-    """The flagged code with comments' surroundings and all whitespace runs collapsed."""
-    return _SPACE.sub(" ", (finding.flagged_code or finding.message)).strip()
+    """The flagged code without its comments and with all whitespace runs collapsed, so that
+    commenting or re-indenting old code does not make its findings new."""
+    return _SPACE.sub(" ", _without_comments(finding.flagged_code or finding.message)).strip()
+
+
+def _without_comments(code: str) -> str:
+    """``code`` with each ``#`` comment cut off its line; unchanged if it does not tokenize.
+
+    Code without comments is returned as it is, so its fingerprints (and baselines) stay.
+    """
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(code).readline))
+    except (tokenize.TokenError, SyntaxError):
+        return code
+    lines = io.StringIO(code).readlines()  # the lines tokenize numbered
+    for token in tokens:
+        if token.type == tokenize.COMMENT:
+            row, column = token.start
+            lines[row - 1] = lines[row - 1][:column] + "\n"
+    return "".join(lines)
 
 
 def fingerprints(findings: Sequence[Finding], path: str | None = None) -> list[str]:

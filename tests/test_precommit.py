@@ -8,13 +8,18 @@ and runs ``try-repo`` on that. The result is the same from a clean clone in CI a
 developer's tree with uncommitted work.
 
 Each ``try-repo`` call builds the hook's environment afresh (pre-commit keeps it in a
-temporary store), pip-installing perflint and its dependencies, hence two calls only.
+temporary store that no option can share), pip-installing perflint and its dependencies from
+pip's cache: a few seconds a call, so each call checks as much as it can.
+
+``perflint-regressions`` runs on staged changes, as in a real commit: no ``--all-files``.
+pre-commit stashes unstaged changes first, so the hook sees exactly what would be committed.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -125,20 +130,14 @@ def snapshot(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     return repo, _commit_all(repo, _git_env(repo))
 
 
-def _try_repo(
-    snapshot: tuple[Path, str], files: dict[str, str], workdir: Path, *hook: str
-) -> tuple[subprocess.CompletedProcess[str], Path]:
-    """Commit ``files`` to a new repository in ``workdir`` and run ``try-repo`` there."""
-    repo = workdir / "user-repo"
-    repo.mkdir()
-    for name, text in files.items():
-        (repo / name).write_text(text, encoding="utf-8")
-    env = _git_env(workdir)
-    _commit_all(repo, env)
+def _run_try_repo(
+    snapshot: tuple[Path, str], repo: Path, env: dict[str, str], *args: str
+) -> subprocess.CompletedProcess[str]:
+    """``pre-commit try-repo SNAPSHOT ARGS...`` in the user's repository ``repo``."""
     path, commit = snapshot
-    command = [sys.executable, "-m", "pre_commit", "try-repo", str(path), *hook]
-    command += ["--ref", commit, "--all-files", "--color", "never"]
-    done = subprocess.run(
+    command = [sys.executable, "-m", "pre_commit", "try-repo", str(path), *args]
+    command += ["--ref", commit, "--color", "never"]
+    return subprocess.run(
         command,
         cwd=repo,
         env=env,
@@ -147,7 +146,23 @@ def _try_repo(
         stdin=subprocess.DEVNULL,
         timeout=TIMEOUT,
     )
-    return done, repo
+
+
+def _try_repo(
+    snapshot: tuple[Path, str], files: dict[str, str], workdir: Path, *hook: str
+) -> tuple[subprocess.CompletedProcess[str], Path]:
+    """Commit ``files`` to a new repository in ``workdir`` and run ``try-repo`` there."""
+    repo = workdir / "user-repo"
+    repo.mkdir()
+    _write(repo, files)
+    env = _git_env(workdir)
+    _commit_all(repo, env)
+    return _run_try_repo(snapshot, repo, env, *hook, "--all-files"), repo
+
+
+def _write(repo: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        (repo / name).write_text(text, encoding="utf-8")
 
 
 def _safe_case() -> InvalidCase:
@@ -208,3 +223,124 @@ def test_check_hook_passes_on_clean_code(snapshot: tuple[Path, str], tmp_path: P
     assert done.returncode == 0, output
     status = [line for line in done.stdout.splitlines() if line.startswith("perflint.")]
     assert len(status) == 1 and status[0].endswith("Passed"), output
+
+
+# perflint-regressions: STATS is committed; STATS_MOVED moves its loop below a new function,
+# re-indents it under an `if` and adds comments around it (nothing new); NEW_LOOP adds one.
+STATS = """\
+def total(seq):
+    result = 0
+    for i in range(len(seq)):
+        result += seq[i]
+    return result
+"""
+STATS_MOVED = '''\
+"""Statistics helpers."""
+
+
+def mean(seq):
+    # The average of a non-empty sequence.
+    return total(seq) / len(seq)
+
+
+def total(seq):
+    # The sum of an indexable sequence; 0 when it is empty.
+    result = 0
+    if seq:
+        for i in range(len(seq)):
+            result += seq[i]
+    return result
+'''
+NEW_LOOP = """\
+
+
+def weighted(values, factor):
+    acc = 0
+    for n in range(len(values)):
+        acc += values[n] * factor
+    return acc
+"""
+_FINDING = re.compile(r"^(?P<path>[^\s:]+):(?P<line>\d+):\d+: (?P<code>PFL\d+) ")
+
+
+def _findings(lines: list[str]) -> list[tuple[str, int, str]]:
+    """``(path, line, code)`` of each finding in a text report, in order."""
+    found = (_FINDING.match(line) for line in lines)
+    return [(m["path"], int(m["line"]), m["code"]) for m in found if m is not None]
+
+
+def _line_of(text: str, needle: str) -> int:
+    """The 1-based line of the only line of ``text`` containing ``needle``."""
+    (line,) = (n for n, row in enumerate(text.splitlines(), 1) if needle in row)
+    return line
+
+
+def _status(stdout: str, name: str) -> str:
+    """The status line pre-commit printed for the hook called ``name``."""
+    (line,) = (row for row in stdout.splitlines() if row.startswith(f"{name}."))
+    return line
+
+
+def _new_repo(workdir: Path) -> tuple[Path, dict[str, str]]:
+    repo = workdir / "user-repo"
+    repo.mkdir()
+    env = _git_env(workdir)
+    _git(repo, env, "init", "-q", "-b", "main")
+    return repo, env
+
+
+def test_regressions_hook_reports_only_the_staged_new_loop(
+    snapshot: tuple[Path, str], tmp_path: Path
+) -> None:
+    """Moved, re-indented and commented old code passes; one new loop fails on its line only.
+
+    The first run also has that new loop in the working tree, unstaged: pre-commit stashes it
+    away, so the hook must not see it, and puts it back afterwards.
+    """
+    repo, env = _new_repo(tmp_path)
+    _write(repo, {"stats.py": STATS})
+    _git(repo, env, "add", "stats.py")
+    _git(repo, env, "commit", "-q", "--no-verify", "-m", "old loop")
+    _write(repo, {"stats.py": STATS_MOVED})
+    _git(repo, env, "add", "stats.py")
+    _write(repo, {"stats.py": STATS_MOVED + NEW_LOOP})  # not staged
+
+    moved = _run_try_repo(snapshot, repo, env, "perflint-regressions")
+    output = moved.stdout + moved.stderr
+    assert moved.returncode == 0, output
+    assert _status(moved.stdout, "perflint (regressions)").endswith("Passed"), output
+    assert (repo / "stats.py").read_text(encoding="utf-8") == STATS_MOVED + NEW_LOOP
+
+    _git(repo, env, "add", "stats.py")
+    added = _run_try_repo(snapshot, repo, env, "perflint-regressions")
+    output = added.stdout + added.stderr
+    assert added.returncode == 1, output
+    block = _hook_block(added.stdout, "perflint-regressions")
+    assert block[0].endswith("Failed"), output
+    new_line = _line_of(STATS_MOVED + NEW_LOOP, "for n in range(len(values))")
+    assert _findings(block) == [("stats.py", new_line, "PFL101")], output
+
+
+def test_regressions_hook_on_a_first_commit_sees_only_the_files_it_is_given(
+    snapshot: tuple[Path, str], tmp_path: Path
+) -> None:
+    """With no HEAD yet every staged loop is new; pre-commit's file list bounds the report.
+
+    ``--files`` stands for any filtering pre-commit does (a hook's ``files``/``exclude``,
+    ``types_or``): ``other.py`` is staged with the same loop but is not handed to the hook.
+    ``generated.py`` is handed to it but excluded in ``pyproject.toml``, which a named file
+    escapes unless the hook forces excludes, as the ``perflint`` hook does.
+    """
+    repo, env = _new_repo(tmp_path)
+    config = '[tool.perflint]\nextend-exclude = ["generated.py"]\n'
+    files = {"stats.py": STATS, "other.py": STATS, "generated.py": STATS, "notes.txt": STATS}
+    _write(repo, {**files, "pyproject.toml": config})
+    _git(repo, env, "add", "-A")
+
+    given = ["--files", "stats.py", "generated.py", "notes.txt"]
+    done = _run_try_repo(snapshot, repo, env, "perflint-regressions", *given)
+    output = done.stdout + done.stderr
+    assert done.returncode == 1, output
+    block = _hook_block(done.stdout, "perflint-regressions")
+    loop = _line_of(STATS, "for i in range")
+    assert _findings(block) == [("stats.py", loop, "PFL101")], output

@@ -142,6 +142,23 @@ def test_only_the_new_loop_is_reported_when_old_code_moves(repo: Path) -> None:
     assert len(reported(run("pkg/core.py"))) == 3
 
 
+def test_comments_inside_an_old_loop_do_not_make_it_new(repo: Path) -> None:
+    commented = OLD.replace(
+        "    for i in range(len(nums)):\n        result += nums[i]\n",
+        "    for i in range(len(nums)):  # TODO: speed up\n"
+        "        # add them up\n"
+        "        result += nums[i]  # running total\n",
+    )
+    assert commented != OLD
+    (repo / "pkg" / "core.py").write_text(commented)
+    commit(repo, "comment the loop")
+    result = run("--since", "main")
+    assert result.exit_code == 0, result.output
+    # A changed statement, though, is a new finding.
+    (repo / "pkg" / "core.py").write_text(commented.replace("result += nums[i]", "result -= nums[i]"))
+    assert [code for _, code, _ in reported(run("--since", "main"))] == ["PFL101"]
+
+
 def test_nothing_new_exits_zero(repo: Path) -> None:
     (repo / "pkg" / "core.py").write_text(MOVED)
     commit(repo, "reorder only")
@@ -303,24 +320,21 @@ def test_from_a_subdirectory_paths_are_relative_to_it(
 
 
 def test_precommit_hook_entry_reports_only_the_staged_regression(repo: Path) -> None:
-    """The ``perflint-regressions`` hook's entry, run as pre-commit runs it (no file names)."""
+    """The ``perflint-regressions`` hook's entry, run as pre-commit runs it: on the staged file."""
     hooks_file = Path(__file__).resolve().parent.parent / ".pre-commit-hooks.yaml"
     hooks = yaml.safe_load(hooks_file.read_text())
     hook = next(h for h in hooks if h["id"] == "perflint-regressions")
-    assert hook["pass_filenames"] is False
+    assert hook.get("pass_filenames", True) is True
     command, *args = hook["entry"].split()
     assert command == "perflint"
+    hook_run = [sys.executable, "-m", "perflint", *args, "pkg/core.py"]
     (repo / "pkg" / "core.py").write_text(MOVED)
     git(repo, "add", "pkg/core.py")
-    clean = subprocess.run(
-        [sys.executable, "-m", "perflint", *args], cwd=repo, capture_output=True, text=True
-    )
+    clean = subprocess.run(hook_run, cwd=repo, capture_output=True, text=True)
     assert clean.returncode == 0, clean.stdout + clean.stderr
     (repo / "pkg" / "core.py").write_text(MOVED + NEW_LOOP)
     git(repo, "add", "pkg/core.py")
-    done = subprocess.run(
-        [sys.executable, "-m", "perflint", *args], cwd=repo, capture_output=True, text=True
-    )
+    done = subprocess.run(hook_run, cwd=repo, capture_output=True, text=True)
     assert done.returncode == 1, done.stdout + done.stderr
     assert done.stdout.count("PFL101") >= 1 and "values" in done.stdout
     assert "nums" not in done.stdout and "words" not in done.stdout
