@@ -17,6 +17,9 @@ from perflint.reporters.markdown import escape, fence
 from perflint.types import FileResult, Finding
 
 MAX_INLINE = 30
+#: Findings listed in the review body, and their characters (GitHub caps a body at 65,536).
+MAX_SUMMARY_LINES = 200
+MAX_SUMMARY_CHARS = 50_000
 MARKER = "<!-- perflint:fingerprint={} -->"
 SUMMARY_MARKER = "<!-- perflint:summary={} -->"
 # Markers are trusted only at the very end of a body, where the bot puts them: the text before
@@ -214,6 +217,7 @@ def plan_review(
 
 
 def summary_body(found: Sequence[Item], plan: Plan, summary_key: str) -> str:
+    """The review's body: counts, then the findings without an inline comment."""
     total = len(found)
     lines = [
         f"### perflint: {total} finding{'s' if total != 1 else ''}",
@@ -223,7 +227,15 @@ def summary_body(found: Sequence[Item], plan: Plan, summary_key: str) -> str:
     ]
     if plan.summarised:
         lines += ["", "Findings outside the diff or beyond the inline limit:", ""]
-        lines += [_summary_line(item) for item in plan.summarised]
+        budget = MAX_SUMMARY_CHARS
+        for listed, item in enumerate(plan.summarised):
+            line = _summary_line(item)
+            budget -= len(line) + 1
+            if listed == MAX_SUMMARY_LINES or budget < 0:
+                rest = len(plan.summarised) - listed
+                lines.append(f"- and {rest} more (`perflint check --since` lists them all)")
+                break
+            lines.append(line)
     lines += ["", SUMMARY_MARKER.format(summary_key)]
     return "\n".join(lines)
 

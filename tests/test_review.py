@@ -397,3 +397,22 @@ def test_head_commit_missing_says_what_to_fetch(pr: State, monkeypatch: pytest.M
     result = run(pr, monkeypatch)
     assert result.exit_code == 2
     assert "unknown revision 'ffff" in result.output and "fetch-depth: 0" in result.output
+
+
+def test_summary_stays_within_githubs_body_limit() -> None:
+    from perflint.review import MAX_SUMMARY_LINES, Item, plan_review
+
+    def review_body(message: str) -> str:
+        found = [
+            Item("big.py", Finding("PFL102", "dict-keys-call", message, "big.py", Location(n, 1), Location(n, 9)), f"{n:032x}")
+            for n in range(1, 1001)
+        ]
+        plan = plan_review(found, commit_id="c", patches={}, sources={}, existing=[], bot_login="bot", whys={})
+        assert plan.payload is not None and plan.payload["comments"] == []
+        return str(plan.payload["body"])
+
+    short = review_body("m")
+    assert short.count("**PFL102**") == MAX_SUMMARY_LINES
+    assert f"and {1000 - MAX_SUMMARY_LINES} more" in short
+    long = review_body("m" * 1000)
+    assert len(long) < 65536 and "more (`perflint check --since` lists them all)" in long
