@@ -592,10 +592,15 @@ def test_rules_table() -> None:
     result = CliRunner().invoke(cli, ["rules"])
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    assert lines[0].split() == ["Code", "Name", "Fix", "Python", "Message"]
+    assert lines[0].split()[:5] == ["Code", "Name", "Fix", "Python", "Message"]
     row = next(line for line in lines if line.startswith("PFL101"))
     assert row.split()[:4] == ["PFL101", "range-len-index", "safe/unsafe", "py310-py313"]
     assert len(lines) == 2 + len(builtin_rules())
+    # Messages as the rules give them on their first examples, not templates.
+    assert "{" not in result.stdout
+    example = builtin_rules()[0].examples[0].slow
+    assert "`for i in range(len(nums))` only uses `i` to index `nums`" in row
+    assert "range(len(nums))" in example
 
 
 def test_rules_json() -> None:

@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 
 from perflint.engine import RULE_URL
-from perflint.types import PYTHON_VERSIONS, RuleSpec
+from perflint.types import PYTHON_VERSIONS, RuleSpec, Settings
 
 
 def fix_availability(spec: RuleSpec) -> str:
@@ -36,10 +36,30 @@ def version_range(versions: Sequence[str]) -> str:
     return ",".join(ordered)
 
 
+def example_message(spec: RuleSpec) -> str:
+    """The message the rule gives on its first slow example (its template's ``{placeholders}``
+    filled in as on real code); the template itself if the example is not flagged."""
+    from perflint.runner import lint_source
+
+    if not spec.examples or not spec.python:
+        return spec.message
+    settings = Settings(select=(spec.code,), target_version=spec.python[0])
+    result = lint_source(spec.examples[0].slow, "example.py", settings)
+    flagged = [finding.message for finding in result.findings if finding.code == spec.code]
+    return flagged[0] if flagged else spec.message
+
+
 def rules_table(specs: Sequence[RuleSpec]) -> str:
-    header = ("Code", "Name", "Fix", "Python", "Message")
+    """One row per rule; the message column shows the message of the rule's first example."""
+    header = ("Code", "Name", "Fix", "Python", "Message (on its first example)")
     rows = [
-        (spec.code, spec.name, fix_availability(spec), version_range(spec.python), spec.message)
+        (
+            spec.code,
+            spec.name,
+            fix_availability(spec),
+            version_range(spec.python),
+            example_message(spec),
+        )
         for spec in specs
     ]
     widths = [max(len(row[column]) for row in [header, *rows]) for column in range(len(header) - 1)]
