@@ -410,3 +410,26 @@ def test_junit_case_names_survive_moves_and_stay_unique(tree: Path) -> None:
     (tree / "pkg" / "unsafe.py").write_text("import os\n\n\n" + twice.replace("    ", "        "))
     after = names()
     assert after == before  # moved and re-indented: the same test cases, not new failures
+
+
+def test_paths_are_repository_relative_from_a_subdirectory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A monorepo job with `working-directory: service`: CI systems resolve against the top.
+    (tmp_path / ".git").mkdir()  # what marks a work tree's top
+    service = tmp_path / "service"
+    (service / "pkg").mkdir(parents=True)
+    (service / "pkg" / "unsafe.py").write_text(UNSAFE)
+    monkeypatch.chdir(service)
+    sarif = json.loads(run("--format", "sarif", ".").stdout)["runs"][0]
+    location = sarif["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
+    assert location == {"uri": "service/pkg/unsafe.py", "uriBaseId": "%SRCROOT%"}
+    assert sarif["originalUriBaseIds"]["%SRCROOT%"]["uri"] == tmp_path.resolve().as_uri() + "/"
+    (issue,) = json.loads(run("--format", "gitlab", "pkg").stdout)
+    assert issue["location"]["path"] == "service/pkg/unsafe.py"
+    (command,) = run("--format", "github", "pkg/unsafe.py").stdout.splitlines()
+    assert command.startswith("::warning file=service/pkg/unsafe.py,line=3,")
+    # Without a repository the working directory is the top, as before.
+    (tmp_path / ".git").rmdir()
+    (issue,) = json.loads(run("--format", "gitlab", "pkg").stdout)
+    assert issue["location"]["path"] == "pkg/unsafe.py"

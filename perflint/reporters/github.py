@@ -4,8 +4,10 @@ annotations on the pull request, escaped so no file name or message can start an
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 from perflint.reporters import ReportContext, all_findings, register
+from perflint.reporters._paths import repository_path, repository_root
 from perflint.types import FileResult, Finding
 
 #: GitHub shows at most this many annotations of each type (error, warning) per step.
@@ -37,9 +39,11 @@ def importance(finding: Finding) -> tuple[int, str, str, int, int]:
     )
 
 
-def annotation(finding: Finding) -> str:
+def annotation(finding: Finding, root: Path | None = None) -> str:
+    """One workflow command; ``file`` is relative to the repository's root, as GitHub wants."""
+    path = finding.path if root is None else repository_path(finding.path, root) or finding.path
     properties = {
-        "file": finding.path,
+        "file": path,
         "line": str(finding.start.row),
         "endLine": str(max(finding.end.row, finding.start.row)),
         "col": str(finding.start.column),
@@ -58,6 +62,7 @@ def annotation(finding: Finding) -> str:
 @register("github")
 def render_github(results: Sequence[FileResult], context: ReportContext) -> str:
     findings = sorted((finding for _, finding in all_findings(results)), key=importance)
+    root = repository_root()
     shown: dict[str, int] = {}
     lines = []
     hidden = 0
@@ -67,7 +72,7 @@ def render_github(results: Sequence[FileResult], context: ReportContext) -> str:
             hidden += 1
             continue
         shown[kind] = shown.get(kind, 0) + 1
-        lines.append(annotation(finding))
+        lines.append(annotation(finding, root))
     if hidden:
         lines.append(
             f"::notice title=perflint::{hidden} more finding(s) not annotated "

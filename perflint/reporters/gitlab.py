@@ -2,8 +2,7 @@
 
 GitLab drops an issue it cannot validate without a word and keys the rest by fingerprint, so
 every issue carries the required fields, a fingerprint no other issue has, a severity from
-GitLab's own scale and a path relative to the repository root (the working directory, where a
-CI job runs)."""
+GitLab's own scale and a path relative to the repository root."""
 
 from __future__ import annotations
 
@@ -14,6 +13,7 @@ from pathlib import Path, PurePath
 
 from perflint.fingerprint import fingerprints
 from perflint.reporters import ReportContext, all_findings, register
+from perflint.reporters._paths import repository_path, repository_root
 from perflint.types import FileResult, Finding
 
 
@@ -22,27 +22,15 @@ def severity(finding: Finding) -> str:
     return "major" if finding.code == "PFL000" else "minor"
 
 
-def repository_path(path: str, root: Path | None = None) -> str:
-    """``path`` relative to ``root`` (default: the working directory) with ``/`` separators and
-    no leading ``./``, as GitLab links it; a path outside ``root`` is kept as it is."""
-    base = (root or Path.cwd()).resolve()
-    absolute = Path(os.path.normpath(base / path))
-    for candidate in (absolute, absolute.resolve()):  # resolved: a symlinked spelling of base
-        try:
-            return PurePath(candidate).relative_to(base).as_posix()
-        except ValueError:
-            continue
-    return PurePath(os.path.normpath(path)).as_posix()
-
-
 def gitlab_issues(results: Sequence[FileResult], root: Path | None = None) -> list[dict[str, object]]:
     """One Code Quality issue per finding; fingerprints leave line numbers out (see
     :mod:`perflint.fingerprint`) and hash the repository path, so moved code keeps its
     identity whichever way the files were named on the command line."""
+    base = root or repository_root()
     issues: list[dict[str, object]] = []
     used: set[str] = set()
     for result in results:
-        path = repository_path(result.path, root)
+        path = repository_path(result.path, base) or PurePath(os.path.normpath(result.path)).as_posix()
         findings = [finding for _, finding in all_findings([result])]
         for finding, fingerprint in zip(findings, fingerprints(findings, path=path)):
             while fingerprint in used:  # the same file named twice: GitLab would keep only one

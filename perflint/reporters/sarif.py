@@ -15,10 +15,11 @@ import json
 import os
 from collections.abc import Sequence
 from functools import lru_cache
-from pathlib import Path, PurePath
+from pathlib import Path
 from urllib.parse import quote
 
 from perflint.reporters import ReportContext, all_findings, register
+from perflint.reporters._paths import repository_path, repository_root
 from perflint.types import FileResult, Finding, Location, RuleSpec
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -27,16 +28,12 @@ FINGERPRINT_KEY = "perflint/v1"
 
 
 def relative_uri(path: str, root: Path | None = None) -> str:
-    """``path`` as a percent-encoded URI relative to ``root`` (default: the working directory)
+    """``path`` as a percent-encoded URI relative to ``root`` (default: the repository's root)
     when it lies under it, else an absolute ``file:`` URI."""
-    base = (root or Path.cwd()).resolve()
-    candidate = Path(path)
-    absolute = candidate if candidate.is_absolute() else base / candidate
-    try:
-        relative = PurePath(os.path.normpath(absolute)).relative_to(base)
-    except ValueError:
-        return Path(os.path.normpath(absolute)).as_uri()
-    return quote(relative.as_posix(), safe="/")
+    relative = repository_path(path, root or repository_root())
+    if relative is None:
+        return Path(os.path.normpath(Path.cwd() / path)).as_uri()
+    return quote(relative, safe="/")
 
 
 def level(finding: Finding) -> str:
@@ -197,7 +194,7 @@ def sarif_document(results: Sequence[FileResult], context: ReportContext, root: 
     specs = sorted(builtin_rules(), key=lambda spec: spec.code)
     rules = [_error_rule(), *(_rule(spec) for spec in specs)]
     index = {rule["id"]: position for position, rule in enumerate(rules)}
-    base = (root or Path.cwd()).resolve()
+    base = (root or repository_root()).resolve()
     sarif_results = []
     notifications = []
     for result in results:
