@@ -108,7 +108,7 @@ class Rule(cst.BatchableCSTVisitor):
         return True
 
     # -- helpers for checks -----------------------------------------------------------------
-    def get_visitors(self) -> Mapping[str, Callable[..., object]]:
+    def get_visitors(self) -> Mapping[str, Callable[[cst.CSTNode], None]]:
         # libcst finds visitor methods with inspect.getmembers on every instance; a check
         # is instantiated per file, so look the names up once per class.
         return {name: getattr(self, name) for name in _visitor_names(type(self))}
@@ -197,4 +197,6 @@ def replace_nodes(node: cst.CSTNode, mapping: dict[int, cst.CSTNode]) -> cst.CST
     """
     if id(node) in mapping:
         return mapping[id(node)]
-    return node.visit(_Replace(mapping))
+    replaced = node.visit(_Replace(mapping))
+    assert isinstance(replaced, cst.CSTNode)  # only a removal or a flattening could be other
+    return replaced

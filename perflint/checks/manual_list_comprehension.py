@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -137,9 +137,10 @@ def _assigned_empty_list(line: cst.BaseStatement) -> tuple[cst.Assign | cst.AnnA
     else:
         return None
     value = statement.value
-    if not (isinstance(target, cst.Name) and m.matches(value, _EMPTY_LIST)):
+    if not (isinstance(target, cst.Name) and isinstance(value, cst.List)):
         return None
-    assert isinstance(value, cst.List)
+    if not m.matches(value, _EMPTY_LIST):
+        return None
     if not isinstance(value.lbracket.whitespace_after, cst.SimpleWhitespace):
         return None  # ``[`` then a line break (and maybe a comment) before ``]``
     return statement, target.value
@@ -200,7 +201,7 @@ class ManualListComprehension(Rule):
     def leave_IndentedBlock(self, original_node: cst.IndentedBlock) -> None:
         self.indents.pop()
 
-    def _pairs(self, body: tuple[cst.BaseStatement, ...] | list[cst.BaseStatement]) -> None:
+    def _pairs(self, body: Sequence[cst.BaseStatement]) -> None:
         scope = self.scope
         if scope.kind == "class":
             return  # a comprehension there could not see the class's names
