@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path, PurePosixPath
 
 from perflint.fingerprint import fingerprints
+from perflint.source import write_atomic
 from perflint.types import FileResult
 
 DEFAULT_BASELINE = ".perflint-baseline.json"
@@ -66,7 +67,7 @@ def dumps(items: Sequence[Entry]) -> str:
 def write(path: Path, items: Sequence[Entry]) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(dumps(items), encoding="utf-8")
+        write_atomic(path, dumps(items).encode("utf-8"))
     except OSError as error:
         raise BaselineError(f"cannot write {path}: {error.strerror or error}") from None
 

@@ -47,9 +47,17 @@ def encode(text: str, encoding: str) -> bytes:
     return text.encode(encoding)
 
 
+def _new_file_mode() -> int:
+    """The mode ``open()`` would give a new file under the current umask."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def write_atomic(path: Path, data: bytes) -> None:
-    """Replace ``path`` by ``data`` through a temporary file and a rename, keeping its mode."""
-    mode = path.stat().st_mode & 0o7777
+    """Replace ``path`` by ``data`` (or create it) through a temporary file and a rename,
+    keeping its mode; a reader sees the old file or the new one, never half of it."""
+    mode = path.stat().st_mode & 0o7777 if path.exists() else _new_file_mode()
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".perflint", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:

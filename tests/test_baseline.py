@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -147,3 +148,16 @@ def test_api_round_trip(tree: Path) -> None:
     assert kept[0].findings[0].context == items[1].context
     _, gone = apply([result], [*items, Entry("src/a.py", "PFL101", "x", "0" * 32, "")], tree)
     assert gone == 1
+
+
+def test_baseline_file_is_written_whole_with_the_usual_mode(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from perflint.baseline import write
+
+    monkeypatch.chdir(tmp_path)
+    target = tmp_path / "sub" / ".perflint-baseline.json"
+    write(target, [])
+    assert json.loads(target.read_text())["findings"] == []
+    umask = os.umask(0)
+    os.umask(umask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~umask
+    assert [p.name for p in target.parent.iterdir()] == [target.name]  # no temporary left
