@@ -217,7 +217,7 @@ def check(
         results = run.lint(paths)
     if baseline_file is not None:
         results = _apply_baseline(results, baseline_file, quiet=bool(options.quiet))
-    if options.explain:
+    if options.explain or options.format == "markdown":  # a PR comment shows the bytecode
         results = _attach_explanations(results, options.python)
     ctx.exit(run.report(results))
 

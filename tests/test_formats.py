@@ -337,10 +337,12 @@ def test_markdown_comment(tree: Path) -> None:
     assert text.count("#### ") == 3
 
 
-def test_markdown_shows_bytecode_diff_with_explain(tree: Path) -> None:
-    text = run("--format", "markdown", "--explain", "pkg/unsafe.py").stdout
-    details = text[text.index("<details>") :]
+def test_markdown_shows_bytecode_diff(tree: Path) -> None:
+    # A pull-request comment always carries the evidence: no --explain needed.
+    text = run("--format", "markdown", "pkg/unsafe.py").stdout
+    details = text[text.index("<details><summary>Bytecode diff</summary>") :]
     assert "</details>" in details and "BINARY_SUBSCR" in details
+    assert "\n-" in details and "\n+" in details
 
 
 def test_markdown_contains_hostile_content() -> None:
