@@ -13,10 +13,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from perflint.fingerprint import fingerprints
-from perflint.reporters.markdown import escape, fence
+from perflint.reporters.markdown import bytecode_details, escape, fence
 from perflint.types import FileResult, Finding
 
 MAX_INLINE = 30
+#: A longer bytecode diff stays out of its comment (GitHub caps a body at 65,536 characters).
+MAX_DIFF_LINES = 400
 #: Findings listed in the review body, and their characters (GitHub caps a body at 65,536).
 MAX_SUMMARY_LINES = 200
 MAX_SUMMARY_CHARS = 50_000
@@ -135,6 +137,9 @@ def comment_body(item: Item, why: str, replacement: str | None) -> str:
         title = escape(finding.fix_title or finding.fix.message)
         note = "" if finding.fix.applicability == "safe" else " (unsafe fix: check the behaviour)"
         parts.append(f"{title}{note}:\n" + "\n".join(fence(replacement, "suggestion")))
+    explanation = finding.explanation
+    if explanation is not None and 0 < len(explanation.diff) <= MAX_DIFF_LINES:
+        parts.append("\n".join(bytecode_details(explanation)))
     parts.append(MARKER.format(item.fingerprint))
     return "\n\n".join(parts)
 

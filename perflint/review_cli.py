@@ -101,6 +101,18 @@ def _new_findings(
     return root, results
 
 
+def _explained(results: list[FileResult]) -> list[FileResult]:
+    """``results`` with bytecode explanations for the comments (compiled, never run); without
+    them if that fails, since an explanation is not worth losing the review over."""
+    from perflint.explain import ExplainError, attach_explanations
+
+    try:
+        return attach_explanations(results)
+    except ExplainError as error:
+        click.echo(f"perflint review: no bytecode explanations: {error}", err=True)
+        return results
+
+
 def _repo_path(path: str, cwd: Path, root: Path) -> str:
     """A reported path (relative to ``cwd``) as the repository-relative POSIX path GitHub uses."""
     return Path(os.path.relpath((cwd / path).resolve(), root.resolve())).as_posix()
@@ -193,6 +205,7 @@ def review(paths: tuple[str, ...], dry_run: bool, config_file: Path | None) -> N
     token, pr = read_event(os.environ)
     cwd = Path(os.getcwd())
     root, results = _new_findings(pr, paths, config_file, cwd)
+    results = _explained(results)
     found = items(results, {result.path: _repo_path(result.path, cwd, root) for result in results})
     api = GitHub(os.environ.get("GITHUB_API_URL") or DEFAULT_API_URL, token)
     api_error: GitHubError | None = None

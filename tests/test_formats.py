@@ -340,7 +340,8 @@ def test_markdown_comment(tree: Path) -> None:
 def test_markdown_shows_bytecode_diff(tree: Path) -> None:
     # A pull-request comment always carries the evidence: no --explain needed.
     text = run("--format", "markdown", "pkg/unsafe.py").stdout
-    details = text[text.index("<details><summary>Bytecode diff</summary>") :]
+    details = text[text.index("<details><summary>Bytecode diff (CPython 3.") :]
+    assert re.search(r"<summary>Bytecode diff \(CPython [\d.]+[^:]*: \d+ → \d+ instructions per loop iteration\)", details)
     assert "</details>" in details and "BINARY_SUBSCR" in details
     assert "\n-" in details and "\n+" in details
 

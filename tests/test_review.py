@@ -161,6 +161,8 @@ def test_posts_one_review_with_suggestions(pr: State, monkeypatch: pytest.Monkey
     assert "**PFL101**" in multi
     assert "```suggestion\n    for num in nums:\n        t += num\n```" in multi
     assert "BINARY_SUBSCR" in multi  # the first paragraph of the rule's why
+    details = multi[multi.index("<details><summary>Bytecode diff (CPython") :]
+    assert "-   BINARY_SUBSCR" in details and "instructions per loop iteration" in details
     assert "```suggestion\n    return [k for k in d]\n```" in pr.comments[1]["body"]
     assert all("<!-- perflint:fingerprint=" in body for body in bodies(pr))
     assert len({body.split("fingerprint=")[1] for body in bodies(pr)}) == 3
@@ -374,7 +376,9 @@ def test_user_code_cannot_spoof_markers_or_fences(repo: Path, pr: State, monkeyp
     (body,) = bodies(pr)
     message = body.split("\n\n")[0]
     assert "&lt;!-- perflint" in message and "<" not in message  # escaped outside fences
-    assert "\n````suggestion\n" in body and body.count("\n````") == 2  # longer than "```"
+    suggestion = body[body.index("\n````suggestion\n") :]  # a fence longer than "```"
+    assert suggestion.index("\n````\n") < suggestion.index("<details>")  # closed before it
+    assert "\n````diff\n" in body  # the bytecode (LOAD_CONST '```') is fenced the same way
     result = run(pr, monkeypatch)
     assert result.exit_code == 1
     assert len(pr.reviews) == 1 and bodies(pr) == [body]

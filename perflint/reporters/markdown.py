@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from perflint.reporters import ReportContext, all_findings, register
-from perflint.types import FileResult, Finding
+from perflint.types import Explanation, FileResult, Finding
 
 _BACKTICKS = re.compile(r"`+")
 #: Characters that would start markdown structure inside a table cell or a heading.
@@ -60,9 +60,20 @@ def _finding_block(finding: Finding, source: str | None, context: ReportContext)
     if finding.rewritten_code is not None:
         out += [*fence(finding.rewritten_code, "python"), ""]
     if finding.explanation is not None and finding.explanation.diff:
-        out += ["<details><summary>Bytecode diff</summary>", ""]
-        out += [*fence("\n".join(finding.explanation.diff), "diff"), "", "</details>", ""]
+        out += [*bytecode_details(finding.explanation), ""]
     return out
+
+
+def bytecode_details(explanation: Explanation) -> list[str]:
+    """The bytecode diff in a collapsed block, its summary naming the interpreter and the
+    instructions each loop iteration runs before and after."""
+    label = f"Bytecode diff ({escape(explanation.interpreter)}"
+    slow, fast = explanation.slow_per_iteration, explanation.fast_per_iteration
+    if slow is not None and fast is not None:
+        label += f": {slow} → {fast} instructions per loop iteration"
+    label += ")"
+    diff = fence("\n".join(explanation.diff), "diff")
+    return [f"<details><summary>{label}</summary>", "", *diff, "", "</details>"]
 
 
 @register("markdown")
