@@ -65,7 +65,9 @@ def _gitignore_of(directory: str) -> _Spec | None:
     return _spec(directory, lines) if lines else None
 
 
-def _git_root(directory: str) -> str | None:
+def git_root(directory: str) -> str | None:
+    """The top of the git work tree holding ``directory`` (found by its ``.git`` entry: a
+    directory, or a file in worktrees and submodules), or None."""
     current = directory
     while True:
         if os.path.exists(os.path.join(current, ".git")):
@@ -79,7 +81,7 @@ def _git_root(directory: str) -> str | None:
 def _outer_gitignores(directory: str) -> list[_Spec]:
     """The ignore files that apply inside ``directory`` from above it: ``.git/info/exclude`` and every
     ``.gitignore`` from the git root down to ``directory``'s parent (outermost first)."""
-    root = _git_root(directory)
+    root = git_root(directory)
     if root is None:
         return []
     specs = []

@@ -10,6 +10,7 @@ from functools import cache
 
 import libcst as cst
 
+from perflint.lines import split_lines
 from perflint.positions import node_ranges
 from perflint.prefilter import MAX_DEPTH, Plan, identifiers, plan
 from perflint.rule import EditTarget, FileContext, Report, Rule
@@ -22,7 +23,6 @@ ERROR_CODE = "PFL000"
 ERROR_NAME = "syntax-error"
 RULE_URL = "https://github.com/perflint/perflint/blob/main/rules/{code}-{name}.yaml"
 
-_LINE_BREAK = re.compile(r"\r\n?|\n")
 
 
 @cache
@@ -162,6 +162,30 @@ def _span(target: EditTarget) -> tuple[cst.CSTNode, cst.CSTNode]:
     return target if isinstance(target, tuple) else (target, target)
 
 
+def _is_word_character(character: str) -> bool:
+    """True for a character that may continue a name or keyword (``_``, ``9``, ``é``)."""
+    return ("a" + character).isidentifier()
+
+
+def _edit(lines: Sequence[str], start: Location, end: Location, content: str) -> Edit:
+    """The edit, with a space added where its text would fuse with the code around it into
+    one token: ``k in d.keys()and x`` becomes ``k in d and x``, not ``k in dand x``."""
+    line = lines[start.row - 1] if start.row <= len(lines) else ""
+    before = line[: start.column - 1][-1:]
+    line = lines[end.row - 1] if end.row <= len(lines) else ""
+    after = line[end.column - 1 :][:1]
+    def fuse(left: str, right: str) -> bool:
+        return bool(left and right) and _is_word_character(left) and _is_word_character(right)
+
+    if not content:  # a deletion joins its neighbours; an empty insertion changes nothing
+        return Edit(start, end, " " if start != end and fuse(before, after) else "")
+    if fuse(before, content[0]):
+        content = " " + content
+    if fuse(content[-1], after):
+        content += " "
+    return Edit(start, end, content)
+
+
 def _to_findings(
     module: cst.Module, source: str, path: str, reports: Iterable[Report]
 ) -> list[Finding]:
@@ -175,7 +199,7 @@ def _to_findings(
             wanted.append(report.end_node)
         wanted.extend(node for target, _ in report.edits for node in _span(target))
     ranges = node_ranges(module, wanted)
-    lines = _LINE_BREAK.split(source)
+    lines = split_lines(source)
     findings = []
     for report in reports:
         start, end = ranges[id(report.node)]
@@ -188,10 +212,11 @@ def _to_findings(
         fix = None
         if report.edits:
             edits = tuple(
-                Edit(
-                    start=ranges[id(_span(target)[0])][0],
-                    end=ranges[id(_span(target)[1])][1],
-                    content=replacement
+                _edit(
+                    lines,
+                    ranges[id(_span(target)[0])][0],
+                    ranges[id(_span(target)[1])][1],
+                    replacement
                     if isinstance(replacement, str)
                     else module.code_for_node(replacement),
                 )

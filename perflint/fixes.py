@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -10,20 +9,11 @@ from dataclasses import dataclass
 import libcst as cst
 
 from perflint.engine import lint_text
-from perflint.types import Edit, Finding, Location, Settings
+from perflint.lines import line_offsets, offset
+from perflint.types import Edit, Finding, Settings
 
 #: Each pass may enable another (PFL103 -> PFL102); a cycle would be a bug, so stop here.
 MAX_PASSES = 10
-
-_LINE_START = re.compile(r"\r\n?|\n")
-
-
-def _line_offsets(text: str) -> list[int]:
-    return [0] + [match.end() for match in _LINE_START.finditer(text)]
-
-
-def _offset(offsets: list[int], location: Location) -> int:
-    return offsets[location.row - 1] + location.column - 1
 
 
 def is_fixable(finding: Finding, unsafe: bool) -> bool:
@@ -32,14 +22,14 @@ def is_fixable(finding: Finding, unsafe: bool) -> bool:
 
 def apply_edits(text: str, fixes: Sequence[Finding]) -> tuple[str, list[Finding]]:
     """Apply the fixes whose edits do not overlap an earlier one; return the text and those applied."""
-    offsets = _line_offsets(text)
+    offsets = line_offsets(text)
     chosen: list[tuple[int, int, Edit]] = []
     applied: list[Finding] = []
     taken: list[tuple[int, int]] = []
     for finding in sorted(fixes, key=lambda f: f.sort_key):
         assert finding.fix is not None
         spans = [
-            (_offset(offsets, edit.start), _offset(offsets, edit.end), edit) for edit in finding.fix.edits
+            (offset(offsets, edit.start), offset(offsets, edit.end), edit) for edit in finding.fix.edits
         ]
         if any(start < t_end and t_start < end for start, end, _ in spans for t_start, t_end in taken):
             continue  # overlaps: left for the next pass, which sees the new text

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from perflint.fingerprint import fingerprints
+from perflint.lines import edited, line_offsets, split_lines
 from perflint.reporters.markdown import bytecode_details, escape, fence
 from perflint.types import FileResult, Finding
 
@@ -73,26 +74,20 @@ def suggestion(finding: Finding, source: str) -> tuple[int, int, str] | None:
     """``(first_line, last_line, replacement)``: the lines the fix edits, rewritten in full."""
     if finding.fix is None or not finding.fix.edits:
         return None
-    lines = source.splitlines(keepends=True)
     edits = finding.fix.edits
     first = min(edit.start.row for edit in edits)
     last = max(
         edit.end.row - 1 if edit.end.column == 1 and edit.end.row > edit.start.row else edit.end.row
         for edit in edits
     )
-    if first < 1 or last > len(lines):
+    offsets = line_offsets(source)
+    rows = len(split_lines(source))
+    if first < 1 or last > rows or any(edit.end.row > rows for edit in edits):
         return None
-    offsets = [0]
-    for line in lines:
-        offsets.append(offsets[-1] + len(line))
-    base = offsets[first - 1]
-    text = "".join(lines[first - 1 : last])
-    for edit in sorted(edits, key=lambda e: (e.start, e.end), reverse=True):
-        start = offsets[edit.start.row - 1] + edit.start.column - 1 - base
-        end = offsets[edit.end.row - 1] + edit.end.column - 1 - base
-        if start < 0 or end > len(text) + 1 or start > end:
-            return None
-        text = text[:start] + edit.content + text[end:]
+    # The whole lines, from the first one's start to the start of the line after the last.
+    start = offsets[first - 1]
+    end = offsets[last] if last < len(offsets) else len(source)
+    text = edited(source, offsets, edits, start, end)
     return first, last, text.rstrip("\n")
 
 

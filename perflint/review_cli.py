@@ -21,6 +21,7 @@ import click
 
 from perflint.config import ConfigError, resolve_options, settings_config
 from perflint.github_api import DEFAULT_API_URL, GitHub, GitHubError
+from perflint.reporters._paths import repository_path
 from perflint.review import Item, items, plan_review, summary_keys
 from perflint.source import SourceError, decode
 from perflint.types import FileResult, Settings
@@ -113,11 +114,6 @@ def _explained(results: list[FileResult]) -> list[FileResult]:
         return results
 
 
-def _repo_path(path: str, cwd: Path, root: Path) -> str:
-    """A reported path (relative to ``cwd``) as the repository-relative POSIX path GitHub uses."""
-    return Path(os.path.relpath((cwd / path).resolve(), root.resolve())).as_posix()
-
-
 def _head_sources(found: Sequence[Item], head: str, root: Path) -> dict[str, str]:
     """The head commit's text of each file with findings (suggestions are cut from it)."""
     from perflint.regress import show
@@ -206,7 +202,9 @@ def review(paths: tuple[str, ...], dry_run: bool, config_file: Path | None) -> N
     cwd = Path(os.getcwd())
     root, results = _new_findings(pr, paths, config_file, cwd)
     results = _explained(results)
-    found = items(results, {result.path: _repo_path(result.path, cwd, root) for result in results})
+    # regressions() lints only files inside the repository: every path has a repository path.
+    repo_paths = {result.path: repository_path(result.path, root) or result.path for result in results}
+    found = items(results, repo_paths)
     api = GitHub(os.environ.get("GITHUB_API_URL") or DEFAULT_API_URL, token)
     api_error: GitHubError | None = None
     try:

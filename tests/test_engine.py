@@ -9,6 +9,7 @@ import pytest
 
 from perflint import Settings, lint_source
 from perflint.engine import ERROR_CODE
+from perflint.types import Location
 from perflint.prefilter import plan
 from perflint.engine import enabled_checks
 from perflint.ruleset import builtin_rules
@@ -176,3 +177,25 @@ def test_comprehension_iterable_counts_in_the_enclosing_scope() -> None:
     unrelated = source.replace("[x for x in x]", "[y for y in other]")
     result = lint_source(textwrap.dedent(unrelated), "t.py", Settings(select=("PFL201",)))
     assert [finding.code for finding in result.findings] == ["PFL201"]
+
+
+@pytest.mark.parametrize(
+    ("line", "start", "end", "content", "expected"),
+    [
+        ("k in d.keys()and x", 6, 14, "d", "d "),  # `k in d and x`
+        ("a if c else(b)", 12, 15, "y", " y"),  # `else y`, not `elsey`
+        ("x = a.b", 5, 8, "a", "a"),  # nothing to fuse with
+        ("f(a)or(b)", 1, 5, "g", "g "),  # `gor` would be one name
+        ("f(a)+(b)", 1, 5, "g", "g"),  # `+` ends a token by itself
+        ("notx", 4, 4, "", ""),  # an insertion of nothing
+        ("not(x)in y", 4, 7, "", " "),  # deleting `(x)` must not make `notin`
+    ],
+    ids=["after", "before", "apart", "name-call", "punctuation", "empty", "deletion"],
+)
+def test_edits_never_fuse_tokens(line: str, start: int, end: int, content: str, expected: str) -> None:
+    from perflint.engine import _edit
+
+    edit = _edit([line], Location(1, start), Location(1, end), content)
+    assert edit.content == expected
+    fixed = line[: start - 1] + edit.content + line[end - 1 :]
+    assert fixed.replace(" ", "") == (line[: start - 1] + content + line[end - 1 :]).replace(" ", "")

@@ -420,3 +420,10 @@ def test_summary_stays_within_githubs_body_limit() -> None:
     assert f"and {1000 - MAX_SUMMARY_LINES} more" in short
     long = review_body("m" * 1000)
     assert len(long) < 65536 and "more (`perflint check --since` lists them all)" in long
+
+
+def test_suggestion_counts_rows_as_perflint_does() -> None:
+    # A form feed is whitespace to CPython, not a line break (str.splitlines breaks there).
+    fix = Fix("safe", "m", (Edit(Location(3, 5), Location(3, 6), "b"),))
+    finding = Finding("PFL999", "n", "m", "f.py", Location(3, 5), Location(3, 6), fix=fix)
+    assert suggestion(finding, "x = 0\n\x0cy = 1\n    a = 1\n") == (3, 3, "    b = 1")

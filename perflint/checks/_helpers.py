@@ -168,9 +168,9 @@ def with_parens_of(new: cst.BaseExpression, old: cst.BaseExpression) -> cst.Base
 
 def with_iter(
     loop: cst.For | cst.CompFor, new_iter: cst.BaseExpression, new_code: str
-) -> tuple[cst.For | cst.CompFor, bool]:
-    """``loop`` iterating over ``new_iter`` (whose code is ``new_code``), and whether a space
-    had to be added after it.
+) -> cst.For | cst.CompFor:
+    """``loop`` iterating over ``new_iter`` (whose code is ``new_code``), as a node (for the
+    rewritten code; the edit's text is kept apart from its neighbours by the engine).
 
     ``[k for k in d.keys()if k]`` is valid; with ``d`` in place of ``d.keys()`` the ``if``
     needs a space before it (a ``for`` statement's iterable is followed by ``:``, no issue).
@@ -178,16 +178,16 @@ def with_iter(
     if not isinstance(loop, cst.CompFor) or not new_code or not (
         new_code[-1].isalnum() or new_code[-1] == "_"
     ):
-        return loop.with_changes(iter=new_iter), False
+        return loop.with_changes(iter=new_iter)
     space = cst.SimpleWhitespace(" ")
     if loop.ifs and no_space(loop.ifs[0].whitespace_before):
         first = loop.ifs[0].with_changes(whitespace_before=space)
-        return loop.with_changes(iter=new_iter, ifs=[first, *loop.ifs[1:]]), True
+        return loop.with_changes(iter=new_iter, ifs=[first, *loop.ifs[1:]])
     inner = loop.inner_for_in
     if not loop.ifs and inner is not None and no_space(inner.whitespace_before):
         inner = inner.with_changes(whitespace_before=space)
-        return loop.with_changes(iter=new_iter, inner_for_in=inner), True
-    return loop.with_changes(iter=new_iter), False
+        return loop.with_changes(iter=new_iter, inner_for_in=inner)
+    return loop.with_changes(iter=new_iter)
 
 
 def no_space(whitespace: cst.BaseParenthesizableWhitespace) -> bool:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import ast
-import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import libcst as cst
@@ -20,14 +18,12 @@ from perflint.checks._helpers import (
     with_parens_of,
 )
 from perflint.checks._loops import Comprehension, clauses
-from perflint.positions import node_ranges
 from perflint.rule import AstFacts, Rule, replace_nodes
 from perflint.scope import Scope
 from perflint.types import Applicability
 
 KEYS_CALL = m.Call(func=m.Attribute(attr=m.Name("keys")), args=[])
 MEMBERSHIP = m.OneOf(m.In(), m.NotIn())
-_LINE_BREAK = re.compile(r"\r\n?|\n")
 
 
 @dataclass(eq=False)
@@ -112,7 +108,6 @@ class DictKeysCall(IndentTracking, Rule):
 
     # -- deciding ---------------------------------------------------------------------------
     def finish(self) -> None:
-        flagged: list[tuple[_Candidate, cst.BaseExpression]] = []
         for candidate in self.candidates:
             func = candidate.call.func
             assert isinstance(func, cst.Attribute)
@@ -123,50 +118,16 @@ class DictKeysCall(IndentTracking, Rule):
                 continue  # the class's own keys() need not match its __iter__/__contains__
             if (id(_function_scope(candidate.scope)), self.code(receiver)) in self.duck_typed:
                 continue
-            flagged.append((candidate, receiver))
-        # A membership test's view can be followed by a keyword with no space between
-        # (`k in d.keys()and x`, `a if k in d.keys()else b`, `[k in d.keys()for k in ks]`):
-        # which token follows depends on the enclosing expression, so look at the source.
-        glued = self._followed_by_word(
-            [
-                candidate.call
-                for candidate, receiver in flagged
-                if candidate.loop is None and _ends_in_word(self.code(receiver))
-            ]
-        )
-        for candidate, receiver in flagged:
-            self._report(candidate, receiver, space_after=id(candidate.call) in glued)
+            self._report(candidate, receiver)
 
-    def _followed_by_word(self, calls: Sequence[cst.Call]) -> set[int]:
-        """The ids of those ``calls`` that a letter, digit or ``_`` follows in the source.
-
-        Positions take a code-generation pass over the file, so only for calls that need it.
-        """
-        if not calls:
-            return set()
-        ranges = node_ranges(self.context.module, calls)
-        lines = _LINE_BREAK.split(self.context.source)
-        glued: set[int] = set()
-        for call in calls:
-            end = ranges[id(call)][1]
-            line = lines[end.row - 1] if end.row <= len(lines) else ""
-            if _starts_with_word(line[end.column - 1 :]):
-                glued.add(id(call))
-        return glued
-
-    def _report(
-        self, candidate: _Candidate, receiver: cst.BaseExpression, *, space_after: bool
-    ) -> None:
+    def _report(self, candidate: _Candidate, receiver: cst.BaseExpression) -> None:
         # The call's own parentheses are outside its range: the edit keeps them.
         replacement = with_parens_of(receiver, candidate.call)
         code = code_at_indent(self.context.module, receiver, candidate.indent)
         mapping: dict[int, cst.CSTNode] = {id(candidate.call): replacement}
         if candidate.loop is not None:
-            new_loop, spaced = with_iter(candidate.loop, replacement, self.code(replacement))
+            new_loop = with_iter(candidate.loop, replacement, self.code(replacement))
             mapping = {id(candidate.loop): new_loop}
-            code += " " if spaced else ""
-        elif space_after:
-            code += " "  # `k in d.keys()and x` -> `k in d and x`, not `k in dand x`
         self.report(
             candidate.call,
             scope=candidate.scope,
@@ -185,19 +146,6 @@ class DictKeysCall(IndentTracking, Rule):
         if expr_type(candidate.scope, receiver) == "dict":
             return "safe"
         return "unsafe"
-
-
-def _is_word_character(character: str) -> bool:
-    """True for a character that may continue an identifier or keyword (``_``, ``9``, ``é``)."""
-    return ("a" + character).isidentifier()
-
-
-def _ends_in_word(code: str) -> bool:
-    return bool(code) and _is_word_character(code[-1])
-
-
-def _starts_with_word(text: str) -> bool:
-    return bool(text) and _is_word_character(text[0])
 
 
 def _function_scope(scope: Scope) -> Scope:

@@ -198,12 +198,12 @@ class ListCastInFor(IndentTracking, LoopRule):
         # The call's own parentheses are outside its range: the edit keeps them.
         replacement = with_parens_of(candidate.seq, candidate.call)
         code = code_at_indent(self.context.module, candidate.seq, candidate.indent)
-        new_loop, spaced = with_iter(candidate.loop, replacement, self.code(replacement))
+        new_loop = with_iter(candidate.loop, replacement, self.code(replacement))
         self.report(
             candidate.call,
             scope=candidate.scope,
             builtins=("list", *sorted(candidate.builtins)),
-            edits=[(candidate.call, code + " " if spaced else code)],
+            edits=[(candidate.call, code)],
             applicability=applicability,
             flagged=candidate.owner,
             rewritten=replace_nodes(candidate.owner, {id(candidate.loop): new_loop}),

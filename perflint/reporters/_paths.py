@@ -10,16 +10,14 @@ from __future__ import annotations
 import os
 from pathlib import Path, PurePath
 
+from perflint.discovery import git_root
+
 
 def repository_root(start: Path | None = None) -> Path:
-    """The top of the git work tree holding ``start`` (default: the working directory), found
-    by its ``.git`` entry (a directory, or a file in worktrees and submodules); ``start``
-    itself when it is in no repository."""
+    """The top of the git work tree holding ``start`` (default: the working directory);
+    ``start`` itself when it is in no repository."""
     base = (start or Path.cwd()).resolve()
-    for directory in (base, *base.parents):
-        if (directory / ".git").exists():
-            return directory
-    return base
+    return Path(git_root(str(base)) or base)
 
 
 def repository_path(path: str, root: Path) -> str | None:

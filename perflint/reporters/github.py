@@ -39,9 +39,9 @@ def importance(finding: Finding) -> tuple[int, str, str, int, int]:
     )
 
 
-def annotation(finding: Finding, root: Path | None = None) -> str:
-    """One workflow command; ``file`` is relative to the repository's root, as GitHub wants."""
-    path = finding.path if root is None else repository_path(finding.path, root) or finding.path
+def annotation(finding: Finding, root: Path) -> str:
+    """One workflow command; ``file`` is relative to the repository's ``root``, as GitHub wants."""
+    path = repository_path(finding.path, root) or finding.path
     properties = {
         "file": path,
         "line": str(finding.start.row),

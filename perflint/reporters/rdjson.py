@@ -8,9 +8,9 @@ a fix of several edits is sent as one suggestion that covers them all."""
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
 
+from perflint.lines import edited, line_offsets, offset, split_lines
 from perflint.reporters import ReportContext, all_findings, register
 from perflint.types import Edit, FileResult, Finding, Fix, Location
 
@@ -20,9 +20,6 @@ SOURCE = {"name": "perflint", "url": "https://github.com/perflint/perflint"}
 #: of 64 KiB, dropping that diagnostic and every one after it.
 LINE_LIMIT = 64 * 1024 - 1
 
-# perflint's rows count these line breaks, and only these (not str.splitlines's \f, \x1c, ...).
-_LINE_BREAK = re.compile(r"\r\n?|\n")
-
 
 class SourceText:
     """One file's text, to turn perflint's positions (row, column in characters) into
@@ -31,8 +28,8 @@ class SourceText:
 
     def __init__(self, text: str | None) -> None:
         self.text = text
-        self.lines = _LINE_BREAK.split(text) if text is not None else []
-        self.starts = [0] + [match.end() for match in _LINE_BREAK.finditer(text or "")]
+        self.lines = split_lines(text) if text is not None else []
+        self.starts = line_offsets(text or "")
 
     def knows(self, location: Location) -> bool:
         return self.text is not None and 1 <= location.row <= len(self.lines)
@@ -45,21 +42,15 @@ class SourceText:
             column = width + 1 + max(0, location.column - 1 - len(prefix))
         return {"line": location.row, "column": column}
 
-    def offset(self, location: Location) -> int:
-        return self.starts[location.row - 1] + location.column - 1
-
     def rewrite(self, edits: Sequence[Edit]) -> Edit | None:
         """The edits (sorted, not overlapping) as one edit from the first start to the last
         end, the text between them kept; None when an edit lies outside the text."""
         assert self.text is not None
         if not all(self.knows(edit.start) and self.knows(edit.end) for edit in edits):
             return None
-        pieces: list[str] = []
-        cursor = self.offset(edits[0].start)
-        for edit in edits:
-            pieces += [self.text[cursor : self.offset(edit.start)], edit.content]
-            cursor = max(cursor, self.offset(edit.end))
-        return Edit(edits[0].start, max(edit.end for edit in edits), "".join(pieces))
+        first, last = edits[0].start, max(edit.end for edit in edits)
+        start, end = offset(self.starts, first), offset(self.starts, last)
+        return Edit(first, last, edited(self.text, self.starts, edits, start, end))
 
 
 def suggestions(fix: Fix, source: SourceText) -> list[dict[str, object]]:

@@ -3,10 +3,10 @@ flagged range and the fix as help, like ruff's full output) and ``concise`` (one
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Sequence
 
+from perflint.lines import split_lines
 from perflint.reporters import ReportContext, all_findings, register
 from perflint.reporters._style import Style
 from perflint.types import FileResult, Finding
@@ -15,7 +15,6 @@ from perflint.types import FileResult, Finding
 CONTEXT_LINES = 2
 TAB_WIDTH = 4
 
-_LINE_BREAK = re.compile(r"\r\n?|\n")
 
 
 def header(finding: Finding, context: ReportContext, style: Style) -> str:
@@ -56,7 +55,7 @@ def _flagged_rows(finding: Finding, lines: Sequence[str]) -> tuple[int, int, int
 def snippet(finding: Finding, source: str, style: Style) -> tuple[list[str], int]:
     """The source lines around ``finding`` with a line-number gutter and carets under its range,
     and the gutter's width."""
-    lines = _LINE_BREAK.split(source)
+    lines = split_lines(source)
     if len(lines) > 1 and lines[-1] == "":
         lines.pop()  # the empty "line" after the final newline
     row, column, end_row, end_column = _flagged_rows(finding, lines)

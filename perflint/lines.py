@@ -1,0 +1,46 @@
+"""Rows and columns as perflint counts them.
+
+A line ends at ``\\r\\n``, ``\\r`` or ``\\n`` and nowhere else, as CPython's tokenizer and
+libcst count; ``str.splitlines`` also breaks at form feeds, ``\\x1c`` or ``\\u2028``, which would
+shift every row after one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from perflint.types import Edit, Location
+
+LINE_BREAK = re.compile(r"\r\n?|\n")
+
+
+def split_lines(text: str) -> list[str]:
+    """The lines of ``text`` without their line breaks (row ``n`` is item ``n - 1``)."""
+    return LINE_BREAK.split(text)
+
+
+def line_offsets(text: str) -> list[int]:
+    """The offset in ``text`` at which each row starts."""
+    return [0] + [match.end() for match in LINE_BREAK.finditer(text)]
+
+
+def offset(offsets: Sequence[int], location: Location) -> int:
+    """``location`` (1-based row and column) as an offset, given ``line_offsets`` of the text."""
+    return offsets[location.row - 1] + location.column - 1
+
+
+def edited(
+    text: str, offsets: Sequence[int], edits: Sequence[Edit], start: int, end: int
+) -> str:
+    """``text[start:end]`` with ``edits`` (inside it, not overlapping) applied; ``offsets``
+    are the text's ``line_offsets``."""
+    spans = sorted(
+        (offset(offsets, edit.start), offset(offsets, edit.end), edit.content) for edit in edits
+    )
+    pieces = []
+    cursor = start
+    for edit_start, edit_end, content in spans:
+        pieces += [text[cursor:edit_start], content]
+        cursor = edit_end
+    return "".join([*pieces, text[cursor:end]])
