@@ -21,7 +21,7 @@ from consumer_reviewdog import parse_rdjson, parse_rdjsonl
 from perflint.cli import cli
 from perflint.reporters import ReportContext, formats, get_reporter
 from perflint.reporters.github import ANNOTATION_LIMIT
-from perflint.types import Edit, FileResult, Finding, Fix, Location
+from perflint.types import FileResult, Finding, Fix, Location
 
 UNSAFE = """\
 def total(nums):
