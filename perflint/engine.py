@@ -10,10 +10,11 @@ from functools import cache
 import libcst as cst
 
 from perflint.lines import split_lines
+from perflint.patterns.rule import PatternDispatcher, PatternRule
 from perflint.positions import node_ranges
 from perflint.prefilter import MAX_DEPTH, Plan, identifiers, plan
 from perflint.rule import EditTarget, FileContext, Report, Rule
-from perflint.ruleset import builtin_rules, load_check
+from perflint.ruleset import all_rules, load_check
 from perflint.scope import ScopeTracker
 from perflint.suppress import is_suppressed
 from perflint.types import Edit, Finding, Fix, Location, RuleSpec, Settings
@@ -25,13 +26,13 @@ RULE_URL = "https://github.com/perflint/perflint/blob/main/rules/{code}-{name}.y
 
 
 @cache
-def _spec_index() -> dict[str, RuleSpec]:
-    return {spec.code: spec for spec in builtin_rules()}
+def _spec_index(rule_paths: tuple[str, ...]) -> dict[str, RuleSpec]:
+    return {spec.code: spec for spec in all_rules(rule_paths)}
 
 
 def enabled_checks(settings: Settings) -> list[tuple[RuleSpec, type[Rule]]]:
     """The selected rules that apply to the target version, with their check classes."""
-    index = _spec_index()
+    index = _spec_index(settings.rule_paths)
     checks = []
     for code in sorted(set(settings.select)):
         spec = index[code]
@@ -130,7 +131,11 @@ def _traverse(
         identifiers=(lambda: identifiers(tree)) if tree is not None else None,
     )
     rules = [cls(spec, context) for spec, cls in work.checks]
-    cst.visit_batched(module, [tracker, *rules])
+    visitors: list[cst.BatchableCSTVisitor] = [tracker, *rules]
+    patterned = [rule for rule in rules if isinstance(rule, PatternRule)]
+    if patterned:
+        visitors.append(PatternDispatcher(patterned, context))
+    cst.visit_batched(module, visitors)
     reports: list[Report] = []
     for rule in rules:
         rule.finish()

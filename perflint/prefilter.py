@@ -169,7 +169,7 @@ class _Scan:
 
     def __init__(self, source: str, tree: ast.Module, checks: Sequence[Check]) -> None:
         self.checks = checks
-        self.facts = AstFacts(tree)
+        self.facts = AstFacts(tree, source)
         lines = _Lines(source)
         # A check's first needle occurs inside the source of every one of its candidates, so
         # only statements whose lines hold it need their ast walked for that check.

@@ -31,8 +31,9 @@ from perflint.types import Applicability, RuleSpec
 class AstFacts:
     """The file's CPython ``ast``, for prefilters that need more than the node they are given."""
 
-    def __init__(self, tree: ast.AST) -> None:
+    def __init__(self, tree: ast.AST, source: str | None = None) -> None:
         self.tree = tree
+        self.source = source
 
 
 @dataclass

@@ -28,10 +28,11 @@ REQUIRED_KEYS = (
     "python",
     "tags",
     "references",
-    "check",
 )
-OPTIONAL_KEYS = ("speedup",)
+OPTIONAL_KEYS = ("speedup", "check", "pattern", "any", "where", "fix")
 _CODE = re.compile(r"^PFL[1-9]\d\d$")
+#: A rule pack's codes: a prefix of its own (PFL is perflint's) and digits, e.g. ACME001.
+_PACK_CODE = re.compile(r"^(?!PFL)[A-Z][A-Z0-9]*[0-9]{2,}$")
 _NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 
 
@@ -116,8 +117,11 @@ def _invalid(path: Path, data: dict[str, Any]) -> tuple[InvalidCase, ...]:
     return tuple(cases)
 
 
-def load_rule_file(path: Path) -> RuleSpec:
-    """Parse and validate one rule file; raise ``RuleFileError`` naming the field at fault."""
+def load_rule_file(path: Path, *, pack: bool = False) -> RuleSpec:
+    """Parse and validate one rule file; raise ``RuleFileError`` naming the field at fault.
+
+    ``pack``: a team's own rule file, whose code has a prefix of its own (``ACME001``).
+    """
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as error:
@@ -133,7 +137,11 @@ def load_rule_file(path: Path) -> RuleSpec:
     if unknown:
         raise RuleFileError(path, None, f"unknown field(s): {', '.join(sorted(unknown))}")
     code = _str(path, data, "code")
-    if not _CODE.match(code):
+    if pack and not _PACK_CODE.match(code):
+        raise RuleFileError(
+            path, "code", f"{code!r} is not a prefix of upper-case letters (not PFL) and digits, like ACME001"
+        )
+    if not pack and not _CODE.match(code):
         raise RuleFileError(path, "code", f"{code!r} is not of the form PFL123")
     name = _str(path, data, "name")
     if not _NAME.match(name):
@@ -147,6 +155,21 @@ def load_rule_file(path: Path) -> RuleSpec:
     speedup = data.get("speedup", {})
     if not isinstance(speedup, dict):
         raise RuleFileError(path, "speedup", "must be a mapping of target version to text")
+    patterns, any_of = _patterns(path, data)
+    if not patterns and "check" not in data:
+        raise RuleFileError(path, None, "needs 'pattern:', 'any:' or 'check:'")
+    for key in ("where", "fix"):
+        if key in data and not patterns:
+            raise RuleFileError(path, key, "goes with 'pattern:' or 'any:'")
+    fix_template = data.get("fix")
+    if fix_template is not None and (not isinstance(fix_template, str) or not fix_template.strip()):
+        raise RuleFileError(path, "fix", "must be code (a template with the pattern's metavariables)")
+    if fix_template is not None:
+        first = _str(path, data, "fix-safety").split(None, 1)[0].rstrip(":;,.").lower()
+        if first not in ("safe", "unsafe"):
+            raise RuleFileError(
+                path, "fix-safety", "must start with 'safe' or 'unsafe' (then, optionally, why)"
+            )
     spec = RuleSpec(
         code=code,
         name=name,
@@ -160,18 +183,44 @@ def load_rule_file(path: Path) -> RuleSpec:
         python=python,
         tags=_str_list(path, data, "tags"),
         references=_str_list(path, data, "references"),
-        check=_str(path, data, "check"),
+        check=_str(path, data, "check") if "check" in data else None,
         source_file=path,
         speedup={str(key): str(value) for key, value in speedup.items()},
+        patterns=patterns,
+        any_of=any_of,
+        where=data.get("where"),
+        fix_template=fix_template,
     )
-    load_check(spec)  # fail now, naming the file, if the check does not exist
+    load_check(spec)  # fail now, naming the file, if the check does not exist or compile
     return spec
 
 
+def _patterns(path: Path, data: dict[str, Any]) -> tuple[tuple[str, ...], bool]:
+    if "pattern" in data and "any" in data:
+        raise RuleFileError(path, "any", "give 'pattern:' or 'any:', not both")
+    if "pattern" in data:
+        return (_str(path, data, "pattern"),), False
+    if "any" in data:
+        found = _str_list(path, data, "any")
+        if not found:
+            raise RuleFileError(path, "any", "must list at least one pattern")
+        return found, True
+    return (), False
+
+
 def load_check(spec: RuleSpec) -> type[Rule]:
-    """Import the class named by the rule's ``check:`` field from ``perflint.checks``."""
+    """The rule's check class: compiled from its patterns, or the class its ``check:`` field
+    names in ``perflint.checks``."""
     from perflint.rule import Rule
 
+    if spec.patterns:
+        from perflint.patterns.rule import PatternRuleError, pattern_check
+
+        try:
+            return pattern_check(spec)
+        except PatternRuleError as error:
+            raise RuleFileError(spec.source_file, error.field, str(error)) from None
+    assert spec.check is not None
     module_name, _, class_name = spec.check.rpartition(".")
     if not module_name:
         raise RuleFileError(spec.source_file, "check", "must be 'module.ClassName'")
@@ -193,21 +242,40 @@ def load_rules(directory: Path | None = None) -> tuple[RuleSpec, ...]:
     """All rule files of ``directory`` (default: the built-in rules), sorted by code."""
     directory = directory or rules_dir()
     specs = [load_rule_file(path) for path in sorted(directory.glob("*.yaml"))]
-    seen: dict[str, Path] = {}
+    _unique(specs)
     for spec in specs:
-        for key in (spec.code, spec.name):
-            if key in seen:
-                raise RuleFileError(spec.source_file, None, f"{key} is also defined in {seen[key]}")
-            seen[key] = spec.source_file
         expected = f"{spec.code}-{spec.name}.yaml"
         if spec.source_file.name != expected:
             raise RuleFileError(spec.source_file, None, f"file should be named {expected}")
     return tuple(sorted(specs, key=lambda spec: spec.code))
 
 
+def _unique(specs: list[RuleSpec]) -> None:
+    seen: dict[str, Path] = {}
+    for spec in specs:
+        for key in (spec.code, spec.name):
+            if key in seen:
+                raise RuleFileError(spec.source_file, None, f"{key} is also defined in {seen[key]}")
+            seen[key] = spec.source_file
+
+
 @cache
 def builtin_rules() -> tuple[RuleSpec, ...]:
     return load_rules()
+
+
+@cache
+def all_rules(rule_paths: tuple[str, ...] = ()) -> tuple[RuleSpec, ...]:
+    """The built-in rules and the rule packs in ``rule_paths`` (every ``*.yaml`` of each
+    folder), sorted by code; a code or name defined twice is an error naming both files."""
+    specs = list(builtin_rules())
+    for folder in rule_paths:
+        directory = Path(folder)
+        if not directory.is_dir():
+            raise RuleFileError(directory, None, "is not a folder of rule files")
+        specs.extend(load_rule_file(path, pack=True) for path in sorted(directory.glob("*.yaml")))
+    _unique(specs)
+    return tuple(sorted(specs, key=lambda spec: spec.code))
 
 
 def rule_by_code(code: str) -> RuleSpec | None:

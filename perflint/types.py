@@ -125,13 +125,28 @@ class RuleSpec:
     python: tuple[str, ...]
     tags: tuple[str, ...]
     references: tuple[str, ...]
-    check: str
+    #: The check class (``module.Class`` in ``perflint.checks``); None for a pure pattern rule.
+    check: str | None
     source_file: Path = field(compare=False)
     #: Free-form measured speed-ups, e.g. {"py312": "1.21x"}; filled from benchmarks.
     speedup: dict[str, str] = field(default_factory=dict, compare=False)
+    #: A pattern rule's code patterns (``pattern:``, or the list of ``any:``).
+    patterns: tuple[str, ...] = ()
+    any_of: bool = False
+    #: Its ``where:`` mapping, as written (compiled with the patterns).
+    where: object = field(default=None, compare=False)
+    #: Its ``fix:`` template.
+    fix_template: str | None = None
 
     def applies_to(self, target: str) -> bool:
         return target in self.python
+
+    @property
+    def applicability(self) -> Applicability:
+        """A pattern rule's fix safety: the first word of ``fix-safety`` (``safe``/``unsafe``)."""
+        words = self.fix_safety.split(None, 1)
+        first = words[0].rstrip(":;,.").lower() if words else ""
+        return "safe" if first == "safe" else "unsafe"
 
 
 def current_target() -> str:
@@ -153,3 +168,5 @@ class Settings:
     diff: bool = False
     #: Skip files and rules that the text/ast prefilter proves cannot fire.
     prefilter: bool = True
+    #: Folders of a team's own rule files (absolute), loaded beside the built-in rules.
+    rule_paths: tuple[str, ...] = ()
