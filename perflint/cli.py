@@ -30,6 +30,7 @@ from perflint.reporters._diff import unified_diff
 from perflint.reporters._style import Style
 from perflint.reporters._summary import statistics, summary_lines
 from perflint.review_cli import review
+from perflint.rules_cli import rules
 from perflint.types import PYTHON_VERSIONS, FileResult, Settings
 
 STDIN = "-"
@@ -512,24 +513,8 @@ def explain(code: str, python: str | None, measure: bool) -> None:
     click.echo(text, nl=False)
 
 
-@cli.command()
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    help="Table or JSON.",
-)
-def rules(output_format: str) -> None:
-    """List every rule: code, name, fix availability, target versions, message."""
-    from perflint.reporters._rules import rules_json, rules_table
-    from perflint.ruleset import builtin_rules
-
-    specs = builtin_rules()
-    click.echo(rules_json(specs) if output_format == "json" else rules_table(specs), nl=False)
-
-
 cli.add_command(review)
+cli.add_command(rules)
 
 
 def main() -> None:

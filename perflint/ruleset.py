@@ -31,6 +31,8 @@ REQUIRED_KEYS = (
 )
 OPTIONAL_KEYS = ("speedup", "check", "pattern", "any", "where", "fix")
 _CODE = re.compile(r"^PFL[1-9]\d\d$")
+#: ``check:`` names a class of a module in ``perflint.checks``, nothing else.
+_CHECK = re.compile(r"^[a-z_][a-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*$")
 #: A rule pack's codes: a prefix of its own (PFL is perflint's) and digits, e.g. ACME001.
 _PACK_CODE = re.compile(r"^(?!PFL)[A-Z][A-Z0-9]*[0-9]{2,}$")
 _NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
@@ -222,8 +224,8 @@ def load_check(spec: RuleSpec) -> type[Rule]:
             raise RuleFileError(spec.source_file, error.field, str(error)) from None
     assert spec.check is not None
     module_name, _, class_name = spec.check.rpartition(".")
-    if not module_name:
-        raise RuleFileError(spec.source_file, "check", "must be 'module.ClassName'")
+    if not _CHECK.match(spec.check):
+        raise RuleFileError(spec.source_file, "check", "must be 'module.ClassName' of perflint.checks")
     try:
         module = importlib.import_module(f"perflint.checks.{module_name}")
     except ModuleNotFoundError:
@@ -283,3 +285,31 @@ def rule_by_code(code: str) -> RuleSpec | None:
         if spec.code == code or spec.name == code:
             return spec
     return None
+
+
+_FIELD_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def field_line(path: Path, field: str | None) -> int | None:
+    """The line (1-based) of ``field`` (``where``, ``examples[0].slow``) in a rule file, or of
+    the last part of it that exists; None when the file cannot be read as YAML."""
+    try:
+        node = yaml.compose(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None
+    if node is None:
+        return None
+    line = node.start_mark.line + 1
+    for name, index in _FIELD_PART.findall(field or ""):
+        child = None
+        if name and isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                if key.value == name:
+                    line, child = key.start_mark.line + 1, value
+        elif index and isinstance(node, yaml.SequenceNode) and int(index) < len(node.value):
+            child = node.value[int(index)]
+            line = child.start_mark.line + 1
+        if child is None:
+            break
+        node = child
+    return line

@@ -1,0 +1,148 @@
+"""A team's own rules: rule packs from a folder, `perflint rules validate|test|docs`, and the
+generated pages of the built-in rules."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from perflint.cli import cli
+from perflint.ruledocs import pages
+from perflint.ruleset import RuleFileError, all_rules, builtin_rules
+from perflint.runner import lint_source
+from perflint.types import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+GOOD = """\
+code: ACME001
+name: sorted-first-item
+message: "`sorted({X})[0]` sorts everything to find the smallest item"
+fix-title: "Use `min({X})`"
+pattern: sorted($X)[0]
+fix: min($X)
+fix-safety: unsafe (an empty input raises ValueError, not IndexError)
+why: |
+  ## What it does
+  Flags `sorted(x)[0]`.
+
+  ## Why is this bad?
+  Sorting is O(n log n); `min` is one pass.
+examples:
+  - slow: |
+      def smallest(xs):
+          return sorted(xs)[0]
+    fast: |
+      def smallest(xs):
+          return min(xs)
+valid:
+  - "sorted(xs, key=len)[0]"
+  - |
+    def f(sorted):
+        return sorted(xs)[0]
+invalid:
+  - code: "y = sorted(xs)[0]\\n"
+    fixed: "y = min(xs)\\n"
+    applicability: unsafe
+python: [py310, py311, py312, py313]
+tags: [builtins]
+references: []
+"""
+
+
+def _pack(tmp_path: Path, **files: str) -> Path:
+    folder = tmp_path / "perf-rules"
+    folder.mkdir()
+    for name, text in files.items():
+        (folder / f"{name}.yaml").write_text(text, encoding="utf-8")
+    return folder
+
+
+def test_a_pack_rule_lints_like_a_built_in_one(tmp_path: Path) -> None:
+    folder = _pack(tmp_path, good=GOOD)
+    settings = Settings(select=("ACME001",), target_version="py312", rule_paths=(str(folder),))
+    (finding,) = lint_source("y = sorted(a)[0]\n", "t.py", settings).findings
+    assert (finding.code, finding.name) == ("ACME001", "sorted-first-item")
+    assert finding.fix is not None and finding.fix.edits[0].content == "min(a)"
+
+
+def test_rules_test_passes_a_good_pack(tmp_path: Path) -> None:
+    folder = _pack(tmp_path, good=GOOD)
+    result = CliRunner().invoke(cli, ["rules", "test", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert "passed" in result.output and "failed" not in result.output
+
+
+def test_rules_test_reports_each_failing_case(tmp_path: Path) -> None:
+    wrong = GOOD.replace('fixed: "y = min(xs)\\n"', 'fixed: "y = max(xs)\\n"').replace(
+        '  - "sorted(xs, key=len)[0]"', '  - "sorted(ys)[0]"'
+    )
+    folder = _pack(tmp_path, wrong=wrong)
+    result = CliRunner().invoke(cli, ["rules", "test", str(folder)])
+    assert result.exit_code == 1
+    assert "ACME001-invalid-0 FAILED" in result.output
+    assert "ACME001-valid-0 FAILED" in result.output
+    assert "2 failed" in result.output
+
+
+@pytest.mark.parametrize(
+    "change,line,message",
+    [
+        (("pattern: sorted($X)[0]", "pattern: sorted($X)[0"), 5, "not Python code"),
+        (("fix: min($X)", "fix: min($Y)"), 6, "does not bind"),
+        (("fix-safety: unsafe", "fix-safety: maybe"), 7, "must start with 'safe' or 'unsafe'"),
+        (("code: ACME001", "code: PFL999"), 1, "like ACME001"),
+        (("python: [py310", "python: [py210"), 30, "not one of"),
+        (("message: \"`sorted({X})", "message: \"`sorted({Z})"), 3, "{Z} is not a metavariable"),
+        (("fix: min($X)", "fix: min($X)\nwhere: {Y: {kind: Name}}"), 7, "no such metavariable"),
+        (("fix: min($X)", "fix: min($X)\nwhere: {X: {kind: Nmae}}"), 7, "unknown 'Nmae'"),
+    ],
+)
+def test_rules_validate_names_file_line_and_problem(
+    tmp_path: Path, change: tuple[str, str], line: int, message: str
+) -> None:
+    folder = _pack(tmp_path, bad=GOOD.replace(*change))
+    result = CliRunner().invoke(cli, ["rules", "validate", str(folder)])
+    assert result.exit_code == 1
+    assert f"bad.yaml:{line}:" in result.output
+    assert message in result.output
+
+
+def test_codes_are_unique_across_packs(tmp_path: Path) -> None:
+    first = _pack(tmp_path, good=GOOD)
+    second = tmp_path / "more"
+    second.mkdir()
+    (second / "copy.yaml").write_text(GOOD.replace("sorted-first-item", "other-name"))
+    with pytest.raises(RuleFileError, match="ACME001 is also defined in .*good.yaml"):
+        all_rules((str(first), str(second)))
+
+
+def test_a_pack_cannot_name_code_outside_perflints_checks(tmp_path: Path) -> None:
+    hostile = GOOD.replace("pattern: sorted($X)[0]\nfix: min($X)\n", "check: os.system\n")
+    folder = _pack(tmp_path, hostile=hostile)
+    result = CliRunner().invoke(cli, ["rules", "validate", str(folder)])
+    assert result.exit_code == 1
+    assert "no module perflint.checks.os" in result.output
+
+
+def test_rules_docs_writes_a_page_per_rule(tmp_path: Path) -> None:
+    folder = _pack(tmp_path, good=GOOD)
+    out = tmp_path / "site"
+    result = CliRunner().invoke(cli, ["rules", "docs", str(out), str(folder)])
+    assert result.exit_code == 0, result.output
+    page = (out / "ACME001.md").read_text()
+    for section in ("## What it does", "## Why is this bad?", "## Example", "## Use instead",
+                    "## Pattern", "## Fix safety", "## Measured"):
+        assert section in page
+    assert "[ACME001](ACME001.md)" in (out / "README.md").read_text()
+
+
+def test_built_in_rule_pages_are_fresh() -> None:
+    """docs/rules is generated: `perflint rules docs docs/rules` after changing a rule."""
+    expected = pages(builtin_rules())
+    folder = ROOT / "docs" / "rules"
+    found = {path.name: path.read_text(encoding="utf-8") for path in folder.glob("*.md")}
+    stale = sorted(name for name in expected.keys() | found.keys() if expected.get(name) != found.get(name))
+    assert not stale, f"regenerate with `perflint rules docs docs/rules`: {stale}"
