@@ -10,10 +10,11 @@ from functools import cache
 import libcst as cst
 
 from perflint.lines import split_lines
-from perflint.patterns.rule import PatternDispatcher, PatternRule
+from perflint.patterns.dispatch import PatternDispatcher
+from perflint.patterns.rule import PatternRule
 from perflint.positions import node_ranges
 from perflint.prefilter import MAX_DEPTH, Plan, identifiers, plan
-from perflint.rule import EditTarget, FileContext, Report, Rule
+from perflint.rule import Before, EditTarget, FileContext, Report, Rule
 from perflint.ruleset import all_rules, load_check
 from perflint.scope import ScopeTracker
 from perflint.suppress import is_suppressed
@@ -163,7 +164,15 @@ def _skip_blank(lines: Sequence[str], start: Location) -> Location:
 
 def _span(target: EditTarget) -> tuple[cst.CSTNode, cst.CSTNode]:
     """The first and last node of an edit's range: one node, or a (first, last) pair."""
+    if isinstance(target, Before):
+        return (target.node, target.node)
     return target if isinstance(target, tuple) else (target, target)
+
+
+def _edit_range(ranges: dict[int, tuple[Location, Location]], target: EditTarget) -> tuple[Location, Location]:
+    first, last = _span(target)
+    start = ranges[id(first)][0]
+    return (start, start) if isinstance(target, Before) else (start, ranges[id(last)][1])
 
 
 def _is_word_character(character: str) -> bool:
@@ -218,8 +227,7 @@ def _to_findings(
             edits = tuple(
                 _edit(
                     lines,
-                    ranges[id(_span(target)[0])][0],
-                    ranges[id(_span(target)[1])][1],
+                    *_edit_range(ranges, target),
                     replacement
                     if isinstance(replacement, str)
                     else module.code_for_node(replacement),

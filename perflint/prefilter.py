@@ -144,6 +144,11 @@ def plan(source: str, tree: ast.AST | None, checks: Sequence[Check], prefilter: 
             module_level_candidate |= not isinstance(statement, _DEFS)
         elif isinstance(statement, _DEFS):
             scan.hide(statement, module_level=True)
+    # Several module-level statements in a row are matched in the module's own block, which
+    # no top-level statement holds.
+    for index, (_, cls) in enumerate(checks):
+        if ast.Module in cls.ast_types and cls.ast_candidate(tree, scan.facts):
+            scan.hit[index] = module_level_candidate = True
     checks = [check for check, keep in zip(checks, scan.hit) if keep]
     if not checks:
         return Plan(checks, source)

@@ -63,9 +63,17 @@ class FileContext:
         return self._names
 
 
+@dataclass(frozen=True)
+class Before:
+    """An edit target that replaces nothing: the text goes in right before ``node``."""
+
+    node: cst.CSTNode
+
+
 #: What an edit replaces: one node's range, or ``(first, last)``: from the start of ``first``
-#: to the end of ``last`` (e.g. two consecutive statements and the lines between them).
-EditTarget: TypeAlias = Union[cst.CSTNode, tuple[cst.CSTNode, cst.CSTNode]]
+#: to the end of ``last`` (e.g. two consecutive statements and the lines between them), or
+#: nothing, ``Before(node)``.
+EditTarget: TypeAlias = Union[cst.CSTNode, tuple[cst.CSTNode, cst.CSTNode], Before]
 
 
 @dataclass(eq=False)

@@ -47,13 +47,15 @@ def render_rule(spec: RuleSpec) -> str:
         example = spec.examples[0]
         lines += ["## Example", "", *_fence(example.slow), "", "## Use instead", ""]
         lines += [*_fence(example.fast), ""]
-    if spec.patterns:
+    if spec.pattern is not None:
         lines += ["## Pattern", ""]
-        for pattern in spec.patterns:
-            lines += [*_fence(pattern), ""]
-        if spec.fix_template is not None:
-            lines += ["Fix:", "", *_fence(spec.fix_template), ""]
-    lines += ["## Fix safety", "", spec.fix_safety.strip(), ""]
+        for alternative in spec.pattern.alternatives:
+            lines += [*_fence(alternative.pattern)]
+            fix = alternative.fix if alternative.fix is not None else spec.pattern.fix
+            if fix is not None:
+                lines += ["", "is rewritten to", "", *_fence(fix)]
+            lines.append("")
+    lines += ["## Fix safety", "", _safety(spec), ""]
     lines += ["## Measured", "", *_measured(spec), ""]
     if spec.references:
         lines += ["## References", ""]
@@ -63,11 +65,19 @@ def render_rule(spec: RuleSpec) -> str:
 
 
 def _fix_line(spec: RuleSpec) -> str:
-    if spec.patterns and spec.fix_template is None:
+    if spec.pattern is None:
+        return "See Fix safety for when its fix is safe."
+    if spec.fix_safety == "none":
         return "No automatic fix."
-    if spec.patterns:
-        return f"Fix: {spec.applicability}."
-    return "See Fix safety for when its fix is safe."
+    return f"Fix: {spec.fix_safety}."
+
+
+def _safety(spec: RuleSpec) -> str:
+    if spec.pattern is None:
+        return spec.fix_safety.strip()
+    why = (spec.fix_safety_why or "").strip()
+    word = {"safe": "The fix is safe.", "unsafe": "The fix is unsafe.", "none": "There is no fix."}
+    return f"{word.get(spec.fix_safety, spec.fix_safety)}\n\n{why}".strip()
 
 
 def _measured(spec: RuleSpec) -> list[str]:

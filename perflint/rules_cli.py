@@ -55,12 +55,12 @@ def _load(paths: Sequence[Path]) -> tuple[list[RuleSpec], list[str]]:
         except RuleFileError as error:
             message = str(error).removeprefix(f"{error.path}: ").removeprefix(f"{error.path}")
             problems.append(f"{_where(error)}: {message.lstrip(': ')}")
-    taken = {spec.code: spec.source_file for spec in builtin_rules()}
+    taken = {spec.code: spec.source_file.resolve() for spec in builtin_rules()}
     for spec in specs:
         other = taken.get(spec.code)
-        if other is not None and other != spec.source_file:
+        if other is not None and other != spec.source_file.resolve():
             problems.append(f"{spec.source_file}: {spec.code} is also defined in {other}")
-        taken[spec.code] = spec.source_file
+        taken[spec.code] = spec.source_file.resolve()
     return specs, problems
 
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from perflint.types import PYTHON_VERSIONS, Example, InvalidCase, RuleSpec
+from perflint.types import PYTHON_VERSIONS, Alternative, Example, InvalidCase, PatternSpec, RuleSpec
 
 if TYPE_CHECKING:
     from perflint.rule import Rule
@@ -24,12 +24,17 @@ REQUIRED_KEYS = (
     "examples",
     "valid",
     "invalid",
-    "fix-safety",
     "python",
     "tags",
     "references",
 )
-OPTIONAL_KEYS = ("speedup", "check", "pattern", "any", "where", "fix")
+OPTIONAL_KEYS = (
+    "fix-safety", "speedup", "check", "pattern", "any", "where", "fix", "safe-when", "fix-safety-why",
+    "fix-imports", "min-python",
+)  # fmt: skip
+#: ``fix-safety`` of a pattern rule (and of an ``any:`` alternative).
+FIX_SAFETY = ("safe", "unsafe", "none")
+_ALTERNATIVE_KEYS = frozenset({"pattern", "fix", "where", "fix-safety", "safe-when"})
 _CODE = re.compile(r"^PFL[1-9]\d\d$")
 #: ``check:`` names a class of a module in ``perflint.checks``, nothing else.
 _CHECK = re.compile(r"^[a-z_][a-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*$")
@@ -135,6 +140,8 @@ def load_rule_file(path: Path, *, pack: bool = False) -> RuleSpec:
     for key in REQUIRED_KEYS:
         if key not in data:
             raise RuleFileError(path, key, "missing")
+    if "fix-safety" not in data and not _every_alternative_says_safety(data):
+        raise RuleFileError(path, "fix-safety", "missing")
     unknown = data.keys() - set(REQUIRED_KEYS) - set(OPTIONAL_KEYS)
     if unknown:
         raise RuleFileError(path, None, f"unknown field(s): {', '.join(sorted(unknown))}")
@@ -157,21 +164,15 @@ def load_rule_file(path: Path, *, pack: bool = False) -> RuleSpec:
     speedup = data.get("speedup", {})
     if not isinstance(speedup, dict):
         raise RuleFileError(path, "speedup", "must be a mapping of target version to text")
-    patterns, any_of = _patterns(path, data)
-    if not patterns and "check" not in data:
+    pattern = _pattern_spec(path, data)
+    if pattern is None and "check" not in data:
         raise RuleFileError(path, None, "needs 'pattern:', 'any:' or 'check:'")
-    for key in ("where", "fix"):
-        if key in data and not patterns:
+    for key in ("where", "fix", "safe-when", "fix-imports"):
+        if key in data and pattern is None:
             raise RuleFileError(path, key, "goes with 'pattern:' or 'any:'")
-    fix_template = data.get("fix")
-    if fix_template is not None and (not isinstance(fix_template, str) or not fix_template.strip()):
-        raise RuleFileError(path, "fix", "must be code (a template with the pattern's metavariables)")
-    if fix_template is not None:
-        first = _str(path, data, "fix-safety").split(None, 1)[0].rstrip(":;,.").lower()
-        if first not in ("safe", "unsafe"):
-            raise RuleFileError(
-                path, "fix-safety", "must start with 'safe' or 'unsafe' (then, optionally, why)"
-            )
+    min_python = data.get("min-python")
+    if min_python is not None and min_python not in PYTHON_VERSIONS:
+        raise RuleFileError(path, "min-python", f"must be one of {', '.join(PYTHON_VERSIONS)}")
     spec = RuleSpec(
         code=code,
         name=name,
@@ -181,33 +182,85 @@ def load_rule_file(path: Path, *, pack: bool = False) -> RuleSpec:
         examples=_examples(path, data),
         valid=_str_list(path, data, "valid"),
         invalid=_invalid(path, data),
-        fix_safety=_str(path, data, "fix-safety"),
+        fix_safety=_str(path, data, "fix-safety") if "fix-safety" in data else "unsafe",
         python=python,
         tags=_str_list(path, data, "tags"),
         references=_str_list(path, data, "references"),
         check=_str(path, data, "check") if "check" in data else None,
         source_file=path,
         speedup={str(key): str(value) for key, value in speedup.items()},
-        patterns=patterns,
-        any_of=any_of,
-        where=data.get("where"),
-        fix_template=fix_template,
+        pattern=pattern,
+        fix_safety_why=_str(path, data, "fix-safety-why") if "fix-safety-why" in data else None,
+        min_python=min_python,
     )
     load_check(spec)  # fail now, naming the file, if the check does not exist or compile
     return spec
 
 
-def _patterns(path: Path, data: dict[str, Any]) -> tuple[tuple[str, ...], bool]:
+def _every_alternative_says_safety(data: dict[str, Any]) -> bool:
+    items = data.get("any")
+    return isinstance(items, list) and bool(items) and all(
+        isinstance(item, dict) and "fix-safety" in item for item in items
+    )
+
+
+def _code(path: Path, field: str, value: object) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise RuleFileError(path, field, "must be code")
+    return value
+
+
+def _safety(path: Path, field: str, value: object) -> str:
+    if value not in FIX_SAFETY:
+        raise RuleFileError(path, field, f"must be one of {', '.join(FIX_SAFETY)} (the prose goes in fix-safety-why)")
+    return str(value)
+
+
+def _alternative(path: Path, field: str, item: object) -> Alternative:
+    if isinstance(item, str):
+        return Alternative(_code(path, field, item))
+    if not isinstance(item, dict) or "pattern" not in item:
+        raise RuleFileError(path, field, "must be a pattern, or a mapping with 'pattern'")
+    unknown = set(item) - _ALTERNATIVE_KEYS
+    if unknown:
+        raise RuleFileError(path, field, f"unknown key(s): {', '.join(sorted(map(str, unknown)))}")
+    fix = item.get("fix")
+    return Alternative(
+        pattern=_code(path, f"{field}.pattern", item["pattern"]),
+        fix=_code(path, f"{field}.fix", fix) if fix is not None else None,
+        fix_safety=_safety(path, f"{field}.fix-safety", item["fix-safety"]) if "fix-safety" in item else None,
+        where=item.get("where"),
+        safe_when=item.get("safe-when"),
+    )
+
+
+def _pattern_spec(path: Path, data: dict[str, Any]) -> PatternSpec | None:
+    """The pattern parts of a rule file, or None for a rule that is a check."""
     if "pattern" in data and "any" in data:
         raise RuleFileError(path, "any", "give 'pattern:' or 'any:', not both")
     if "pattern" in data:
-        return (_str(path, data, "pattern"),), False
-    if "any" in data:
-        found = _str_list(path, data, "any")
-        if not found:
+        alternatives: tuple[Alternative, ...] = (_alternative(path, "pattern", data["pattern"]),)
+    elif "any" in data:
+        items = data["any"]
+        if not isinstance(items, list) or not items:
             raise RuleFileError(path, "any", "must list at least one pattern")
-        return found, True
-    return (), False
+        alternatives = tuple(_alternative(path, f"any[{i}]", item) for i, item in enumerate(items))
+    else:
+        return None
+    if "fix-safety" in data:
+        _safety(path, "fix-safety", data["fix-safety"])
+    fix = data.get("fix")
+    imports = data.get("fix-imports", [])
+    if not isinstance(imports, list) or not all(isinstance(name, str) and name.isidentifier() for name in imports):
+        raise RuleFileError(path, "fix-imports", "must be a list of module names")
+    return PatternSpec(
+        alternatives=alternatives,
+        any_of="any" in data,
+        fix=_code(path, "fix", fix) if fix is not None else None,
+        where=data.get("where"),
+        safe_when=data.get("safe-when"),
+        fix_imports=tuple(imports),
+    )
 
 
 def load_check(spec: RuleSpec) -> type[Rule]:
@@ -215,7 +268,7 @@ def load_check(spec: RuleSpec) -> type[Rule]:
     names in ``perflint.checks``."""
     from perflint.rule import Rule
 
-    if spec.patterns:
+    if spec.pattern is not None:
         from perflint.patterns.rule import PatternRuleError, pattern_check
 
         try:

@@ -130,23 +130,44 @@ class RuleSpec:
     source_file: Path = field(compare=False)
     #: Free-form measured speed-ups, e.g. {"py312": "1.21x"}; filled from benchmarks.
     speedup: dict[str, str] = field(default_factory=dict, compare=False)
-    #: A pattern rule's code patterns (``pattern:``, or the list of ``any:``).
-    patterns: tuple[str, ...] = ()
-    any_of: bool = False
-    #: Its ``where:`` mapping, as written (compiled with the patterns).
-    where: object = field(default=None, compare=False)
-    #: Its ``fix:`` template.
-    fix_template: str | None = None
+    #: A pattern rule's patterns, conditions and fix (None for a rule that is a check).
+    pattern: PatternSpec | None = None
+    #: Why the fix is (un)safe, in prose, where ``fix_safety`` is the word ``safe``/``unsafe``.
+    fix_safety_why: str | None = None
+    #: The oldest target the rule (its fix) is valid for, e.g. "py310" for ``int.bit_count``.
+    min_python: str | None = None
 
     def applies_to(self, target: str) -> bool:
+        if self.min_python is not None and target < self.min_python:
+            return False
         return target in self.python
 
-    @property
-    def applicability(self) -> Applicability:
-        """A pattern rule's fix safety: the first word of ``fix-safety`` (``safe``/``unsafe``)."""
-        words = self.fix_safety.split(None, 1)
-        first = words[0].rstrip(":;,.").lower() if words else ""
-        return "safe" if first == "safe" else "unsafe"
+
+@dataclass(frozen=True)
+class Alternative:
+    """One pattern of a pattern rule (``pattern:``, or an item of ``any:``), with what it
+    overrides or adds: its own ``fix``, ``fix-safety`` and ``safe-when``, and ``where``
+    conditions that add to the rule's."""
+
+    pattern: str
+    fix: str | None = None
+    fix_safety: str | None = None
+    #: ``where:`` and ``safe-when:`` as written (compiled with the patterns).
+    where: object = field(default=None, compare=False)
+    safe_when: object = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class PatternSpec:
+    """What a pattern rule's file says besides the common keys."""
+
+    alternatives: tuple[Alternative, ...]
+    any_of: bool = False
+    fix: str | None = None
+    where: object = field(default=None, compare=False)
+    safe_when: object = field(default=None, compare=False)
+    #: Modules the fix uses (``import NAME`` is added where the module lacks it).
+    fix_imports: tuple[str, ...] = ()
 
 
 def current_target() -> str:

@@ -23,7 +23,8 @@ message: "`sorted({X})[0]` sorts everything to find the smallest item"
 fix-title: "Use `min({X})`"
 pattern: sorted($X)[0]
 fix: min($X)
-fix-safety: unsafe (an empty input raises ValueError, not IndexError)
+fix-safety: unsafe
+fix-safety-why: An empty input raises ValueError, not IndexError.
 why: |
   ## What it does
   Flags `sorted(x)[0]`.
@@ -92,9 +93,9 @@ def test_rules_test_reports_each_failing_case(tmp_path: Path) -> None:
     [
         (("pattern: sorted($X)[0]", "pattern: sorted($X)[0"), 5, "not Python code"),
         (("fix: min($X)", "fix: min($Y)"), 6, "does not bind"),
-        (("fix-safety: unsafe", "fix-safety: maybe"), 7, "must start with 'safe' or 'unsafe'"),
+        (("fix-safety: unsafe", "fix-safety: maybe"), 7, "must be one of safe, unsafe, none"),
         (("code: ACME001", "code: PFL999"), 1, "like ACME001"),
-        (("python: [py310", "python: [py210"), 30, "not one of"),
+        (("python: [py310", "python: [py210"), 31, "not one of"),
         (("message: \"`sorted({X})", "message: \"`sorted({Z})"), 3, "{Z} is not a metavariable"),
         (("fix: min($X)", "fix: min($X)\nwhere: {Y: {kind: Name}}"), 7, "no such metavariable"),
         (("fix: min($X)", "fix: min($X)\nwhere: {X: {kind: Nmae}}"), 7, "unknown 'Nmae'"),

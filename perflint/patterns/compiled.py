@@ -6,15 +6,21 @@ of :class:`Node` (a kind and fields, as :mod:`perflint.patterns.views` names the
 prefilter needs: the node kind a match is rooted at, the identifiers every match contains
 (the text needles) and the names that must be the builtins where the match stands.
 
-:func:`match` compares that tree with a node of CPython's ``ast`` or of libcst's tree through
+:func:`find` compares that tree with a node of CPython's ``ast`` or of libcst's tree through
 the same views, so both trees give the same answer, which is what makes the prefilter sound.
+
+Matching rules beyond "same kind, same fields": keyword arguments match as a set (in any
+order) and a trailing ``$$$ARGS`` takes every argument left, keywords included; a boolean
+pattern of k operands matches any k operands in a row of a longer chain (``$A or $B`` in
+``x or a or b``); a pattern of several statements matches that many statements in a row of
+one block.
 """
 
 from __future__ import annotations
 
 import ast
 import builtins
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Union
 
@@ -25,8 +31,8 @@ from perflint.patterns import syntax, views
 BUILTIN_NAMES = frozenset(dir(builtins))
 
 #: Kinds a pattern may be rooted at: expressions that are always nodes of their own in both
-#: trees, and statements. (A bare name or constant would match names that are not
-#: expressions in libcst's tree, such as attribute and keyword names.)
+#: trees, statements, and runs of statements. (A bare name or constant would match names that
+#: are not expressions in libcst's tree, such as attribute and keyword names.)
 ROOT_KINDS = frozenset(views.CST_TYPES_OF_KIND) - {"Name", "Constant", "JoinedStr"}
 
 
@@ -49,6 +55,12 @@ class Node:
     kind: str
     fields: tuple[tuple[str, Any], ...]
 
+    def field(self, name: str) -> Any:
+        for key, value in self.fields:
+            if key == name:
+                return value
+        raise KeyError(name)
+
 
 Tree = Union[Node, Meta]
 Bindings = Mapping[str, Any]
@@ -62,22 +74,24 @@ class Side:
     fields: Callable[[Any], views.Fields]
     #: Equality of two nodes whose view shows no fields (f-strings, nodes of kind Other).
     same_opaque: Callable[[Any, Any], bool]
+    #: The statement lists of a block node (``Statements`` patterns).
+    blocks: Callable[[Any], list[list[Any]]]
 
 
 def _ast_same(a: Any, b: Any) -> bool:
     if isinstance(a, ast.AST) and isinstance(b, ast.AST):
         return ast.dump(a) == ast.dump(b)
-    return a == b
+    return bool(a == b)
 
 
 def _cst_same(a: Any, b: Any) -> bool:
     if isinstance(a, cst.CSTNode) and isinstance(b, cst.CSTNode):
         return a.deep_equals(b)
-    return a == b
+    return bool(a == b)
 
 
-AST = Side("ast", views.ast_fields, _ast_same)
-CST = Side("cst", views.cst_fields, _cst_same)
+AST = Side("ast", views.ast_fields, _ast_same, views.ast_blocks)
+CST = Side("cst", views.cst_fields, _cst_same, lambda node: [views.cst_block(node)])
 
 
 @dataclass(frozen=True)
@@ -85,7 +99,8 @@ class Pattern:
     """One compiled pattern."""
 
     text: str
-    tree: Node
+    tree: Node | Meta
+    #: A statement pattern (or several statements, kind ``Statements``).
     statement: bool
     #: Metavariable names bound by the pattern (``_`` excluded), and those of them that stand
     #: for lists (``$$$NAME``).
@@ -95,33 +110,58 @@ class Pattern:
     builtins: frozenset[str]
     #: Identifiers (names, attribute and keyword names) every match contains, longest first.
     identifiers: tuple[str, ...]
+    #: Plain names the pattern writes (``re`` in ``re.match($P)``).
+    names: frozenset[str] = frozenset()
 
     @property
     def kind(self) -> str:
-        return self.tree.kind
+        return self.tree.kind if isinstance(self.tree, Node) else "Any"
 
-    def match(self, node: Any, side: Side) -> dict[str, Any] | None:
-        """The bindings when ``node`` matches, else None."""
-        found = match(self.tree, node, side, {})
+    @property
+    def length(self) -> int:
+        """How many statements (``Statements``) or boolean operands (``BoolOp``) it spans."""
+        if self.kind == "Statements":
+            return len(self.tree.field("body"))  # type: ignore[union-attr]
+        if self.kind == "BoolOp":
+            return len(self.tree.field("values"))  # type: ignore[union-attr]
+        return 1
+
+    def match(self, node: Any, side: Side, bound: Bindings | None = None) -> dict[str, Any] | None:
+        """The bindings when ``node`` (as a whole) matches, else None."""
+        found = match(self.tree, node, side, bound or {})
         return dict(found) if found is not None else None
 
 
-def compile_pattern(text: str, what: str = "pattern") -> Pattern:
-    """Compile pattern code; raise ``PatternSyntaxError`` saying what is wrong."""
+def compile_pattern(text: str, what: str = "pattern", *, bare: bool = False) -> Pattern:
+    """Compile pattern code; raise ``PatternSyntaxError`` saying what is wrong.
+
+    ``bare``: the pattern may be a lone metavariable (in ``has:``, where ``$L`` means "the
+    code ``$L`` matched").
+    """
     parsed = syntax.parse(text, what)
+    builder = _Builder(parsed.placeholders, what)
+    tree: Node | Meta
     if parsed.expression is not None:
-        root: ast.AST = parsed.expression
+        tree = builder.tree(parsed.expression)
         statement = False
     elif len(parsed.statements) == 1:
-        root = parsed.statements[0]
+        tree = builder.tree(parsed.statements[0])
         statement = True
     else:
-        raise syntax.PatternSyntaxError(f"{what} must be one expression or one statement")
-    builder = _Builder(parsed.placeholders, what)
-    tree = builder.tree(root)
-    if not isinstance(tree, Node):
+        body = [builder.item(statement) for statement in parsed.statements]
+        if any(isinstance(item, Seq) for item in body):
+            raise syntax.PatternSyntaxError(
+                f"a {what} of several statements cannot hold $$$NAME between them"
+            )
+        tree = Node("Statements", (("body", body),))
+        statement = True
+    both = (builder.metas & builder.seqs) - {syntax.WILD}
+    if both:
+        name = sorted(both)[0]
+        raise syntax.PatternSyntaxError(f"${name} is used both as ${name} and as $$${name}")
+    if isinstance(tree, Meta) and not bare:
         raise syntax.PatternSyntaxError(f"{what} must have some code besides metavariables")
-    if tree.kind not in ROOT_KINDS:
+    if isinstance(tree, Node) and tree.kind not in ROOT_KINDS and not bare:
         raise syntax.PatternSyntaxError(
             f"a {what} cannot be a bare {tree.kind.lower()}: match the expression around it"
         )
@@ -133,11 +173,12 @@ def compile_pattern(text: str, what: str = "pattern") -> Pattern:
         sequences=frozenset(builder.seqs - {syntax.WILD}),
         builtins=frozenset(builder.names & BUILTIN_NAMES),
         identifiers=tuple(sorted(builder.identifiers, key=lambda name: (-len(name), name))),
+        names=frozenset(builder.names),
     )
 
 
 _WHAT_NAMES = {
-    "id": "a name", "attr": "an attribute name", "arg": "a keyword name", "name": "a name",
+    "id": "a name", "attr": "an attribute name", "arg": "a keyword name",
 }  # fmt: skip
 
 
@@ -157,6 +198,8 @@ class _Builder:
             node = node.value  # ``$BODY`` alone on a line stands for statements
         if isinstance(node, ast.Name):
             return syntax.placeholder(node.id, self.placeholders)
+        if isinstance(node, ast.arg):  # def f($$$PARAMS)
+            return syntax.placeholder(node.arg, self.placeholders)
         return None
 
     def item(self, node: Any) -> Any:
@@ -196,7 +239,9 @@ class _Builder:
             return self.tree(value)
         if kind == "Lambda" and field == "params":
             return None if value is None else tuple(self.parameter(name) for name in value)
-        if isinstance(value, str) and field in ("id", "attr", "arg", "name"):
+        if kind in ("FunctionDef", "ClassDef") and field == "name":
+            return self.parameter(value)
+        if isinstance(value, str) and field in _WHAT_NAMES:
             if syntax.placeholder(value, self.placeholders) is not None:
                 raise syntax.PatternSyntaxError(
                     f"a metavariable cannot stand for {_WHAT_NAMES[field]} in the {self.what} "
@@ -206,12 +251,13 @@ class _Builder:
         return value
 
     def parameter(self, name: str) -> str | Meta:
+        """A lambda parameter or a def's name: a name, or ``$NAME`` binding the name."""
         found = syntax.placeholder(name, self.placeholders)
         if found is None:
             self.identifiers.add(name)
             return name
         if found.sequence:
-            raise syntax.PatternSyntaxError("$$$NAME cannot stand for lambda parameters")
+            raise syntax.PatternSyntaxError("$$$NAME cannot stand for a name")
         self.metas.add(found.name)
         return Meta(found.name)
 
@@ -220,21 +266,19 @@ class _Builder:
 
 
 def match(tree: Any, node: Any, side: Side, bound: Bindings) -> Bindings | None:
-    """Bindings extended by matching ``tree`` against ``node``, or None."""
+    """Bindings extended by matching ``tree`` against ``node`` as a whole, or None."""
     if isinstance(tree, Meta):
         if node is None:
             return None
-        if tree.name == syntax.WILD:
-            return bound
-        if tree.name in bound:
-            return bound if same(bound[tree.name], node, side) else None
-        return {**bound, tree.name: node}
+        return _bind(tree.name, node, side, bound)
     if isinstance(tree, Node):
         if node is None or not views.is_node(node):
             return None
         kind, fields = side.fields(node)
         if kind != tree.kind:
             return None
+        if kind == "Call":
+            return _match_call(tree, fields, side, bound)
         for name, want in tree.fields:
             found = _match_value(want, fields[name], side, bound)
             if found is None:
@@ -242,6 +286,14 @@ def match(tree: Any, node: Any, side: Side, bound: Bindings) -> Bindings | None:
             bound = found
         return bound
     raise TypeError(f"not a pattern tree: {tree!r}")
+
+
+def _bind(name: str, value: Any, side: Side, bound: Bindings) -> Bindings | None:
+    if name == syntax.WILD:
+        return bound
+    if name in bound:
+        return bound if same(bound[name], value, side) else None
+    return {**bound, name: value}
 
 
 def _match_value(want: Any, got: Any, side: Side, bound: Bindings) -> Bindings | None:
@@ -255,15 +307,13 @@ def _match_value(want: Any, got: Any, side: Side, bound: Bindings) -> Bindings |
         if not isinstance(got, tuple) or len(got) != len(want):
             return None
         for item, name in zip(want, got):
-            if isinstance(item, Meta):
-                if item.name == syntax.WILD:
-                    continue
-                if item.name in bound and not same(bound[item.name], name, side):
-                    return None
-                bound = {**bound, item.name: name}
-            elif item != name:
+            found = _match_value(item, name, side, bound)
+            if found is None:
                 return None
+            bound = found
         return bound
+    if isinstance(want, Meta):  # pragma: no cover - handled above
+        return None
     return bound if _same_plain(want, got) else None
 
 
@@ -280,8 +330,7 @@ def _match_list(
     if isinstance(want, Seq):
         # Shortest first: with ``f($$$A, $X)`` the last argument goes to $X.
         for end in range(j, len(gots) + 1):
-            taken = list(gots[j:end])
-            extended = _bind_seq(want, taken, side, bound)
+            extended = _bind(want.name, list(gots[j:end]), side, bound)
             if extended is not None:
                 found = _match_list(wants, gots, i + 1, end, side, extended)
                 if found is not None:
@@ -295,12 +344,52 @@ def _match_list(
     return _match_list(wants, gots, i + 1, j + 1, side, extended)
 
 
-def _bind_seq(want: Seq, taken: list[Any], side: Side, bound: Bindings) -> Bindings | None:
-    if want.name == syntax.WILD:
-        return bound
-    if want.name in bound:
-        return bound if same(bound[want.name], taken, side) else None
-    return {**bound, want.name: taken}
+def _keyword_name(node: Any, side: Side) -> str | None:
+    return side.fields(node)[1]["arg"]  # type: ignore[no-any-return]
+
+
+def _match_call(tree: Node, fields: dict[str, Any], side: Side, bound: Bindings) -> Bindings | None:
+    """Positional arguments in order; keyword arguments as a set, by name; a trailing
+    ``$$$REST`` takes the positional and keyword arguments the pattern leaves."""
+    found = match(tree.field("func"), fields["func"], side, bound)
+    if found is None:
+        return None
+    bound = found
+    wants: list[Any] = tree.field("args")
+    want_keywords: list[Any] = tree.field("keywords")
+    rest = wants[-1] if wants and isinstance(wants[-1], Seq) else None
+    got_keywords = list(fields["keywords"])
+    named = {_keyword_name(k, side): k for k in got_keywords if _keyword_name(k, side) is not None}
+    left = [k for k in got_keywords if _keyword_name(k, side) is None]  # **mapping, in order
+    for want in want_keywords:
+        name = dict(want.fields)["arg"] if isinstance(want, Node) else None
+        if name is None:  # **$M in the pattern: the next ``**`` argument
+            if not left:
+                return None
+            candidate, left = left[0], left[1:]
+        else:
+            candidate = named.pop(name, None)
+            if candidate is None:
+                return None
+        found = match(want, candidate, side, bound)
+        if found is None:
+            return None
+        bound = found
+    unnamed = [k for k in got_keywords if any(k is v for v in named.values()) or k in left]
+    positional = list(fields["args"])
+    if rest is None:
+        if unnamed:
+            return None
+        return _match_list(wants, positional, 0, 0, side, bound)
+    # The trailing $$$REST: every way of splitting the positional arguments, keywords last.
+    for end in range(len(positional) + 1):
+        head = _match_list(wants[:-1], positional[:end], 0, 0, side, bound)
+        if head is None:
+            continue
+        taken = _bind(rest.name, positional[end:] + unnamed, side, head)
+        if taken is not None:
+            return taken
+    return None
 
 
 def same(a: Any, b: Any, side: Side) -> bool:
@@ -319,6 +408,8 @@ def same(a: Any, b: Any, side: Side) -> bool:
         if isinstance(a, str) and isinstance(b, str):
             return a == b
         name, node = (a, b) if isinstance(a, str) else (b, a)
+        if not views.is_node(node):
+            return False
         kind, fields = side.fields(node)
         return kind == "Name" and fields["id"] == name
     if a is None or b is None:
@@ -341,16 +432,102 @@ def same(a: Any, b: Any, side: Side) -> bool:
     return True
 
 
-def descendants(node: Any, side: Side) -> list[Any]:
-    """Every node below ``node`` as the views see them (not ``node`` itself).
+def descendants(node: Any, side: Side, *, itself: bool = False) -> list[Any]:
+    """Every node below ``node`` as the views see them (and ``node`` with ``itself``).
 
     Walking the views, not the trees, means both trees list the same nodes: libcst's folded
     operands are not listed on their own and ``x[a, b]``'s tuple is.
     """
-    found: list[Any] = []
+    found: list[Any] = [node] if itself else []
     stack = views.children(side.fields(node)[1])
     while stack:
         current = stack.pop()
         found.append(current)
         stack.extend(views.children(side.fields(current)[1]))
     return found
+
+
+# -- where a pattern matches: a node, a run of boolean operands, a run of statements -------------
+
+
+@dataclass(frozen=True)
+class Span:
+    """What a match covers: a node, or the items ``first``..``last`` of a chain or block."""
+
+    node: Any  # the node matched, or the chain or block the run is in
+    first: Any
+    last: Any
+    #: The run is a part of its chain or block, not all of it.
+    partial: bool = False
+
+
+Accept = Callable[[int, Bindings, Span], bool]
+
+
+def spans(
+    patterns: Sequence[Pattern], node: Any, side: Side, accept: Accept | None = None
+) -> Iterator[tuple[int, Bindings, Span]]:
+    """The matches of ``patterns`` at ``node`` that ``accept`` takes: ``(pattern index,
+    bindings, span)``. The first pattern (in their order) that matches and is accepted wins.
+
+    For a run (boolean operands, statements) the runs are tried left to right, the patterns
+    in their order at each position, and what a run matched is not matched again: with
+    patterns of three and of two ``append`` calls, in that order, three calls in a row are
+    one run of three.
+    """
+    def taken(index: int, bindings: Bindings, span: Span) -> bool:
+        return accept is None or accept(index, bindings, span)
+
+    for index, pattern in enumerate(patterns):
+        if pattern.kind in ("BoolOp", "Statements"):
+            continue
+        found = pattern.match(node, side)
+        if found is not None and taken(index, found, Span(node, node, node)):
+            yield index, found, Span(node, node, node)
+            break
+    runs = [(i, p) for i, p in enumerate(patterns) if p.kind in ("BoolOp", "Statements")]
+    if not runs:
+        return
+    kind, fields = side.fields(node)
+    if kind == "BoolOp":
+        lists = [(fields["values"], fields["op"])]
+        runs = [(i, p) for i, p in runs if p.kind == "BoolOp" and p.tree.field("op") == fields["op"]]  # type: ignore[union-attr]
+    else:
+        lists = [(block, None) for block in side.blocks(node)]
+        runs = [(i, p) for i, p in runs if p.kind == "Statements"]
+    for items, _ in lists:
+        yield from _runs(runs, node, items, side, taken)
+
+
+def _run_items(pattern: Pattern) -> list[Any]:
+    tree = pattern.tree
+    assert isinstance(tree, Node)
+    return tree.field("values") if pattern.kind == "BoolOp" else tree.field("body")  # type: ignore[no-any-return]
+
+
+def _runs(
+    runs: Sequence[tuple[int, Pattern]], node: Any, items: Sequence[Any], side: Side, taken: Accept
+) -> Iterator[tuple[int, Bindings, Span]]:
+    start = 0
+    while start < len(items):
+        for index, pattern in runs:
+            wants = _run_items(pattern)
+            if any(isinstance(want, Seq) for want in wants):
+                # A pattern with $$$ among its operands matches a whole chain only.
+                found = pattern.match(node, side) if start == 0 else None
+                span = Span(node, items[0], items[-1])
+                if found is not None and taken(index, found, span):
+                    yield index, found, span
+                    return
+                continue
+            end = start + len(wants)
+            if end > len(items):
+                continue
+            found = _match_list(wants, items[start:end], 0, 0, side, {})
+            span = Span(node, items[start], items[end - 1], partial=end - start != len(items))
+            if found is not None and taken(index, found, span):
+                yield index, found, span
+                start = end
+                break
+        else:
+            start += 1

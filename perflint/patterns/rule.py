@@ -1,43 +1,46 @@
-"""Pattern rules as checks: a rule file's ``pattern:``/``any:``, ``where:`` and ``fix:``.
+"""Pattern rules as checks: a rule file's ``pattern:``/``any:``, ``where:``, ``fix:``.
 
 :func:`pattern_check` turns a rule spec into a :class:`PatternRule` subclass that the engine
 treats like any check: its ``needles`` and ``ast_candidate`` are the prefilter, derived from
 the same compiled patterns as its matching, so the prefilter cannot lose a finding. Pattern
-rules do not visit the tree themselves: one :class:`PatternDispatcher` per file joins the
-batched traversal and hands each node only to the patterns rooted at its type (indexed by the
-called name for calls), so a pattern rule costs a dictionary lookup per node, not a walk.
+rules do not visit the tree themselves: one :class:`~perflint.patterns.dispatch.PatternDispatcher`
+per file joins the batched traversal and offers each rule only the nodes its patterns are
+rooted at; the rule decides in ``finish``, once the scopes are complete.
 """
 
 from __future__ import annotations
 
 import ast
+import io
 import re
-from collections.abc import Callable, Mapping, Sequence
+import tokenize
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import libcst as cst
 
-from perflint.checks._helpers import code_at_indent, expr_type, short_code
+from perflint.checks._helpers import code_at_indent, short_code, value_kind
 from perflint.patterns import views
-from perflint.patterns.compiled import AST, CST, Pattern, Side, compile_pattern
+from perflint.patterns.compiled import AST, BUILTIN_NAMES, CST, Pattern, Side, Span, compile_pattern, spans
 from perflint.patterns.syntax import PatternSyntaxError
 from perflint.patterns.template import (
-    NEEDS_PARENTS,
     NOTHING,
     Capture,
+    RenderError,
     Template,
     compile_template,
-    cst_needs,
     precedence,
     render,
 )
 from perflint.patterns.where import Answer, Conditions, WhereError, ast_where, compile_where
-from perflint.rule import AstFacts, FileContext, Rule
+from perflint.rule import AstFacts, Before, Rule
 from perflint.scope import Scope
 from perflint.types import Applicability, RuleSpec
 
-PLACE_COUNTERS = ("loop", "function", "try")
+#: Where an ``inside:`` place starts, counted by the dispatcher.
+PLACES = ("loop", "function", "try", "class")
 
 
 class PatternRuleError(ValueError):
@@ -49,55 +52,109 @@ class PatternRuleError(ValueError):
 
 
 @dataclass(frozen=True)
-class CompiledRule:
-    patterns: tuple[Pattern, ...]
-    conditions: Conditions
+class CompiledAlternative:
+    pattern: Pattern
+    conditions: Conditions  # the rule's and the alternative's
     template: Template | None
+    applicability: Applicability | None  # None: no fix
+    safe_when: Conditions | None
+    #: Names that must be the builtins where the match stands: the pattern's, those of the
+    #: positive relations' patterns and those the fix writes.
+    builtins: frozenset[str]
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    alternatives: tuple[CompiledAlternative, ...]
     #: ``needles`` for the prefilter: identifiers every alternative contains, longest first.
     needles: tuple[str, ...]
-    #: Whether ``where:`` asks about enclosing code by pattern (the dispatcher keeps a stack).
-    ancestors: bool
+    fix_imports: tuple[str, ...] = ()
+
+    @property
+    def patterns(self) -> tuple[Pattern, ...]:
+        return tuple(alternative.pattern for alternative in self.alternatives)
 
     @property
     def kinds(self) -> frozenset[str]:
         return frozenset(pattern.kind for pattern in self.patterns)
 
+    @property
+    def ancestors(self) -> bool:
+        return any(alternative.conditions.ancestors for alternative in self.alternatives)
+
+    @property
+    def context(self) -> bool:
+        return any(alternative.conditions.context for alternative in self.alternatives)
+
 
 def compile_rule(spec: RuleSpec) -> CompiledRule:
     """Compile the pattern parts of ``spec``; ``PatternRuleError`` names the field at fault."""
-    patterns = []
-    for index, text in enumerate(spec.patterns):
-        key = "pattern" if len(spec.patterns) == 1 and not spec.any_of else f"any[{index}]"
+    assert spec.pattern is not None
+    compiled: list[tuple[str, Pattern]] = []
+    for index, alternative in enumerate(spec.pattern.alternatives):
+        key = f"any[{index}]" if spec.pattern.any_of else "pattern"
         try:
-            patterns.append(compile_pattern(text))
+            compiled.append((key, compile_pattern(alternative.pattern)))
         except PatternSyntaxError as error:
             raise PatternRuleError(key, str(error)) from None
-    metavariables = frozenset.intersection(*(p.metavariables for p in patterns))
-    bound_somewhere = frozenset.union(*(p.metavariables for p in patterns))
-    try:
-        conditions = compile_where(spec.where, bound_somewhere)
-    except WhereError as error:
-        raise PatternRuleError("where", str(error)) from None
-    template = None
-    if spec.fix_template is not None:
-        sequences = frozenset.intersection(*(p.sequences for p in patterns))
-        try:
-            template = compile_template(spec.fix_template, metavariables, sequences)
-        except PatternSyntaxError as error:
-            raise PatternRuleError("fix", f"{error} (in every alternative)") from None
-    for name in _message_names(spec.message) | _message_names(spec.fix_title):
-        if name not in metavariables:
-            raise PatternRuleError(
-                "message", f"{{{name}}} is not a metavariable every pattern binds"
+    everything = frozenset().union(*(pattern.metavariables for _, pattern in compiled))
+    common = frozenset.intersection(*(pattern.metavariables for _, pattern in compiled))
+    names = frozenset().union(*(pattern.names for _, pattern in compiled))
+    rule_where = _where(spec.pattern.where, everything, "where", names)
+    alternatives = []
+    for (key, pattern), alternative in zip(compiled, spec.pattern.alternatives):
+        conditions = rule_where.merged(
+            _where(alternative.where, pattern.metavariables, f"{key}.where", pattern.names)
+        )
+        safety = alternative.fix_safety or spec.fix_safety
+        fix = alternative.fix if alternative.fix is not None else spec.pattern.fix
+        template = None
+        if safety != "none" and fix is not None:
+            try:
+                template = compile_template(fix, pattern.metavariables, pattern.sequences)
+            except PatternSyntaxError as error:
+                field = f"{key}.fix" if alternative.fix is not None else "fix"
+                raise PatternRuleError(field, str(error)) from None
+        safe_when_data = alternative.safe_when if alternative.safe_when is not None else spec.pattern.safe_when
+        safe_when = _where(_bound_only(safe_when_data, pattern.metavariables), pattern.metavariables, "safe-when") if safe_when_data is not None else None
+        writes = template.names & BUILTIN_NAMES if template is not None else frozenset()
+        alternatives.append(
+            CompiledAlternative(
+                pattern=pattern,
+                conditions=conditions,
+                template=template,
+                applicability=safety if template is not None else None,  # type: ignore[arg-type]
+                safe_when=safe_when,
+                builtins=pattern.builtins | conditions.builtins | writes,
             )
-    common = set(patterns[0].identifiers)
-    for pattern in patterns[1:]:
-        common &= set(pattern.identifiers)
-    needles = tuple(sorted(common, key=lambda name: (-len(name), name)))
-    ancestors = any(relation.pattern is not None for relation in conditions.inside) or any(
-        relation.pattern is not None for relation in conditions.not_inside
+        )
+    for name in _message_names(spec.message) | _message_names(spec.fix_title):
+        if name not in common and name not in ("MATCH", "FIX"):
+            raise PatternRuleError("message", f"{{{name}}} is not a metavariable every pattern binds")
+    needles = set(compiled[0][1].identifiers)
+    for _, pattern in compiled[1:]:
+        needles &= set(pattern.identifiers)
+    return CompiledRule(
+        alternatives=tuple(alternatives),
+        needles=tuple(sorted(needles, key=lambda name: (-len(name), name))),
+        fix_imports=spec.pattern.fix_imports,
     )
-    return CompiledRule(tuple(patterns), conditions, template, needles, ancestors)
+
+
+def _where(
+    data: object, metavariables: frozenset[str], field: str, names: frozenset[str] = frozenset()
+) -> Conditions:
+    try:
+        return compile_where(data, metavariables, names)
+    except WhereError as error:
+        raise PatternRuleError(field, str(error)) from None
+
+
+def _bound_only(data: object, metavariables: frozenset[str]) -> object:
+    """``safe-when`` keys naming a metavariable the alternative does not bind are ignored."""
+    if not isinstance(data, dict):
+        return data
+    return {key: value for key, value in data.items() if str(key).lstrip("$") in metavariables or key in ("inside", "not-inside", "has", "not-has", "context")}
 
 
 def _message_names(text: str) -> set[str]:
@@ -148,6 +205,36 @@ class _AstSegments:
         return line[capture.col_offset : capture.end_col_offset].decode("utf-8", "replace")
 
 
+def span_items(span: Span, side: Side) -> list[Any]:
+    """The nodes a match covers: the node's children for a node (``has:`` looks below it),
+    the operands or statements of a run themselves."""
+    if span.first is span.last and span.first is span.node:
+        return views.children(side.fields(span.node)[1])
+    kind, fields = side.fields(span.node)
+    items = fields["values"] if kind == "BoolOp" else next(
+        (block for block in side.blocks(span.node) if any(item is span.first for item in block)), []
+    )
+    start = next(i for i, item in enumerate(items) if item is span.first)
+    end = next(i for i, item in enumerate(items) if item is span.last)
+    return list(items[start : end + 1])
+
+
+@dataclass(eq=False)
+class Offer:
+    """A node offered to a rule, with what the traversal knew there."""
+
+    node: cst.CSTNode
+    scope: Scope
+    indent: str
+    places: Mapping[str, bool]
+    ancestors: tuple[cst.CSTNode, ...] | None
+    needs: int  # how tightly code must bind where the node stands (template.cst_needs)
+    context: tuple[str, str | None] | None
+    #: What the file's imports bind: (id of the scope, name) -> module names (filled while
+    #: the traversal goes on; complete when the rule decides).
+    imports: Mapping[tuple[int, str], set[str]]
+
+
 class PatternRule(Rule):
     """A rule given as patterns; subclasses are made by :func:`pattern_check`."""
 
@@ -155,71 +242,244 @@ class PatternRule(Rule):
 
     @classmethod
     def ast_candidate(cls, node: ast.AST, facts: AstFacts) -> bool:
-        if isinstance(node, (ast.expr,)) and getattr(node, "ctx", None) is not None:
-            if not isinstance(node.ctx, ast.Load):  # type: ignore[attr-defined]
-                return False
         where = ast_where(_AstSegments(getattr(facts, "source", None)))
-        for pattern in cls.compiled.patterns:
-            bindings = pattern.match(node, AST)
-            if bindings is not None and cls.compiled.conditions.holds(bindings, node, where) is not False:
-                return True
-        return False
+        alternatives = cls.compiled.alternatives
+
+        def accept(index: int, bindings: Mapping[str, Any], span: Span) -> bool:
+            conditions = alternatives[index].conditions
+            return conditions.holds(bindings, span_items(span, AST), where) is not False
+
+        return any(True for _ in spans(cls.compiled.patterns, node, AST, accept))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.candidates: list[_Candidate] = []
+        self.offers: list[Offer] = []
 
-    def offer(self, candidate: _Candidate) -> None:
-        self.candidates.append(candidate)
+    def offer(self, offer: Offer) -> None:
+        self.offers.append(offer)
 
     def finish(self) -> None:
-        compiled = self.compiled
-        for candidate in self.candidates:
-            where = _CstWhere(candidate, self.context.module)
-            if compiled.conditions.holds(candidate.bindings, candidate.node, where) is not True:
-                continue
-            self._report(candidate)
+        alternatives = self.compiled.alternatives
+        for offer in self.offers:
+            where = _CstWhere(offer, self.context.module)
 
-    def _report(self, candidate: _Candidate) -> None:
-        compiled, node = self.compiled, candidate.node
+            def accept(index: int, bindings: Mapping[str, Any], span: Span) -> bool:
+                conditions = alternatives[index].conditions
+                return conditions.holds(bindings, span_items(span, CST), where) is True
+
+            for index, bindings, span in spans(self.compiled.patterns, offer.node, CST, accept):
+                self._report(offer, alternatives[index], bindings, span, where)
+
+    def _report(
+        self,
+        offer: Offer,
+        alternative: CompiledAlternative,
+        bindings: Mapping[str, Any],
+        span: Span,
+        where: _CstWhere,
+    ) -> None:
         module = self.context.module
-        messages = {
-            name: short_code(_capture_code(module, value, candidate.indent))
-            for name, value in candidate.bindings.items()
-        }
-        edits: list[tuple[cst.CSTNode, str]] = []
+        whole = span.first is span.last
+        target: Any = span.first if whole else (span.first, span.last)
+        fix_code = None
+        edits: list[tuple[Any, str]] = []
         rewritten: cst.CSTNode | None = None
-        if compiled.template is not None:
-            code = render(
-                compiled.template,
-                candidate.bindings,
-                lambda value: _capture(module, value, candidate.indent),
-                lambda statement, indent: _statement_code(module, statement, indent),
-                candidate.indent,
-                candidate.needs,
-            )
-            rewritten = _parse(code, candidate.pattern.statement)
-            if rewritten is not None:
-                edits.append((node, code))
+        applicability: Applicability = alternative.applicability or "unsafe"
+        imports = self._imports(offer.scope) if alternative.template is not None else []
+        if imports is None:
+            return  # the module the fix needs is another name here: the advice does not apply
+        if alternative.template is not None:
+            needs = offer.needs if not span.partial else _operand_needs(span.node)
+            fix_code = _render(alternative.template, bindings, module, offer.indent, needs, span.node)
+            if fix_code is not None:
+                rewritten = _parse(fix_code, alternative.pattern.statement)
+            if rewritten is not None and not _loses_comments(span, fix_code):
+                edits.append((target, fix_code))
+                edits.extend((Before(statement), f"import {name}\n") for name, statement in imports)
+            if alternative.safe_when is not None and alternative.safe_when.holds(
+                bindings, span_items(span, CST), where
+            ) is True:
+                applicability = "safe"
+        matched = _matched_code(module, span, offer.indent)
+        messages = {name: short_code(_capture_code(module, value, offer.indent)) for name, value in bindings.items()}
+        messages["MATCH"] = short_code(matched)
+        messages["FIX"] = short_code(fix_code) if fix_code is not None else ""
         self.report(
-            node,
-            scope=candidate.scope,
-            builtins=sorted(candidate.pattern.builtins | compiled.conditions.builtins),
+            span.first,
+            end_node=None if whole else span.last,
+            scope=offer.scope,
+            builtins=sorted(alternative.builtins),
             edits=edits,
-            applicability=self.spec.applicability,
-            flagged=node,
+            applicability=applicability,
+            flagged=_flagged(module, span, matched, alternative.pattern.statement),
             rewritten=rewritten,
             **messages,
         )
+
+    def _imports(self, scope: Scope) -> list[tuple[str, cst.CSTNode]] | None:
+        """The ``import NAME`` edits the fix needs (before which statement), or None when a
+        module it needs is bound to something else."""
+        found: list[tuple[str, cst.CSTNode]] = []
+        body = list(self.context.module.body)
+        for name in self.compiled.fix_imports:
+            owner = scope.resolve(name)
+            module_scope = scope.module
+            if owner is not None and owner is not module_scope:
+                return None  # a local of that name hides the module
+            if _imports_module(body, name):
+                continue
+            if name in module_scope.bindings:
+                return None
+            anchor = _first_after_preamble(body)
+            if anchor is None:
+                return None
+            found.append((name, anchor))
+        return found
+
+
+def _operand_needs(chain: cst.CSTNode) -> int:
+    from perflint.patterns.template import cst_needs
+
+    return max((needs for _, needs in cst_needs(chain)), default=1)
+
+
+def _render(
+    template: Template,
+    bindings: Mapping[str, Any],
+    module: cst.Module,
+    indent: str,
+    needs: int,
+    root: cst.CSTNode,
+) -> str | None:
+    try:
+        return render(template, bindings, _CstCaptures(module, indent, root), indent, needs)
+    except RenderError:
+        return None
+
+
+def _imports_module(body: Sequence[cst.CSTNode], name: str) -> bool:
+    for statement in body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            if isinstance(small, cst.Import):
+                for alias in small.names:
+                    if isinstance(alias.name, cst.Name) and alias.name.value == name and alias.asname is None:
+                        return True
+    return False
+
+
+def _first_after_preamble(body: Sequence[cst.CSTNode]) -> cst.CSTNode | None:
+    """The first statement after the module docstring and the ``__future__`` imports."""
+    for index, statement in enumerate(body):
+        if index == 0 and _is_docstring(statement):
+            continue
+        if isinstance(statement, cst.SimpleStatementLine) and all(
+            isinstance(small, cst.ImportFrom)
+            and isinstance(small.module, cst.Name)
+            and small.module.value == "__future__"
+            for small in statement.body
+        ):
+            continue
+        return statement
+    return None
+
+
+def _is_docstring(statement: cst.CSTNode) -> bool:
+    return (
+        isinstance(statement, cst.SimpleStatementLine)
+        and len(statement.body) == 1
+        and isinstance(statement.body[0], cst.Expr)
+        and isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
+    )
 
 
 def _parse(code: str, statement: bool) -> cst.CSTNode | None:
     try:
         if statement:
-            return cst.parse_statement(code + "\n")
+            return cst.parse_module(code + "\n")
         return cst.parse_expression(code)
     except cst.ParserSyntaxError:
         return None  # the engine would drop the fix anyway: it must compile
+
+
+def _matched_code(module: cst.Module, span: Span, indent: str) -> str:
+    if span.first is span.last:
+        return _capture_code(module, span.first, indent)
+    items = span_items(span, CST)
+    if isinstance(span.node, cst.BooleanOperation):
+        operator = " or " if isinstance(span.node.operator, cst.Or) else " and "
+        return operator.join(_capture_code(module, item, indent) for item in items)
+    return "\n".join(_statement_code(module, item, "") for item in items)
+
+
+def _flagged(module: cst.Module, span: Span, matched: str, statement: bool) -> cst.CSTNode | None:
+    if span.first is span.last:
+        return span.first
+    return _parse(matched, statement)
+
+
+class _CommentFinder(cst.CSTVisitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[str] = []
+
+    def visit_Comment(self, node: cst.Comment) -> None:
+        self.found.append(node.value)
+
+
+def _comments(nodes: Sequence[Any]) -> list[str]:
+    finder = _CommentFinder()
+    for node in nodes:
+        if isinstance(node, cst.CSTNode):
+            node.visit(finder)
+    return finder.found
+
+
+def _loses_comments(span: Span, fix_code: str) -> bool:
+    """Whether the fix would delete a comment of the code it replaces."""
+    if span.first is span.last:
+        replaced = _comments([span.first])
+    elif isinstance(span.node, cst.BooleanOperation):
+        replaced = _comments([span.node])
+    else:
+        replaced = _comments(_run_lines(span))
+    if not replaced:
+        return False
+    kept = Counter(_comment_texts(fix_code))
+    kept.subtract(Counter(replaced))
+    return any(count < 0 for count in kept.values())
+
+
+def _comment_texts(code: str) -> list[str]:
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(code).readline))
+    except (tokenize.TokenError, SyntaxError):
+        return []
+    return [token.string for token in tokens if token.type == tokenize.COMMENT]
+
+
+def _run_lines(span: Span) -> list[cst.CSTNode]:
+    """The lines of a run of statements, without the first's leading lines and the last's
+    end-of-line comment (both stay where they are)."""
+    block = span.node
+    body = list(getattr(block, "body", ()))
+    lines: list[cst.CSTNode] = []
+    inside = False
+    for line in body:
+        smalls = list(line.body) if isinstance(line, cst.SimpleStatementLine) else [line]
+        starts = any(small is span.first for small in smalls)
+        ends = any(small is span.last for small in smalls)
+        if starts:
+            inside = True
+            line = line.with_changes(leading_lines=()) if hasattr(line, "leading_lines") else line
+        if inside:
+            if ends and isinstance(line, cst.SimpleStatementLine):
+                line = line.with_changes(trailing_whitespace=cst.TrailingWhitespace())
+            lines.append(line)
+        if ends:
+            break
+    return lines
 
 
 def _strip(node: cst.CSTNode) -> cst.CSTNode:
@@ -249,18 +509,161 @@ def _capture_code(module: cst.Module, value: Any, indent: str) -> str:
         return value
     if isinstance(value, views.CstTuple):
         return ", ".join(code_at_indent(module, _strip(e), indent) for e in value.elements)
+    if isinstance(value, views.CstStarred):
+        return "*" + code_at_indent(module, _strip(value.value), indent)
+    if isinstance(value, cst.BaseSmallStatement):
+        return _statement_code(module, value, "")
     return code_at_indent(module, _strip(value), indent)
 
 
 _DECIMAL = re.compile(r"[0-9_]+")
 
 
-def _capture(module: cst.Module, value: Any, indent: str) -> Capture:
-    code = _capture_code(module, value, indent)
-    if isinstance(value, (str, cst.Arg, cst.BaseElement, cst.BaseDictElement)):
-        return Capture(code, 99)  # an argument or element keeps its place as it is
-    integer = isinstance(value, cst.Integer) and _DECIMAL.fullmatch(value.value) is not None
-    return Capture(code, precedence(value, CST), integer)
+class _CstCaptures:
+    """How captures from libcst's tree are written out into a fix; ``root`` is the node the
+    match is in (where the captures' argument lists and displays are found)."""
+
+    def __init__(self, module: cst.Module, indent: str, root: cst.CSTNode) -> None:
+        self.module = module
+        self.indent = indent
+        self.root = root
+
+    def _code(self, node: cst.CSTNode) -> str:
+        return code_at_indent(self.module, node, self.indent)
+
+    def expression(self, node: Any) -> Capture:
+        code = _capture_code(self.module, node, self.indent)
+        if isinstance(node, (str, cst.Arg, cst.BaseElement, cst.BaseDictElement, views.CstStarred)):
+            return Capture(code, 99)  # an argument or element keeps its place as it is
+        if isinstance(node, cst.Tuple) and not node.elements:
+            return Capture(code, 99)  # ``()`` keeps its parentheses
+        integer = isinstance(node, cst.Integer) and _DECIMAL.fullmatch(node.value) is not None
+        return Capture(
+            code,
+            precedence(node, CST),
+            integer=integer,
+            generator=isinstance(node, cst.GeneratorExp),
+            binary=isinstance(node, cst.BinaryOperation),
+        )
+
+    def statement(self, node: Any, indent: str) -> str:
+        return _statement_code(self.module, node, indent)
+
+    def inside(self, node: Any) -> str | None:
+        """The code between a comprehension's or display's brackets, as written (a generator
+        that is a call's only argument: between the call's parentheses)."""
+        if isinstance(node, cst.GeneratorExp) and not node.lpar:
+            call = _call_of(self.root, node)
+            if call is None:
+                return self._code(node)
+            arg = call.args[0]
+            return self._code(call.whitespace_before_args) + self._code(node) + self._code(arg.whitespace_after_arg)
+        if isinstance(node, (cst.GeneratorExp, cst.Tuple)) and node.lpar:
+            code = self._code(node.with_changes(lpar=node.lpar[-1:], rpar=node.rpar[:1]))
+            return code[1:-1]
+        if isinstance(node, (cst.ListComp, cst.SetComp, cst.DictComp, cst.List, cst.Set, cst.Dict)):
+            return self._code(_strip(node))[1:-1]
+        if isinstance(node, cst.Tuple):
+            return ", ".join(_capture_code(self.module, e, self.indent) for e in node.elements) + (
+                "," if len(node.elements) == 1 else ""
+            )
+        return None
+
+    def dict_item(self, node: Any) -> str | None:
+        if isinstance(node, cst.Arg) and node.keyword is not None:
+            value = _capture_code(self.module, node.value, self.indent)
+            return f'"{node.keyword.value}": {value}'
+        if isinstance(node, cst.Arg) and node.star == "**":
+            return "**" + _capture_code(self.module, node.value, self.indent)
+        if isinstance(node, cst.Tuple) and len(node.elements) == 2:
+            key, value = (_capture_code(self.module, e.value, self.indent) for e in node.elements)
+            return f"{key}: {value}"
+        return None
+
+    def join(self, items: Sequence[Any], codes: Sequence[str], whole: bool) -> str | None:
+        found = _container_of(self.root, items)
+        if found is None:
+            return None
+        container, elements, first = found
+        pieces = []
+        for index, code in enumerate(codes):
+            pieces.append(code)
+            if index < len(codes) - 1:
+                pieces.append(self._separator(elements[first + index]))
+        if not whole or first != 0 or first + len(items) != len(elements):
+            return "".join(pieces)
+        opening, closing = _brackets(container)
+        prefix = self._code(opening) if opening is not None else ""
+        last = elements[-1]
+        suffix = self._separator(last) if isinstance(getattr(last, "comma", None), cst.Comma) else ""
+        if closing is not None:
+            suffix += self._code(closing)
+        return prefix + "".join(pieces) + suffix
+
+    def _separator(self, element: cst.CSTNode) -> str:
+        code = ""
+        if isinstance(element, cst.Arg):
+            code += self._code(element.whitespace_after_arg)
+        comma = getattr(element, "comma", None)
+        return code + (self._code(comma) if isinstance(comma, cst.Comma) else ", ")
+
+
+def _walk(root: cst.CSTNode) -> list[cst.CSTNode]:
+    found, stack = [], [root]
+    while stack:
+        node = stack.pop()
+        found.append(node)
+        stack.extend(node.children)
+    return found
+
+
+def _call_of(root: cst.CSTNode, node: cst.CSTNode) -> cst.Call | None:
+    """The call whose only argument is ``node``."""
+    for candidate in _walk(root):
+        if isinstance(candidate, cst.Call) and len(candidate.args) == 1 and candidate.args[0].value is node:
+            return candidate
+    return None
+
+
+def _elements(node: cst.CSTNode) -> Sequence[cst.CSTNode] | None:
+    if isinstance(node, cst.Call):
+        return node.args
+    if isinstance(node, (cst.List, cst.Tuple, cst.Set, cst.Dict)):
+        return node.elements
+    return None
+
+
+def _container_of(root: cst.CSTNode, items: Sequence[Any]) -> tuple[cst.CSTNode, Sequence[cst.CSTNode], int] | None:
+    """The argument list or display holding ``items`` in a row: (container, its elements,
+    the index of the first)."""
+    first = items[0]
+    for candidate in _walk(root):
+        elements = _elements(candidate)
+        if not elements:
+            continue
+        for index, element in enumerate(elements):
+            if element is first or getattr(element, "value", None) is first:
+                run = elements[index : index + len(items)]
+                if len(run) == len(items) and all(
+                    element is item or getattr(element, "value", None) is item
+                    for element, item in zip(run, items)
+                ):
+                    return candidate, elements, index
+                return None
+    return None
+
+
+def _brackets(node: cst.CSTNode) -> tuple[cst.CSTNode | None, cst.CSTNode | None]:
+    """The whitespace after a container's opening bracket and before its closing one."""
+    if isinstance(node, cst.Call):
+        return node.whitespace_before_args, None  # the last argument's comma holds the rest
+    if isinstance(node, cst.List):
+        return node.lbracket.whitespace_after, node.rbracket.whitespace_before
+    if isinstance(node, (cst.Set, cst.Dict)):
+        return node.lbrace.whitespace_after, node.rbrace.whitespace_before
+    if isinstance(node, cst.Tuple) and node.lpar:
+        return node.lpar[0].whitespace_after, node.rpar[-1].whitespace_before
+    return None, None
 
 
 def _statement_code(module: cst.Module, statement: cst.CSTNode, indent: str) -> str:
@@ -270,24 +673,52 @@ def _statement_code(module: cst.Module, statement: cst.CSTNode, indent: str) -> 
     return code.rstrip("\r\n")
 
 
-@dataclass(eq=False)
-class _Candidate:
-    node: cst.CSTNode
-    pattern: Pattern
-    bindings: Mapping[str, Any]
-    scope: Scope
-    indent: str
-    places: Mapping[str, bool]
-    ancestors: tuple[cst.CSTNode, ...] | None
-    #: How tightly code must bind where the match stands (see ``template.cst_needs``).
-    needs: int
+#: Builtin calls that always return one builtin type.
+_RETURNS = {"str": "str", "int": "int", "len": "int", "float": "float"}
+
+
+def _value_type(expr: cst.BaseExpression | None, scope: Scope) -> str | None:
+    """The builtin type a value certainly has, from its syntax: a literal or display, a call
+    of a builtin constructor (``list()``, ``str()``, ``len()``), a negated number."""
+    if expr is None:
+        return None
+    found = value_kind(expr, scope)
+    if found is not None:
+        return found
+    if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, (cst.Minus, cst.Plus)):
+        expr = expr.expression
+    if isinstance(expr, cst.Integer):
+        return "int"
+    if isinstance(expr, cst.Float):
+        return "float"
+    if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Name):
+        returned = _RETURNS.get(expr.func.value)
+        if returned is not None and scope.is_builtin(expr.func.value):
+            return returned
+    return None
+
+
+def type_of(scope: Scope, expr: cst.BaseExpression) -> str | None:
+    """The builtin type ``expr`` certainly has: its own, or for a name the one type every
+    binding of it gives it (annotations are not trusted)."""
+    if not isinstance(expr, cst.Name):
+        return _value_type(expr, scope)
+    owner = scope.resolve(expr.value)
+    bindings = scope.bound_values(expr.value)
+    if owner is None or not bindings:
+        return None
+    kinds = {
+        _value_type(binding.value, owner) if binding.kind in ("assign", "annassign") else None
+        for binding in bindings
+    }
+    return kinds.pop() if len(kinds) == 1 else None
 
 
 class _CstWhere:
     side: Side = CST
 
-    def __init__(self, candidate: _Candidate, module: cst.Module) -> None:
-        self.candidate = candidate
+    def __init__(self, offer: Offer, module: cst.Module) -> None:
+        self.offer = offer
         self.module = module
 
     def code(self, capture: Any) -> str | None:
@@ -296,185 +727,31 @@ class _CstWhere:
     def type_of(self, capture: Any) -> str | None | bool:
         if not isinstance(capture, cst.BaseExpression):
             return None
-        return expr_type(self.candidate.scope, capture)
+        return type_of(self.offer.scope, capture)
+
+    def is_builtin(self, name: str) -> Answer:
+        return self.offer.scope.is_builtin(name)
+
+    def concatenated(self, capture: Any) -> Answer:
+        return isinstance(capture, cst.ConcatenatedString)
 
     def inside(self, place: str) -> Answer:
-        return self.candidate.places[place]
+        return self.offer.places[place]
 
     def ancestors(self) -> Sequence[Any] | None:
-        return self.candidate.ancestors
+        return self.offer.ancestors
+
+    def context(self) -> tuple[str, str | None] | None | bool:
+        return self.offer.context
+
+    def module_of(self, name: str) -> str | None | bool:
+        scope = self.offer.scope
+        owner = scope.resolve(name)
+        bindings = scope.bound_values(name)
+        if owner is None or not bindings or any(b.kind != "import" for b in bindings):
+            return None
+        modules = self.offer.imports.get((id(owner), name), set())
+        return next(iter(modules)) if len(modules) == 1 else None
 
 
-#: libcst node types that open a loop body, a function body, a try body, by attribute.
-_PLACES: dict[str, tuple[tuple[str, str], ...]] = {
-    "loop": (
-        ("For", "body"), ("While", "body"), ("While", "test"), ("ListComp", "elt"),
-        ("SetComp", "elt"), ("GeneratorExp", "elt"), ("DictComp", "key"),
-        ("DictComp", "value"), ("CompFor", "ifs"), ("CompFor", "inner_for_in"),
-    ),
-    "function": (("FunctionDef", "body"), ("Lambda", "body")),
-    "try": (("Try", "body"), ("TryStar", "body")),
-}  # fmt: skip
-
-
-class PatternDispatcher(cst.BatchableCSTVisitor):
-    """Hands each node to the pattern rules rooted at its type, with what they may ask."""
-
-    def __init__(self, rules: Sequence[PatternRule], context: FileContext) -> None:
-        super().__init__()
-        self.rules = list(rules)
-        self.context = context
-        self.counters = dict.fromkeys(PLACE_COUNTERS, 0)
-        self.skip: set[int] = set()  # libcst nodes that are no node of their own in ast
-        self.store: set[int] = set()  # targets the scope tracker does not mark as stores
-        self.imports = 0
-        self.indents: list[str] = []
-        self.stack: list[cst.CSTNode] = []  # enclosing nodes ``inside:`` patterns ask about
-        #: By libcst type: (call key or None, rule, pattern).
-        self.index: dict[type[cst.CSTNode], list[tuple[str | None, PatternRule, Pattern]]] = {}
-        for rule in self.rules:
-            for pattern in rule.compiled.patterns:
-                for cst_type in views.CST_TYPES_OF_KIND[pattern.kind]:
-                    self.index.setdefault(cst_type, []).append((_call_key(pattern), rule, pattern))
-        self.ancestor_types = {t for rule in self.rules for t in _ancestor_types(rule)}
-        self.needs: dict[int, int] = {}  # by id of a child expression, from its parent
-        self.templates = any(rule.compiled.template is not None for rule in self.rules)
-
-    def get_visitors(self) -> Mapping[str, Callable[[cst.CSTNode], None]]:
-        visitors: dict[str, Callable[[cst.CSTNode], None]] = {}
-        for cst_type in self.index:
-            visitors[f"visit_{cst_type.__name__}"] = self._visit
-        for place, attributes in _PLACES.items():
-            for node_name, attribute in attributes:
-                visitors[f"visit_{node_name}_{attribute}"] = self._enter(place)
-                visitors[f"leave_{node_name}_{attribute}"] = self._leave(place)
-        visitors["visit_Import"] = visitors["visit_ImportFrom"] = self._import_in
-        visitors["leave_Import"] = visitors["leave_ImportFrom"] = self._import_out
-        visitors["visit_IndentedBlock"] = self._indent_in
-        visitors["leave_IndentedBlock"] = self._indent_out
-        visitors["visit_BooleanOperation"] = self._visit
-        visitors["visit_AnnAssign"] = self._annotation
-        if self.templates:
-            for cst_type in NEEDS_PARENTS:
-                name = f"visit_{cst_type.__name__}"
-                visitors[name] = self._needs(visitors.get(name))
-        for cst_type in self.ancestor_types:
-            name = cst_type.__name__
-            visitors[f"visit_{name}"] = self._push(visitors.get(f"visit_{name}"))
-            visitors[f"leave_{name}"] = self._pop
-        return visitors
-
-    def _needs(self, previous: Callable[[cst.CSTNode], None] | None) -> Callable[[cst.CSTNode], None]:
-        def record(node: cst.CSTNode) -> None:
-            for child, needs in cst_needs(node):
-                self.needs[id(child)] = needs
-            if previous is not None:
-                previous(node)
-
-        return record
-
-    def _enter(self, place: str) -> Callable[[cst.CSTNode], None]:
-        def enter(node: cst.CSTNode) -> None:
-            self.counters[place] += 1
-
-        return enter
-
-    def _leave(self, place: str) -> Callable[[cst.CSTNode], None]:
-        def leave(node: cst.CSTNode) -> None:
-            self.counters[place] -= 1
-
-        return leave
-
-    def _import_in(self, node: cst.CSTNode) -> None:
-        self.imports += 1  # dotted module names are Attribute nodes to libcst, not to ast
-
-    def _import_out(self, node: cst.CSTNode) -> None:
-        self.imports -= 1
-
-    def _indent_in(self, node: cst.CSTNode) -> None:
-        assert isinstance(node, cst.IndentedBlock)
-        module = self.context.module
-        self.indents.append(node.indent if node.indent is not None else module.default_indent)
-
-    def _indent_out(self, node: cst.CSTNode) -> None:
-        self.indents.pop()
-
-    def _annotation(self, node: cst.CSTNode) -> None:
-        assert isinstance(node, cst.AnnAssign)
-        self.store.add(id(node.target))  # ``x.y: int`` stores (ast says so) though nothing binds
-        self._visit(node)
-
-    def _push(self, previous: Callable[[cst.CSTNode], None] | None) -> Callable[[cst.CSTNode], None]:
-        def push(node: cst.CSTNode) -> None:
-            if previous is not None:
-                previous(node)  # the node is not its own ancestor
-            self.stack.append(node)
-
-        return push
-
-    def _pop(self, node: cst.CSTNode) -> None:
-        self.stack.pop()
-
-    def _visit(self, node: cst.CSTNode) -> None:
-        if isinstance(node, cst.BooleanOperation) and views.is_folded_operand(node.left, node):
-            self.skip.add(id(node.left))
-        entries = self.index.get(type(node))
-        if not entries or id(node) in self.skip or self.imports:
-            return
-        if isinstance(node, cst.BaseExpression) and (
-            id(node) in self.store or self.context.tracker.expr_context(node) != "load"
-        ):
-            return
-        key = _node_key(node)
-        for want, rule, pattern in entries:
-            if want is not None and want != key:
-                continue
-            bindings = pattern.match(node, CST)
-            if bindings is None:
-                continue
-            rule.offer(
-                _Candidate(
-                    node=node,
-                    pattern=pattern,
-                    bindings=bindings,
-                    scope=rule.scope,
-                    indent="".join(self.indents),
-                    places={place: count > 0 for place, count in self.counters.items()},
-                    ancestors=tuple(reversed(self.stack)) if rule.compiled.ancestors else None,
-                    needs=NOTHING if getattr(node, "lpar", None) else self.needs.get(id(node), 1),
-                )
-            )
-
-
-def _ancestor_types(rule: PatternRule) -> set[type[cst.CSTNode]]:
-    found: set[type[cst.CSTNode]] = set()
-    for relation in (*rule.compiled.conditions.inside, *rule.compiled.conditions.not_inside):
-        if relation.pattern is not None:
-            found.update(views.CST_TYPES_OF_KIND[relation.pattern.kind])
-    return found
-
-
-def _call_key(pattern: Pattern) -> str | None:
-    """For a call pattern, the name or attribute it calls (``sorted``, ``startswith``)."""
-    if pattern.kind != "Call":
-        return None
-    func = dict(pattern.tree.fields)["func"]
-    if getattr(func, "kind", None) == "Name":
-        return str(dict(func.fields)["id"])
-    if getattr(func, "kind", None) == "Attribute":
-        return str(dict(func.fields)["attr"])
-    return None
-
-
-def _node_key(node: cst.CSTNode) -> str | None:
-    if not isinstance(node, cst.Call):
-        return None
-    func = node.func
-    if isinstance(func, cst.Name):
-        return func.value
-    if isinstance(func, cst.Attribute):
-        return func.attr.value
-    return None
-
-
-__all__ = ["PatternDispatcher", "PatternRule", "PatternRuleError", "compile_rule", "pattern_check"]
+__all__ = ["NOTHING", "Offer", "PatternRule", "PatternRuleError", "compile_rule", "pattern_check"]

@@ -9,6 +9,7 @@ inside a string literal is left alone.
 from __future__ import annotations
 
 import ast
+import keyword
 import re
 import warnings
 from dataclasses import dataclass
@@ -17,8 +18,13 @@ from dataclasses import dataclass
 _META = r"[A-Z_][A-Z0-9_]*"
 _TOKEN = re.compile(
     r"""(?P<string>[rRbBuU]{0,2}(?:'''(?:\\.|[^\\])*?'''|\"\"\"(?:\\.|[^\\])*?\"\"\"|'(?:\\.|[^'\\\n])*'|"(?:\\.|[^"\\\n])*"))"""
-    rf"|\$\$\$(?P<seq>{_META})|\$(?P<one>{_META})|(?P<dollar>\$)"
+    rf"|\$\$\$(?P<seq>{_META})(?P<form>:dict-items)?|\$(?P<one>{_META})|(?P<dollar>\$)"
 )
+#: ``($$$X)``, a parenthesised lone sequence where no call or subscript can be: a tuple display.
+_TUPLE = re.compile(r"\(\s*(__pfl_seq_\w+)\s*\)")
+
+#: Words after which ``(`` opens a parenthesised expression, not a call's arguments.
+_KEYWORDS = frozenset(keyword.kwlist) - {"True", "False", "None"}
 
 ONE = "__pfl_one_"
 SEQ = "__pfl_seq_"
@@ -35,14 +41,18 @@ class Placeholder:
 
     name: str  # the metavariable's name, "_" for ``$_``/``$$$_``
     sequence: bool  # ``$$$NAME``
+    #: In a fix, how a ``$$$`` capture is written out: "" (as it is) or "dict-items"
+    #: (``a=1`` as ``"a": 1`` and ``(k, v)`` as ``k: v``).
+    form: str = ""
 
     @property
     def wildcard(self) -> bool:
         return self.name == WILD
 
 
-def substitute(text: str) -> tuple[str, dict[str, Placeholder]]:
-    """``text`` with every metavariable replaced by an identifier, and what each stands for.
+def substitute(text: str) -> tuple[str, dict[str, Placeholder], frozenset[int]]:
+    """``text`` with every metavariable replaced by an identifier, what each stands for, and
+    the offsets of the commas that make ``($$$X)`` a tuple.
 
     Each ``$_`` gets an identifier of its own (two wildcards need not match the same code).
     """
@@ -60,20 +70,38 @@ def substitute(text: str) -> tuple[str, dict[str, Placeholder]]:
             )
         sequence = match.group("seq") is not None
         name = match.group("seq") or match.group("one")
+        form = "dict-items" if match.group("form") else ""
         if name == WILD:
             wildcards += 1
             identifier = f"{SEQ if sequence else ONE}_{wildcards}"
         else:
-            identifier = f"{SEQ if sequence else ONE}{name}"
-        previous = placeholders.get(identifier)
-        if previous is None:
-            for other in placeholders.values():
-                if other.name == name and name != WILD and other.sequence != sequence:
-                    raise PatternSyntaxError(f"${name} is used both as $X and as $$$X")
-        placeholders[identifier] = Placeholder(name, sequence)
+            identifier = f"{SEQ if sequence else ONE}{name}" + ("__dict_items" if form else "")
+        placeholders[identifier] = Placeholder(name, sequence, form)
         return identifier
 
-    return _TOKEN.sub(replace, text), placeholders
+    substituted, commas = _tuples(_TOKEN.sub(replace, text))
+    return substituted, placeholders, commas
+
+
+def _tuples(text: str) -> tuple[str, frozenset[int]]:
+    """``($$$X)`` -> ``($$$X,)`` where the parenthesis is no call's or subscript's, and the
+    offsets of the commas added."""
+    out: list[str] = []
+    cursor = length = 0
+    commas: set[int] = set()
+    for found in _TUPLE.finditer(text):
+        before = text[: found.start()].rstrip()
+        word = re.search(r"\w+$", before)
+        called = word is not None and word.group() not in _KEYWORDS
+        if called or (before and before[-1] in ")]}\"'"):
+            continue
+        head = text[cursor : found.start()] + "(" + found.group(1)
+        out += [head, ",)"]
+        length += len(head)
+        commas.add(length)
+        length += 2
+        cursor = found.end()
+    return "".join(out) + text[cursor:], frozenset(commas)
 
 
 @dataclass(frozen=True)
@@ -84,12 +112,15 @@ class Parsed:
     placeholders: dict[str, Placeholder]
     expression: ast.expr | None
     statements: tuple[ast.stmt, ...]
+    #: Offsets in ``text`` of the commas added to make ``($$$X)`` a tuple.
+    commas: frozenset[int] = frozenset()
 
 
 def parse(text: str, what: str = "pattern") -> Parsed:
     """Parse ``text`` as an expression if it is one, else as statements."""
-    source, placeholders = substitute(text.strip("\n"))
-    source = _dedent(source)
+    stripped = _dedent(text.strip("\n"))
+    source, placeholders, commas = substitute(stripped)
+    lead = len(source) - len(source.lstrip())
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
@@ -97,7 +128,8 @@ def parse(text: str, what: str = "pattern") -> Parsed:
         except SyntaxError:
             expression = None
         if expression is not None:
-            return Parsed(source.strip(), placeholders, expression, ())
+            shifted = frozenset(offset - lead for offset in commas)
+            return Parsed(source.strip(), placeholders, expression, (), shifted)
         try:
             module = ast.parse(source)
         except SyntaxError as error:
@@ -107,7 +139,7 @@ def parse(text: str, what: str = "pattern") -> Parsed:
             ) from None
     if not module.body:
         raise PatternSyntaxError(f"{what} is empty")
-    return Parsed(source, placeholders, None, tuple(module.body))
+    return Parsed(source, placeholders, None, tuple(module.body), commas)
 
 
 def _dedent(text: str) -> str:

@@ -10,9 +10,9 @@ the line is.
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any, Protocol
 
 import libcst as cst
 
@@ -27,8 +27,10 @@ _BINARY = {
 }  # fmt: skip
 _UNARY = {"UAdd": 13, "USub": 13, "Invert": 13, "Not": _NOT}
 _AWAIT, ATOM = 15, 16
-#: Code that always needs its own parentheses when moved (a bare tuple or generator, a yield).
-ALWAYS = -1
+#: A bare tuple: fine where a tuple may stand unparenthesised (targets, statement values).
+TUPLE = -1
+#: Code that always needs its own parentheses when moved (a generator, a yield, ``*x``).
+ALWAYS = -2
 
 
 def precedence(node: Any, side: Side) -> int:
@@ -42,7 +44,7 @@ def precedence(node: Any, side: Side) -> int:
         return _UNARY[fields["op"]]
     return {
         "NamedExpr": _NAMED, "Lambda": _LAMBDA, "IfExp": _IFEXP, "Compare": _COMPARE,
-        "Await": _AWAIT, "Tuple": ALWAYS, "GeneratorExp": ALWAYS, "Yield": ALWAYS,
+        "Await": _AWAIT, "Tuple": TUPLE, "GeneratorExp": ALWAYS, "Yield": ALWAYS,
         "YieldFrom": ALWAYS, "Starred": ALWAYS,
     }.get(kind, ATOM)  # fmt: skip
 
@@ -71,6 +73,10 @@ def _needs(parent: ast.AST, field: str) -> int:
         return _OR
     if isinstance(parent, ast.Slice):
         return _IFEXP
+    if field in ("target", "targets") or (
+        isinstance(parent, (ast.Return, ast.Expr, ast.Assign, ast.AugAssign)) and field == "value"
+    ):
+        return TUPLE  # ``for k, v in``, ``return a, b``
     return _LAMBDA
 
 
@@ -81,12 +87,24 @@ class Slot:
     start: int  # offset in the substituted text
     end: int
     name: str
-    sequence: bool
+    #: "one" ($X), "items" ($$$X of a $$$ capture), "inside" ($$$G of a $G capture: the
+    #: comprehension's or display's code inside its brackets), "statements" ($$$BODY alone
+    #: on a line).
+    use: str
+    form: str  # "" or "dict-items"
     needs: int  # least binding strength without parentheses
-    statements: bool  # ``$$$BODY`` alone on a line
     indent: str  # the line's indentation, for statements
     attribute_owner: bool  # ``$X.attr``: an integer literal needs parentheses there
     root: bool  # the whole template is this slot: what it needs comes from where it goes
+    #: The only argument of a call: a generator expression needs no parentheses of its own.
+    sole_argument: bool = False
+    #: The operand of ``not``: a binary operation gets parentheses, for the reader.
+    not_operand: bool = False
+    #: The only thing inside brackets (``[$$$X]``, ``{$$$X}``, ``($$$X)``, ``f($$$X)``): the
+    #: capture's own layout between its brackets may come along.
+    whole: bool = False
+    #: ``($$$X)`` written as a tuple: one item takes a trailing comma, others none.
+    tuple: bool = False
 
 
 @dataclass(frozen=True)
@@ -96,15 +114,19 @@ class Template:
     #: Binding strength of the whole template (for parenthesising it where it replaces code).
     strength: int
     statement: bool
+    #: Names the template itself writes (``min`` in ``min($X)``).
+    names: frozenset[str]
 
 
 def compile_template(text: str, metavariables: frozenset[str], sequences: frozenset[str]) -> Template:
-    """Compile ``fix:`` code; its metavariables must be bound by the pattern, with the same
-    ``$``/``$$$`` form."""
+    """Compile ``fix:`` code. A ``$X`` must be bound by every pattern as ``$X``; a ``$$$X``
+    as ``$$$X``, or as ``$X`` when it is a comprehension or display whose inside it stands
+    for (``[$$$G]`` for ``$G`` bound to a generator expression)."""
     parsed = syntax.parse(text, "fix")
     source = parsed.text
     offsets = _line_offsets(source)
     slots: list[Slot] = []
+    names: set[str] = set()
     roots: Sequence[ast.AST] = (
         [parsed.expression] if parsed.expression is not None else parsed.statements
     )
@@ -114,36 +136,73 @@ def compile_template(text: str, metavariables: frozenset[str], sequences: frozen
                 continue
             found = syntax.placeholder(node.id, parsed.placeholders)
             if found is None:
+                names.add(node.id)
                 continue
-            if found.wildcard:
-                raise syntax.PatternSyntaxError("a fix cannot use $_: it stands for no code")
-            if found.name not in metavariables:
-                raise syntax.PatternSyntaxError(f"the fix uses ${found.name}, which the pattern does not bind")
-            if found.sequence != (found.name in sequences):
-                form = "$$$" if found.name in sequences else "$"
-                raise syntax.PatternSyntaxError(f"the pattern binds {found.name} as {form}{found.name}")
-            start = _offset(source, offsets, node.lineno, node.col_offset)
-            end = _offset(source, offsets, node.end_lineno or node.lineno, node.end_col_offset or 0)
-            line_start = offsets[node.lineno - 1]
-            alone = isinstance(parent, ast.Expr) and not source[line_start:start].strip()
-            slots.append(
-                Slot(
-                    start=start,
-                    end=end,
-                    name=found.name,
-                    sequence=found.sequence,
-                    needs=_needs(parent, field) if parent is not None else _LAMBDA,
-                    statements=alone and found.sequence,
-                    indent=source[line_start:start] if alone else "",
-                    attribute_owner=isinstance(parent, ast.Attribute),
-                    root=parent is None,
-                )
-            )
-    if parsed.expression is not None:
-        strength = _strength_of_template(parsed.expression, parsed.placeholders)
-    else:
+            slot = _slot(found, parent, field, node, source, offsets, metavariables, sequences)
+            slots.append(replace(slot, tuple=slot.end in parsed.commas))
+    if parsed.expression is None:
         strength = ATOM
-    return Template(source.rstrip("\n"), tuple(sorted(slots, key=lambda s: s.start)), strength, parsed.expression is None)
+    elif isinstance(parsed.expression, (ast.Tuple, ast.GeneratorExp)) and source.startswith("("):
+        strength = ATOM  # written in its own parentheses
+    else:
+        strength = _strength_of_template(parsed.expression, parsed.placeholders)
+    return Template(
+        source.rstrip("\n"),
+        tuple(sorted(slots, key=lambda slot: slot.start)),
+        strength,
+        parsed.expression is None,
+        frozenset(names),
+    )
+
+
+def _slot(
+    found: syntax.Placeholder,
+    parent: ast.AST | None,
+    field: str,
+    node: ast.Name,
+    source: str,
+    offsets: list[int],
+    metavariables: frozenset[str],
+    sequences: frozenset[str],
+) -> Slot:
+    if found.wildcard:
+        raise syntax.PatternSyntaxError("a fix cannot use $_: it stands for no code")
+    if found.name not in metavariables:
+        raise syntax.PatternSyntaxError(f"the fix uses ${found.name}, which the pattern does not bind")
+    if not found.sequence and found.name in sequences:
+        raise syntax.PatternSyntaxError(f"the pattern binds {found.name} as $$${found.name}")
+    start = _offset(source, offsets, node.lineno, node.col_offset)
+    end = _offset(source, offsets, node.end_lineno or node.lineno, node.end_col_offset or 0)
+    line_start = offsets[node.lineno - 1]
+    alone = isinstance(parent, ast.Expr) and not source[line_start:start].strip()
+    if not found.sequence:
+        use = "one"
+    elif alone:
+        use = "statements"
+    else:
+        use = "items" if found.name in sequences else "inside"
+    return Slot(
+        start=start,
+        end=end,
+        name=found.name,
+        use=use,
+        form=found.form,
+        needs=_needs(parent, field) if parent is not None else _LAMBDA,
+        indent=source[line_start:start] if alone else "",
+        attribute_owner=isinstance(parent, ast.Attribute),
+        root=parent is None,
+        sole_argument=isinstance(parent, ast.Call) and len(parent.args) + len(parent.keywords) == 1,
+        not_operand=isinstance(parent, ast.UnaryOp) and isinstance(parent.op, ast.Not),
+        whole=_alone_in_brackets(parent),
+    )
+
+
+def _alone_in_brackets(parent: ast.AST | None) -> bool:
+    if isinstance(parent, (ast.List, ast.Set, ast.Tuple)):
+        return len(parent.elts) == 1
+    if isinstance(parent, ast.Call):
+        return len(parent.args) + len(parent.keywords) == 1
+    return False
 
 
 def _strength_of_template(node: ast.expr, placeholders: dict[str, syntax.Placeholder]) -> int:
@@ -188,24 +247,47 @@ class Capture:
     code: str
     strength: int
     integer: bool = False  # a decimal integer literal (``5 .bit_count()``)
+    generator: bool = False  # a generator expression without its parentheses
+    binary: bool = False  # a binary operation (``a + b``)
+
+
+class Captures(Protocol):
+    """How the captures of one match are written out (by the tree they come from)."""
+
+    def expression(self, node: Any) -> Capture:
+        """One captured expression, argument or element."""
+
+    def statement(self, node: Any, indent: str) -> str:
+        """One captured statement at ``indent``, its first line included."""
+
+    def inside(self, node: Any) -> str | None:
+        """A comprehension's or display's code inside its brackets (None: it has none)."""
+
+    def dict_item(self, node: Any) -> str | None:
+        """``a=1`` as ``"a": 1``, ``(k, v)`` as ``k: v``, ``**m`` as is (None: not an item)."""
+
+    def join(self, items: Sequence[Any], codes: Sequence[str], whole: bool) -> str | None:
+        """``codes`` (of ``items``, a run of one argument list or display) joined by the
+        separators written between the items, and with ``whole`` the layout inside the
+        brackets around them too; None: join them with ``", "``."""
+
+
+class RenderError(ValueError):
+    """A capture cannot be written out as the template asks (the fix is left out)."""
 
 
 def render(
     template: Template,
     bindings: Mapping[str, Any],
-    capture: Callable[[Any], Capture],
-    statement_code: Callable[[Any, str], str],
+    captures: Captures,
     indent: str = "",
     needs: int = _LAMBDA,
 ) -> str:
     """The template's code with every slot filled, for a place indented by ``indent`` where
     code must bind at least as tightly as ``needs`` (see :func:`cst_needs`); the result is
-    parenthesised when the template binds less tightly.
-
-    ``capture(node)`` gives the code of one captured expression (or argument, element);
-    ``statement_code(node, indent)`` the code of one captured statement at ``indent``, its
-    first line included. The template's own lines after the first get ``indent``; captured
-    code is never re-indented as text (a multi-line string in it must not change).
+    parenthesised when the template binds less tightly. The template's own lines after the
+    first get ``indent``; captured code is never re-indented as text (a multi-line string in
+    it must not change). Raises :class:`RenderError`.
     """
     pieces: list[str] = []
     cursor = 0
@@ -213,14 +295,26 @@ def render(
         pieces.append(template.text[cursor : slot.start].replace("\n", "\n" + indent))
         cursor = slot.end
         value = bindings[slot.name]
-        if slot.statements:
-            code = "\n".join(statement_code(item, indent + slot.indent) for item in value)
+        if slot.use == "statements":
+            items = value if isinstance(value, list) else [value]
+            code = "\n".join(captures.statement(item, indent + slot.indent) for item in items)
             pieces.append(code[len(indent + slot.indent) :] if code else "")
             continue
-        items = value if slot.sequence else [value]
+        if slot.use == "inside":
+            inside = captures.inside(value)
+            if inside is None:
+                raise RenderError(f"${slot.name} has no inside to write as $$${slot.name}")
+            pieces.append(inside)
+            continue
+        items = value if slot.use == "items" else [value]
         least = max(slot.needs, needs) if slot.root else slot.needs
-        code = ", ".join(_placed(capture(item), least, slot) for item in items)
-        if not code and slot.sequence:  # f($$$ARGS, x) with no ARGS: f(x)
+        codes = [_item(captures, item, least, slot) for item in items]
+        code = ", ".join(codes)
+        if slot.use == "items" and len(items) > 1:
+            code = captures.join(items, codes, slot.whole) or code
+        if slot.tuple and len(items) != 1:
+            cursor += 1  # ``(a, b)`` and ``()`` take no trailing comma; ``(a,)`` does
+        if not code and slot.use == "items":  # f($$$ARGS, x) with no ARGS: f(x)
             if template.text.startswith(", ", cursor):
                 cursor += 2
             elif pieces[-1].endswith(", "):
@@ -233,7 +327,17 @@ def render(
     return f"({text})" if template.strength < needs else text
 
 
-def _placed(found: Capture, needs: int, slot: Slot) -> str:
+def _item(captures: Captures, node: Any, needs: int, slot: Slot) -> str:
+    if slot.form == "dict-items":
+        item = captures.dict_item(node)
+        if item is None:
+            raise RenderError(f"an item of ${slot.name} is no keyword argument or pair")
+        return item
+    found = captures.expression(node)
+    if found.generator and slot.sole_argument:
+        return found.code
+    if slot.not_operand and found.binary:
+        return f"({found.code})"
     if found.strength < needs or (slot.attribute_owner and found.integer):
         return f"({found.code})"
     return found.code
@@ -288,5 +392,5 @@ _CST_BINARY_NAMES = {
     cst.MatrixMultiply: "MatMult",
 }  # fmt: skip
 _CST_UNARY_NAMES = {cst.Minus: "USub", cst.Plus: "UAdd", cst.Not: "Not", cst.BitInvert: "Invert"}
-NOTHING = -2  # inside its own parentheses: anything fits
+NOTHING = -9  # inside its own parentheses: anything fits
 

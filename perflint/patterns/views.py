@@ -53,8 +53,9 @@ _CST_COMPARE: dict[type[cst.CSTNode], str] = {
     cst.Is: "Is", cst.IsNot: "IsNot",
 }  # fmt: skip
 _CONSTANT_NAMES = {"True": True, "False": False, "None": None}
-#: ``async for`` and ``async with`` are kinds ``For`` and ``With`` with ``is_async`` set.
-AST_KIND_OF_ASYNC = {"AsyncFor": "For", "AsyncWith": "With"}
+#: ``async for``, ``async with`` and ``async def`` are kinds ``For``, ``With`` and
+#: ``FunctionDef`` with ``is_async`` set.
+AST_KIND_OF_ASYNC = {"AsyncFor": "For", "AsyncWith": "With", "AsyncFunctionDef": "FunctionDef"}
 
 
 def _op(node: ast.AST) -> str:
@@ -70,10 +71,6 @@ class AstPair:
 
     key: ast.expr | None  # None for ``**mapping``
     value: ast.expr
-
-
-def _by_position(nodes: Sequence[ast.AST]) -> list[ast.AST]:
-    return sorted(nodes, key=lambda node: (node.lineno, node.col_offset))  # type: ignore[attr-defined]
 
 
 def _ast_lambda_params(arguments: ast.arguments) -> tuple[str, ...] | None:
@@ -106,7 +103,7 @@ _AST: dict[type, Callable[[Any], dict[str, Any]]] = {
     ast.Name: lambda n: {"id": n.id},
     ast.Constant: lambda n: {"value": n.value},
     ast.Attribute: lambda n: {"value": n.value, "attr": n.attr},
-    ast.Call: lambda n: {"func": n.func, "args": _by_position([*n.args, *n.keywords])},
+    ast.Call: lambda n: {"func": n.func, "args": list(n.args), "keywords": list(n.keywords)},
     ast.keyword: lambda n: {"arg": n.arg, "value": n.value},
     ast.Starred: lambda n: {"value": n.value},
     ast.Subscript: lambda n: {"value": n.value, "slice": n.slice},
@@ -164,7 +161,26 @@ _AST: dict[type, Callable[[Any], dict[str, Any]]] = {
         "finalbody": list(n.finalbody),
     },
     ast.ExceptHandler: lambda n: {"type": n.type, "name": n.name, "body": list(n.body)},
+    ast.FunctionDef: lambda n: {
+        "name": n.name, "args": _ast_parameters(n.args), "body": list(n.body), "is_async": False
+    },
+    ast.AsyncFunctionDef: lambda n: {
+        "name": n.name, "args": _ast_parameters(n.args), "body": list(n.body), "is_async": True
+    },
+    ast.arg: lambda n: {"arg": n.arg},
+    ast.ClassDef: lambda n: {"name": n.name, "body": list(n.body)},
 }  # fmt: skip
+
+
+def _ast_parameters(arguments: ast.arguments) -> list[ast.arg]:
+    """Every parameter of a function, in order (defaults and annotations aside)."""
+    found = [*arguments.posonlyargs, *arguments.args]
+    if arguments.vararg is not None:
+        found.append(arguments.vararg)
+    found.extend(arguments.kwonlyargs)
+    if arguments.kwarg is not None:
+        found.append(arguments.kwarg)
+    return found
 
 # -- libcst --------------------------------------------------------------------------------------
 
@@ -238,6 +254,24 @@ def _cst_arg(arg: cst.Arg) -> cst.CSTNode:
     if arg.keyword is None and arg.star == "":
         return arg.value
     return arg
+
+
+def _cst_call(node: cst.Call) -> Fields:
+    """A call's positional arguments (``*a`` among them) and keyword arguments (``**m`` among
+    them), apart, as ``ast.Call`` has them."""
+    positional = [_cst_arg(arg) for arg in node.args if arg.keyword is None and arg.star != "**"]
+    keywords = [arg for arg in node.args if arg.keyword is not None or arg.star == "**"]
+    return "Call", {"func": node.func, "args": positional, "keywords": keywords}
+
+
+def _cst_parameters(params: cst.Parameters) -> list[cst.Param]:
+    found = [*params.posonly_params, *params.params]
+    if isinstance(params.star_arg, cst.Param):
+        found.append(params.star_arg)
+    found.extend(params.kwonly_params)
+    if params.star_kwarg is not None:
+        found.append(params.star_kwarg)
+    return found
 
 
 def _cst_element(element: cst.BaseElement) -> cst.CSTNode:
@@ -347,7 +381,7 @@ _CST: dict[type, Callable[[Any], Fields]] = {
     cst.FormattedString: lambda n: ("JoinedStr", {}),
     cst.Ellipsis: lambda n: ("Constant", {"value": ...}),
     cst.Attribute: lambda n: ("Attribute", {"value": n.value, "attr": n.attr.value}),
-    cst.Call: lambda n: ("Call", {"func": n.func, "args": [_cst_arg(arg) for arg in n.args]}),
+    cst.Call: _cst_call,
     cst.Arg: _cst_arg_fields,
     cst.StarredElement: lambda n: ("Starred", {"value": n.value}),
     CstStarred: lambda n: ("Starred", {"value": n.value}),
@@ -458,6 +492,17 @@ _CST: dict[type, Callable[[Any], Fields]] = {
         "ExceptHandler",
         {"type": n.type, "name": _except_name(n.name), "body": statements(n.body)},
     ),
+    cst.FunctionDef: lambda n: (
+        "FunctionDef",
+        {
+            "name": n.name.value,
+            "args": _cst_parameters(n.params),
+            "body": statements(n.body),
+            "is_async": n.asynchronous is not None,
+        },
+    ),
+    cst.Param: lambda n: ("arg", {"arg": n.name.value}),
+    cst.ClassDef: lambda n: ("ClassDef", {"name": n.name.value, "body": statements(n.body)}),
 }
 
 
@@ -513,13 +558,44 @@ CST_TYPES_OF_KIND: dict[str, tuple[type[cst.CSTNode], ...]] = {
     "While": (cst.While,),
     "With": (cst.With,),
     "Try": (cst.Try,),
+    "FunctionDef": (cst.FunctionDef,),
+    "ClassDef": (cst.ClassDef,),
+    # Several statements in a row: matched in every block.
+    "Statements": (cst.Module, cst.IndentedBlock, cst.SimpleStatementSuite),
 }  # fmt: skip
+
+#: ast node types that hold statement lists (where several statements in a row can match).
+AST_BLOCKS: tuple[type[ast.AST], ...] = tuple(
+    t
+    for t in (
+        ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.For, ast.AsyncFor,
+        ast.While, ast.If, ast.With, ast.AsyncWith, ast.Try, getattr(ast, "TryStar", None),
+        ast.ExceptHandler, ast.match_case,
+    )
+    if t is not None
+)  # fmt: skip
 
 #: CPython ast node types by kind.
 AST_TYPES_OF_KIND: dict[str, tuple[type[ast.AST], ...]] = {
     kind: tuple(t for t in _AST if t.__name__ == kind or AST_KIND_OF_ASYNC.get(t.__name__) == kind)
     for kind in CST_TYPES_OF_KIND
 }
+AST_TYPES_OF_KIND["Statements"] = AST_BLOCKS
+
+
+def ast_blocks(node: ast.AST) -> list[list[ast.stmt]]:
+    """The statement lists of an ast node, as libcst has them as blocks."""
+    found = []
+    for field in ("body", "orelse", "finalbody"):
+        value = getattr(node, field, None)
+        if isinstance(value, list) and value and isinstance(value[0], ast.stmt):
+            found.append(value)  # an ``elif``'s one-statement list can host no run of two
+    return found
+
+
+def cst_block(node: cst.CSTNode) -> list[cst.CSTNode]:
+    """The statements of a libcst block (a ``Module``, ``IndentedBlock`` or one-line suite)."""
+    return statements(node)
 
 
 _NODE_TYPES = (ast.AST, cst.CSTNode, AstPair, CstTuple, CstStarred)
