@@ -266,15 +266,25 @@ def _pattern_spec(path: Path, data: dict[str, Any]) -> PatternSpec | None:
 def load_check(spec: RuleSpec) -> type[Rule]:
     """The rule's check class: compiled from its patterns, or the class its ``check:`` field
     names in ``perflint.checks``."""
-    from perflint.rule import Rule
-
     if spec.pattern is not None:
-        from perflint.patterns.rule import PatternRuleError, pattern_check
+        from perflint.patterns.rule import PatternRule, PatternRuleError, pattern_check
 
+        base = None
+        if spec.check is not None:
+            base = _check_class(spec)
+            if not issubclass(base, PatternRule):
+                raise RuleFileError(spec.source_file, "check", "beside 'pattern:' must name a PatternRule")
         try:
-            return pattern_check(spec)
+            return pattern_check(spec, base)
         except PatternRuleError as error:
             raise RuleFileError(spec.source_file, error.field, str(error)) from None
+    return _check_class(spec)
+
+
+def _check_class(spec: RuleSpec) -> type[Rule]:
+    """The class a ``check:`` field names in ``perflint.checks``."""
+    from perflint.rule import Rule
+
     assert spec.check is not None
     module_name, _, class_name = spec.check.rpartition(".")
     if not _CHECK.match(spec.check):

@@ -137,6 +137,11 @@ class RuleSpec:
     #: The oldest target the rule (its fix) is valid for, e.g. "py310" for ``int.bit_count``.
     min_python: str | None = None
 
+    @property
+    def applicability(self) -> Applicability:
+        """A pattern rule's ``fix-safety`` as an applicability (``none`` rules offer no fix)."""
+        return "safe" if self.fix_safety == "safe" else "unsafe"
+
     def applies_to(self, target: str) -> bool:
         if self.min_python is not None and target < self.min_python:
             return False

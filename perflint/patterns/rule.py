@@ -56,7 +56,7 @@ class CompiledAlternative:
     pattern: Pattern
     conditions: Conditions  # the rule's and the alternative's
     template: Template | None
-    applicability: Applicability | None  # None: no fix
+    applicability: Applicability | None  # None: no fix (``fix-safety: none``)
     safe_when: Conditions | None
     #: Names that must be the builtins where the match stands: the pattern's, those of the
     #: positive relations' patterns and those the fix writes.
@@ -123,7 +123,7 @@ def compile_rule(spec: RuleSpec) -> CompiledRule:
                 pattern=pattern,
                 conditions=conditions,
                 template=template,
-                applicability=safety if template is not None else None,  # type: ignore[arg-type]
+                applicability=None if safety == "none" else safety,  # type: ignore[arg-type]
                 safe_when=safe_when,
                 builtins=pattern.builtins | conditions.builtins | writes,
             )
@@ -164,8 +164,9 @@ def _message_names(text: str) -> set[str]:
 _CHECKS: dict[int, tuple[RuleSpec, type[PatternRule]]] = {}
 
 
-def pattern_check(spec: RuleSpec) -> type[PatternRule]:
-    """The check class of a pattern rule, compiled once per spec."""
+def pattern_check(spec: RuleSpec, base: type[PatternRule] | None = None) -> type[PatternRule]:
+    """The check class of a pattern rule, compiled once per spec; ``base``: the check that
+    a rule combining ``check:`` with ``pattern:`` names (its ``hook`` refines each match)."""
     cached = _CHECKS.get(id(spec))
     if cached is not None and cached[0] is spec:
         return cached[1]
@@ -178,7 +179,7 @@ def pattern_check(spec: RuleSpec) -> type[PatternRule]:
     )
     check = type(
         f"Pattern_{spec.code}",
-        (PatternRule,),
+        (base or PatternRule,),
         {"compiled": compiled, "needles": compiled.needles, "ast_types": types},
     )
     _CHECKS[id(spec)] = (spec, check)
@@ -235,10 +236,28 @@ class Offer:
     imports: Mapping[tuple[int, str], set[str]]
 
 
+@dataclass(frozen=True)
+class Accept:
+    """A hook's answer for a match it keeps: the fix's code (None: the template's) and
+    applicability (None: the rule's)."""
+
+    fix: str | None = None
+    applicability: Applicability | None = None
+
+
 class PatternRule(Rule):
-    """A rule given as patterns; subclasses are made by :func:`pattern_check`."""
+    """A rule given as patterns; subclasses are made by :func:`pattern_check`.
+
+    A rule file may name a subclass in ``check:`` beside its ``pattern:``: its :meth:`hook`
+    is then asked about every match that the patterns and ``where:`` let through.
+    """
 
     compiled: ClassVar[CompiledRule]
+
+    def hook(self, index: int, bindings: Mapping[str, Any], span: Span) -> Accept | None:
+        """Keep a match (``Accept``, perhaps with a fix of its own) or drop it (None); ``index``
+        is the alternative's. The default keeps every match with the template's fix."""
+        return Accept()
 
     @classmethod
     def ast_candidate(cls, node: ast.AST, facts: AstFacts) -> bool:
@@ -268,7 +287,9 @@ class PatternRule(Rule):
                 return conditions.holds(bindings, span_items(span, CST), where) is True
 
             for index, bindings, span in spans(self.compiled.patterns, offer.node, CST, accept):
-                self._report(offer, alternatives[index], bindings, span, where)
+                answer = self.hook(index, bindings, span)
+                if answer is not None:
+                    self._report(offer, alternatives[index], bindings, span, where, answer)
 
     def _report(
         self,
@@ -277,20 +298,25 @@ class PatternRule(Rule):
         bindings: Mapping[str, Any],
         span: Span,
         where: _CstWhere,
+        answer: Accept,
     ) -> None:
         module = self.context.module
         whole = span.first is span.last
         target: Any = span.first if whole else (span.first, span.last)
-        fix_code = None
+        fix_code = answer.fix
         edits: list[tuple[Any, str]] = []
         rewritten: cst.CSTNode | None = None
-        applicability: Applicability = alternative.applicability or "unsafe"
-        imports = self._imports(offer.scope) if alternative.template is not None else []
+        applicability: Applicability = (
+            answer.applicability or alternative.applicability or self.spec.applicability
+        )
+        fixes = alternative.template is not None or fix_code is not None
+        imports = self._imports(offer.scope) if fixes else []
         if imports is None:
             return  # the module the fix needs is another name here: the advice does not apply
-        if alternative.template is not None:
+        if fixes:
             needs = offer.needs if not span.partial else _operand_needs(span.node)
-            fix_code = _render(alternative.template, bindings, module, offer.indent, needs, span.node)
+            if fix_code is None and alternative.template is not None:
+                fix_code = _render(alternative.template, bindings, module, offer.indent, needs, span.node)
             if fix_code is not None:
                 rewritten = _parse(fix_code, alternative.pattern.statement)
             if rewritten is not None and not _loses_comments(span, fix_code):
@@ -754,4 +780,4 @@ class _CstWhere:
         return next(iter(modules)) if len(modules) == 1 else None
 
 
-__all__ = ["NOTHING", "Offer", "PatternRule", "PatternRuleError", "compile_rule", "pattern_check"]
+__all__ = ["Accept", "Offer", "PatternRule", "PatternRuleError", "compile_rule", "pattern_check"]
