@@ -22,6 +22,7 @@ import click
 from perflint.config import ConfigError, resolve_options, settings_config
 from perflint.github_api import DEFAULT_API_URL, GitHub, GitHubError
 from perflint.reporters._paths import repository_path
+from perflint.reporters._printable import SafeClickException, echo
 from perflint.review import Item, items, plan_review, summary_keys
 from perflint.source import SourceError, decode
 from perflint.types import FileResult, Settings
@@ -30,8 +31,8 @@ from perflint.types import FileResult, Settings
 ACTIONS_BOT = "github-actions[bot]"
 
 
-class ReviewUsageError(click.ClickException):
-    exit_code = 2
+class ReviewUsageError(SafeClickException):
+    """A usage, configuration or git error: ``Error: ...``, exit code 2."""
 
 
 @dataclass(frozen=True)
@@ -133,7 +134,7 @@ def _head_sources(found: Sequence[Item], head: str, root: Path) -> dict[str, str
 def _print_findings(results: Sequence[FileResult]) -> None:
     from perflint.reporters import ReportContext, get_reporter
 
-    click.echo(get_reporter("text")(results, ReportContext()), nl=False)
+    echo(get_reporter("text")(results, ReportContext()), nl=False)
 
 
 def _annotations(results: Sequence[FileResult]) -> str:
@@ -176,7 +177,7 @@ def _post(
         api.request("POST", f"{base}/{pr.number}/reviews", plan.payload)
     for comment_id in plan.delete:
         api.request("DELETE", f"{base}/comments/{comment_id}")
-    click.echo(
+    echo(
         f"perflint review: {len(plan.inline)} new inline comment(s), {len(plan.summarised)} in the "
         f"summary, {plan.already} already posted, {len(plan.delete)} outdated deleted",
         err=True,
@@ -218,15 +219,17 @@ def review(paths: tuple[str, ...], dry_run: bool, config_file: Path | None) -> N
     except GitHubError as error:
         api_error = error
     if not dry_run or api_error is not None:
-        _print_findings(results)  # the job's log shows them, posted or not
+        # The job's log shows them, posted or not; printed safely, so that no file name in them
+        # can start a workflow command (``::stop-commands::`` would hide the annotations).
+        _print_findings(results)
     if api_error is not None:
         if api_error.status == 403:
-            click.echo(_annotations(results), nl=False)
+            click.echo(_annotations(results), nl=False)  # workflow commands, escaped by github.py
             click.echo(
                 "::notice::perflint could not post a review (the token has no write access, as on "
                 "pull requests from forks): findings are shown as annotations instead"
             )
-        click.echo(f"error: {api_error}", err=True)
+        echo(f"error: {api_error}", err=True)
     if any(result.error is not None for result in results):
         raise click.exceptions.Exit(2)
     raise click.exceptions.Exit(1 if found else 0)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -427,3 +428,26 @@ def test_suggestion_counts_rows_as_perflint_does() -> None:
     fix = Fix("safe", "m", (Edit(Location(3, 5), Location(3, 6), "b"),))
     finding = Finding("PFL999", "n", "m", "f.py", Location(3, 5), Location(3, 6), fix=fix)
     assert suggestion(finding, "x = 0\n\x0cy = 1\n    a = 1\n") == (3, 3, "    b = 1")
+
+
+def test_fork_fallback_prints_no_command_but_its_annotations(
+    repo: Path, pr: State, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The text report comes before the annotations: a file name in it must not start a
+    workflow command (``::stop-commands::`` would make the runner ignore every annotation)."""
+    hostile = {
+        "::stop-commands::tok3n.py": SOURCE,
+        "a\n::error file=x.py::forged.py": SOURCE,
+        "\x1b]0;title\x07b.py": SOURCE,
+    }
+    push(pr, repo, hostile)
+    pr.can_write = False
+    result = run(pr, monkeypatch)
+    assert result.exit_code == 1
+    lines = re.split(r"\r\n|\r|\n", result.output)
+    runner_commands = [line for line in lines if line.lstrip().startswith("::")]
+    assert runner_commands and all(
+        re.match(r"::(warning|error|notice)[ :]", line) for line in runner_commands
+    ), runner_commands
+    assert "\x1b" not in result.output
+    assert "\\x3a:stop-commands::tok3n.py:3:5: PFL101" in result.stdout

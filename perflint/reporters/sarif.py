@@ -33,7 +33,7 @@ def relative_uri(path: str, root: Path | None = None) -> str:
     relative = repository_path(path, root or repository_root())
     if relative is None:
         return Path(os.path.normpath(Path.cwd() / path)).as_uri()
-    return quote(relative, safe="/")
+    return quote(relative, safe="/", errors="surrogateescape")  # an undecodable name's bytes
 
 
 def level(finding: Finding) -> str:
