@@ -165,7 +165,10 @@ def _split(values: Sequence[str]) -> tuple[str, ...] | None:
 )
 @click.option("--extend-exclude", multiple=True, help="Paths to skip on top of the excludes.")
 @click.option(
-    "--python", help="Interpreter whose bytecode --explain shows (default: the running one)."
+    "--python",
+    envvar="PERFLINT_PYTHON",
+    show_envvar=True,
+    help="Interpreter whose bytecode --explain shows (default: the running one).",
 )
 @click.option(
     "--since",
@@ -205,6 +208,8 @@ def check(
         for key, value in given.items()
     }
     cli_values["format"] = output_format
+    if since is not None or staged:  # they only report, whatever a configuration says
+        cli_values["fix"] = False
     cwd = Path(os.getcwd())
     try:
         config = settings_config(paths, config_file, cwd, given["stdin_filename"])
@@ -478,7 +483,7 @@ def baseline(paths: tuple[str, ...], output: Path, config_file: Path | None) -> 
     cwd = Path(os.getcwd())
     try:
         config = settings_config(paths, config_file, cwd, None)
-        options = resolve_options({}, config, cwd)
+        options = resolve_options({"fix": False}, config, cwd)  # a baseline records, never fixes
     except ConfigError as error:
         raise PerflintError(str(error)) from None
     run = _Run(options)
@@ -496,7 +501,12 @@ def baseline(paths: tuple[str, ...], output: Path, config_file: Path | None) -> 
 
 @cli.command()
 @click.argument("code")
-@click.option("--python", help="Interpreter whose bytecode to show (default: the running one).")
+@click.option(
+    "--python",
+    envvar="PERFLINT_PYTHON",
+    show_envvar=True,
+    help="Interpreter whose bytecode to show (default: the running one).",
+)
 @click.option(
     "--measure",
     is_flag=True,

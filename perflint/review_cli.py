@@ -104,14 +104,15 @@ def _new_findings(
 
 
 def _explained(results: list[FileResult]) -> list[FileResult]:
-    """``results`` with bytecode explanations for the comments (compiled, never run); without
-    them if that fails, since an explanation is not worth losing the review over."""
+    """``results`` with bytecode explanations for the comments (compiled, never run) by the
+    running interpreter or the job's ``PERFLINT_PYTHON``; without them if that fails, since an
+    explanation is not worth losing the review over."""
     from perflint.explain import ExplainError, attach_explanations
 
     try:
-        return attach_explanations(results)
+        return attach_explanations(results, python=os.environ.get("PERFLINT_PYTHON") or None)
     except ExplainError as error:
-        click.echo(f"perflint review: no bytecode explanations: {error}", err=True)
+        echo(f"perflint review: no bytecode explanations: {error}", err=True)
         return results
 
 
