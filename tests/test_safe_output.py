@@ -22,6 +22,9 @@ from click.testing import CliRunner, Result
 from perflint.cli import cli
 from perflint.reporters import formats
 from perflint.reporters._printable import printable, safe_output
+from perflint.reporters._style import Style
+from perflint.reporters._summary import summary_lines
+from perflint.types import FileResult
 
 #: The formats written for people (the others are read by programs).
 HUMAN_READABLE = frozenset({"text", "concise", "markdown"})
@@ -265,3 +268,12 @@ def test_errors_naming_a_hostile_path_are_safe_to_print(tmp_path: Path, monkeypa
     result = run(".")
     assert result.exit_code == 2 and "bogus" in result.stderr
     assert_safe_to_print(result.stderr)
+
+
+def test_a_dropped_fix_warning_names_its_file_safely_with_colour_on() -> None:
+    """Colour lets SGR codes through the last layer, so the name must be escaped before it."""
+    dropped = ("\x1b[8mhidden\x1b[0m.py:3:5: PFL101 fix dropped: the fixed code would not compile",)
+    result = FileResult("x.py", dropped_fixes=dropped)
+    lines = summary_lines([result], fix=True, diff=False, unsafe_fixes=False, style=Style(True))
+    shown = safe_output("\n".join(lines), color=True)
+    assert shown.startswith("warning: \\x1b[8mhidden\\x1b[0m.py:3:5: PFL101 fix dropped")
