@@ -48,11 +48,16 @@ def recorder(path: Path, marker: Path, word: str, then_python: bool = False) -> 
     return path
 
 
-def action_step(name: str, **values: str) -> list[str]:
-    """The perflint arguments of the action's step ``name``, its variables filled in."""
+def action_script(name: str) -> str:
+    """The bash script of the action's step ``name``."""
     action = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
     (step,) = [step for step in action["runs"]["steps"] if step.get("name") == name]
-    line = step["run"].strip()
+    return str(step["run"])
+
+
+def action_step(name: str, **values: str) -> list[str]:
+    """The perflint arguments of the action's step ``name``, its variables filled in."""
+    (line,) = [line for line in action_script(name).splitlines() if line.startswith("perflint ")]
     for variable, value in values.items():
         line = line.replace(f"${{{variable}:-.}}", value).replace(f'"${variable}"', value)
     words = shlex.split(line)
@@ -193,6 +198,22 @@ def test_the_action_sarif_step_never_fixes(repo: Path, app: Path) -> None:
     assert app.read_text() == UNSAFE
     (sarif_run,) = json.loads((repo / "perflint.sarif").read_text())["runs"]
     assert [r["ruleId"] for r in sarif_run["results"]] == ["PFL101"]
+
+
+def test_committed_file_names_never_become_options_of_the_sarif_step(repo: Path, app: Path) -> None:
+    """With ``paths: "*"`` the shell would expand committed names such as ``--fix``."""
+    for name in ("--fix", "--unsafe-fixes", "--output-file=app.py", "--config=evil.toml"):
+        write(repo / name, "")
+    write(repo / "evil.toml", "fix = true\n")
+    env = {
+        **os.environ,
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+        "PERFLINT_PATHS": "* app.py",
+        "PERFLINT_SARIF": "perflint.sarif",
+    }
+    script = action_script("Write SARIF")
+    subprocess.run(["bash", "-e", "-c", script], cwd=repo, env=env, capture_output=True, timeout=300)
+    assert app.read_text() == UNSAFE  # neither fixed nor overwritten with the report
 
 
 def test_no_fix_on_the_command_line_beats_the_config(app: Path) -> None:
