@@ -442,7 +442,7 @@ def test_fork_fallback_prints_no_command_but_its_annotations(
     }
     push(pr, repo, hostile)
     pr.can_write = False
-    result = run(pr, monkeypatch)
+    result = run(pr, monkeypatch, "--")  # as the action calls it
     assert result.exit_code == 1
     lines = re.split(r"\r\n|\r|\n", result.output)
     runner_commands = [line for line in lines if line.lstrip().startswith("::")]
