@@ -1,0 +1,211 @@
+"""Reading one code object's bytecode for any CPython 3.10-3.13: normalised instructions,
+control flow and loops.
+
+Standard library only, like ``_disasm`` (which imports it, also when another interpreter runs
+``_disasm.py`` as a script): it reads code objects and never runs them.
+
+An instruction is normalised to ``"OPNAME argrepr"``: no offsets, line numbers or CACHE
+entries, jump targets as labels and code objects by name, so that two versions of the same
+code compare equal whatever their layout in the file.
+"""
+
+from __future__ import annotations
+
+import dis
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from types import CodeType
+
+JUMPS = frozenset(getattr(dis, "hasjump", ())) | frozenset(dis.hasjrel) | frozenset(dis.hasjabs)
+UNCONDITIONAL = frozenset(
+    {
+        "JUMP_ABSOLUTE",  # 3.10
+        "JUMP_FORWARD",
+        "JUMP_BACKWARD",  # 3.11+
+        "JUMP_BACKWARD_NO_INTERRUPT",
+        "JUMP",
+        "JUMP_NO_INTERRUPT",
+    }
+)
+#: Backward jumps that close ``await``/``yield from``'s SEND loop, not a loop of the code's own.
+_NO_INTERRUPT = frozenset({"JUMP_BACKWARD_NO_INTERRUPT", "JUMP_NO_INTERRUPT"})
+# 3.10 block setup: the jump is taken only when an exception is raised.
+SETUP = frozenset({"SETUP_FINALLY", "SETUP_WITH", "SETUP_ASYNC_WITH", "SETUP_CLEANUP"})
+TERMINAL = frozenset({"RETURN_VALUE", "RETURN_CONST", "RAISE_VARARGS", "RERAISE"})
+SKIPPED = frozenset({"CACHE", "EXTENDED_ARG"})
+_CODE_REPR = re.compile(r"<code object (\S+) at 0x[0-9a-fA-F]+, file .*?, line \d+>")
+#: A normalised jump's label, to compare code whatever other jumps precede it.
+JUMP_LABEL = re.compile(r"to L\d+$")
+
+
+@dataclass(frozen=True)
+class Flow:
+    """One code object's instructions (CACHE and EXTENDED_ARG dropped) and its jumps."""
+
+    kept: tuple[dis.Instruction, ...]
+    #: Instruction index -> index of its jump target.
+    targets: dict[int, int]
+
+    @property
+    def labels(self) -> dict[int, str]:
+        """Jump target index -> ``"L1"``, ``"L2"``, ... in index order."""
+        return {t: f"L{n}" for n, t in enumerate(sorted(set(self.targets.values())), start=1)}
+
+
+def flow(code: CodeType) -> Flow:
+    kept = tuple(ins for ins in dis.get_instructions(code) if ins.opname not in SKIPPED)
+    index_of = {ins.offset: index for index, ins in enumerate(kept)}
+
+    def target_index(offset: int) -> int:
+        if offset in index_of:
+            return index_of[offset]
+        return next((i for i, ins in enumerate(kept) if ins.offset >= offset), len(kept))
+
+    targets = {
+        index: target_index(ins.argval)
+        for index, ins in enumerate(kept)
+        if ins.opcode in JUMPS and isinstance(ins.argval, int)
+    }
+    return Flow(kept, targets)
+
+
+def instruction_text(code_flow: Flow, index: int, labels: dict[int, str], rename: Sequence[tuple[str, str]] = ()) -> str:
+    """``"OPNAME argrepr"`` with the jump target as a label and code objects by name."""
+    ins = code_flow.kept[index]
+    argrepr = ins.argrepr
+    if index in code_flow.targets:
+        argrepr = f"to {labels[code_flow.targets[index]]}"
+    argrepr = _CODE_REPR.sub(r"<code object \1>", argrepr)
+    for old, new in rename:
+        argrepr = argrepr.replace(old, new)
+    return f"{ins.opname} {argrepr}".rstrip()
+
+
+def line_numbers(code_flow: Flow) -> list[int | None]:
+    """The source line of each kept instruction (None where the code has none)."""
+    lines: list[int | None] = []
+    current: int | None = None
+    for ins in code_flow.kept:
+        number = getattr(ins, "line_number", None)  # 3.13
+        if number is None and getattr(ins, "positions", None) is not None:
+            number = ins.positions.lineno  # 3.11, 3.12
+        if number is None and isinstance(ins.starts_line, int) and not isinstance(ins.starts_line, bool):
+            current = ins.starts_line  # 3.10: set on the first instruction of each line
+            number = current
+        elif number is None and not hasattr(ins, "positions"):
+            number = current
+        lines.append(number)
+    return lines
+
+
+def successors(code_flow: Flow, index: int) -> list[int]:
+    """Where control goes after instruction ``index`` without an exception."""
+    name = code_flow.kept[index].opname
+    targets = code_flow.targets
+    if name in TERMINAL:
+        return []
+    if index in targets and name in UNCONDITIONAL:
+        return [targets[index]]
+    if index in targets and name not in SETUP:
+        return [index + 1, targets[index]]
+    return [index + 1]
+
+
+def reachable(code_flow: Flow, start: int = 0) -> set[int]:
+    """Instructions reached from ``start`` without an exception (handlers are left out)."""
+    seen: set[int] = set()
+    pending = [start]
+    size = len(code_flow.kept)
+    while pending:
+        index = pending.pop()
+        if index in seen or not 0 <= index < size:
+            continue
+        seen.add(index)
+        pending.extend(successors(code_flow, index))
+    return seen
+
+
+def iteration(
+    code_flow: Flow,
+    heads: Iterable[int],
+    start: int,
+    end: int,
+    *,
+    exits_branch: bool = True,
+    weights: Sequence[int] | None = None,
+) -> tuple[int | None, bool, set[int]]:
+    """One iteration of the loop whose body spans ``[start, end)`` and whose back jumps go to
+    ``heads``: the instructions it runs from a head to the jump back (along the longest path
+    when the body branches; None when no path gets back), whether it branches, and the
+    instructions an iteration can reach.  With ``exits_branch`` a jump out of the body (a
+    ``break``, a ``while`` loop's test) counts as a branch; without, only a choice between two
+    places inside it does.
+
+    Backward edges to anywhere but a head belong to inner loops (or ``await``'s SEND loop) and
+    are dropped, so the body is a DAG in index order; its longest path is the count.
+    """
+    heads = set(heads)
+    best: dict[int, int | None] = {}
+    for index in range(end - 1, start - 1, -1):
+        options: list[int] = []
+        for nxt in successors(code_flow, index):
+            if nxt in heads:
+                options.append(0)  # back at a loop head: one iteration done
+            elif index < nxt < end and best.get(nxt) is not None:
+                options.append(best[nxt])  # type: ignore[arg-type]
+        weight = 1 if weights is None else weights[index]
+        best[index] = weight + max(options) if options else None
+    counts = [best[head] for head in heads if best.get(head) is not None]
+    inside, branches, pending = set(), False, sorted(heads)
+    while pending:
+        index = pending.pop()
+        if index in inside or not start <= index < end:
+            continue
+        inside.add(index)
+        nexts = successors(code_flow, index)
+        inner = nexts if exits_branch else [n for n in nexts if start <= n < end or n in heads]
+        if len(inner) > 1 and index not in heads:
+            branches = True
+        pending.extend(nxt for nxt in nexts if nxt > index)
+    return (max(counts) if counts else None), branches, inside
+
+
+@dataclass(frozen=True)
+class Region:
+    """A loop in one code object: ``heads`` (its FOR_ITER, or where a ``while`` loop's jumps
+    back land) and the index range ``[start, end)`` of its body."""
+
+    heads: tuple[int, ...]
+    start: int
+    end: int
+    kind: str  # "for" or "while"
+
+
+def loop_regions(code_flow: Flow, live: set[int]) -> list[Region]:
+    """Every loop of the code, outermost first: each FOR_ITER (its body up to its exit), and
+    each group of backward jumps that ``live`` (normally reachable) code takes to somewhere
+    other than a FOR_ITER (a ``while`` loop; groups whose ranges overlap without nesting, as
+    ``continue`` to the test and the bottom test's jump to the body make, are one loop)."""
+    kept, targets = code_flow.kept, code_flow.targets
+    regions: list[Region] = []
+    back: dict[int, int] = {}
+    for index, target in targets.items():
+        if index not in live or target > index or kept[index].opname in _NO_INTERRUPT:
+            continue
+        if kept[target].opname == "FOR_ITER":
+            continue
+        back[target] = max(back.get(target, index), index)
+    for index, ins in enumerate(kept):
+        if ins.opname == "FOR_ITER" and index in live and index in targets:
+            regions.append(Region((index,), index, targets[index], "for"))
+    spans = sorted((target, source + 1, [target]) for target, source in back.items())
+    merged: list[tuple[int, int, list[int]]] = []
+    for start, end, heads in spans:
+        if merged and merged[-1][0] < start < merged[-1][1] < end:  # crossing: one loop
+            first, _, known = merged.pop()
+            merged.append((first, end, known + heads))
+        else:
+            merged.append((start, end, heads))
+    regions.extend(Region(tuple(heads), start, end, "while") for start, end, heads in merged)
+    return sorted(regions, key=lambda region: (region.start, -region.end))

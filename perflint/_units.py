@@ -1,0 +1,357 @@
+"""Compile one file and describe each of its functions, class bodies and module body as the
+performance diff compares them: normalised bytecode, instruction totals and loops with their
+instructions per iteration and what their bodies do.
+
+Standard library only (run by ``_disasm.py``, also as a script under another interpreter); it
+calls ``compile()`` and reads the code objects, never runs them.
+
+Normalised means that formatting, comments and docstrings change nothing: no offsets or line
+numbers, no ``NOP`` (it only carries a line number), 3.13's two-in-one instructions (fused only
+when both halves sit on one line) counted as the two they are, and a module's or class's
+docstring store left out.  Comprehensions, generator expressions and lambdas belong to the
+function they are written in (on 3.10 and 3.11 a comprehension is a code object of its own; on
+3.12+ it is inlined): their loops join its loop tree where they stand.
+"""
+
+from __future__ import annotations
+
+import builtins
+import hashlib
+import re
+import warnings
+from dataclasses import dataclass, field
+from types import CodeType
+from typing import Any
+
+from perflint import _bytecode, _stackfacts
+
+_CO_OPTIMIZED = 0x0001
+_INLINE = (*_stackfacts.COMPREHENSIONS, _stackfacts.GENERATOR, "<lambda>")
+#: 3.13's superinstructions, each two instructions fused when on one line.
+_FUSED = {
+    "LOAD_FAST_LOAD_FAST": ("LOAD_FAST", "LOAD_FAST"),
+    "STORE_FAST_LOAD_FAST": ("STORE_FAST", "LOAD_FAST"),
+    "STORE_FAST_STORE_FAST": ("STORE_FAST", "STORE_FAST"),
+}
+_IDENTIFIER = re.compile(r"[^\W\d]\w*")
+_SELF_NAME = "<self>"
+
+
+@dataclass
+class _Loop:
+    region: _bytecode.Region
+    count: int | None
+    branches: bool
+    inside: set[int]
+    line: int | None
+    end_line: int | None
+    kind: str
+    order: tuple[int, ...] = ()
+    parent: _Loop | None = None
+    children: list[_Loop | _Code] = field(default_factory=list)
+    facts: list[str] = field(default_factory=list)
+    body: list[str] = field(default_factory=list)
+    depth: int = 0
+
+
+@dataclass
+class _Code:
+    """One code object, analysed."""
+
+    code: CodeType
+    kind: str  # "module", "class", "function" or "inline"
+    qualname: str
+    listing: list[str]
+    weight: int
+    loops: list[_Loop]
+    #: Facts of instructions outside every loop of this code object.
+    top_facts: list[str]
+    #: Inline code objects: (child, the loop holding its definition, the index defining it).
+    inline: list[tuple[_Code, _Loop | None, int]] = field(default_factory=list)
+    children: list[_Code] = field(default_factory=list)
+    #: Names stored with STORE_NAME / DELETE_NAME (module level) and with STORE_GLOBAL.
+    name_stores: set[str] = field(default_factory=set)
+    global_stores: set[str] = field(default_factory=set)
+    star_import: bool = False
+
+
+def _weight(ins_name: str) -> int:
+    if ins_name == "NOP":
+        return 0
+    return 2 if ins_name in _FUSED else 1
+
+
+def _texts(code_flow: _bytecode.Flow, index: int, labels: dict[int, str]) -> list[str]:
+    """The normalised instruction(s) at ``index``: none for a NOP, two for a fused pair."""
+    ins = code_flow.kept[index]
+    if ins.opname == "NOP":
+        return []
+    if ins.opname in _FUSED and isinstance(ins.argval, tuple) and len(ins.argval) == 2:
+        return [f"{op} {value}" for op, value in zip(_FUSED[ins.opname], ins.argval)]
+    return [_bytecode.instruction_text(code_flow, index, labels)]
+
+
+def _docstring_store(code_flow: _bytecode.Flow, kind: str) -> set[int]:
+    """The ``LOAD_CONST 'doc'; STORE_NAME __doc__`` pair of a module or class body."""
+    if kind not in ("module", "class"):
+        return set()
+    kept = code_flow.kept
+    for index in range(len(kept) - 1):
+        ins, nxt = kept[index], kept[index + 1]
+        if ins.opname == "LOAD_CONST" and isinstance(ins.argval, str):
+            if nxt.opname in ("STORE_NAME", "STORE_GLOBAL") and nxt.argval == "__doc__":
+                return {index, index + 1}
+    return set()
+
+
+def _kind(code: CodeType, is_module: bool) -> str:
+    if is_module:
+        return "module"
+    if code.co_name in _INLINE:
+        return "inline"
+    return "function" if code.co_flags & _CO_OPTIMIZED else "class"
+
+
+def _qualname(code: CodeType, parent: _Code | None, given: str | None) -> str:
+    if parent is None:
+        return "<module>"
+    found = getattr(code, "co_qualname", None) or given  # 3.10: the constant MAKE_FUNCTION takes
+    if found:
+        return str(found)
+    if parent.kind == "module":
+        return code.co_name
+    joiner = "." if parent.kind == "class" else ".<locals>."
+    return f"{parent.qualname}{joiner}{code.co_name}"
+
+
+def _analyse(code: CodeType, parent: _Code | None, given_qualname: str | None) -> _Code:
+    code_flow = _bytecode.flow(code)
+    kind = _kind(code, parent is None)
+    kept = code_flow.kept
+    live = _bytecode.reachable(code_flow)
+    labels = code_flow.labels
+    lines = _bytecode.line_numbers(code_flow)
+    dropped = _docstring_store(code_flow, kind)
+    facts = _stackfacts.facts(code_flow)
+    weights = [0 if i in dropped else _weight(ins.opname) for i, ins in enumerate(kept)]
+    texts = [[] if i in dropped else _texts(code_flow, i, labels) for i in range(len(kept))]
+    loops = _loops(code_flow, live, lines, weights, facts)
+    owner: dict[int, _Loop] = {}
+    for loop in loops:  # outermost first: inner loops overwrite
+        for index in loop.inside:
+            owner[index] = loop
+    top_facts: list[str] = []
+    for index in sorted(live):
+        (owner[index].facts if index in owner else top_facts).extend(facts.of(index))
+    for loop in loops:
+        loop.body = [
+            _bytecode.JUMP_LABEL.sub("to L", text)
+            for index in range(loop.region.start, loop.region.end)
+            for text in texts[index]
+        ]
+    analysed = _Code(
+        code=code,
+        kind=kind,
+        qualname=_qualname(code, parent, given_qualname),
+        listing=[text for group in texts for text in group],
+        weight=sum(weights),
+        loops=loops,
+        top_facts=top_facts,
+    )
+    for index, ins in enumerate(kept):
+        if ins.opname in ("STORE_NAME", "DELETE_NAME"):
+            analysed.name_stores.add(str(ins.argval))
+        elif ins.opname in ("STORE_GLOBAL", "DELETE_GLOBAL"):
+            analysed.global_stores.add(str(ins.argval))
+        analysed.star_import |= ins.opname == "IMPORT_STAR"
+        if ins.opname == "LOAD_CONST" and isinstance(ins.argval, CodeType):
+            given = None
+            if index + 2 < len(kept) and kept[index + 1].opname == "LOAD_CONST" and kept[index + 2].opname == "MAKE_FUNCTION":
+                given = kept[index + 1].argval if isinstance(kept[index + 1].argval, str) else None
+            child = _analyse(ins.argval, analysed, given)
+            if child.kind == "inline":
+                analysed.inline.append((child, owner.get(index), index))
+            else:
+                analysed.children.append(child)
+    return analysed
+
+
+def _loops(
+    code_flow: _bytecode.Flow,
+    live: set[int],
+    lines: list[int | None],
+    weights: list[int],
+    facts: _stackfacts.Facts,
+) -> list[_Loop]:
+    """The code object's loops, outermost first, each with its parent among them."""
+    found: list[_Loop] = []
+    for region in _bytecode.loop_regions(code_flow, live):
+        exits_branch = region.kind == "for"
+        count, branches, inside = _bytecode.iteration(
+            code_flow, region.heads, region.start, region.end, exits_branch=exits_branch, weights=weights
+        )
+        body_lines = [lines[i] for i in range(region.start, region.end) if lines[i] is not None]
+        head_line = lines[region.start] if region.kind == "for" else None
+        kind = region.kind
+        if kind == "for" and any(region.start - 3 <= b < region.start for b in facts.accumulators):
+            kind = "comprehension"
+        loop = _Loop(
+            region=region,
+            count=count,
+            branches=branches,
+            inside=inside,
+            line=head_line or min(body_lines, default=None),  # type: ignore[type-var]
+            end_line=max((lines[i] for i in inside if lines[i] is not None), default=None),  # type: ignore[type-var]
+            kind=kind,
+        )
+        for outer in reversed(found):
+            if outer.region.start <= region.start and region.end <= outer.region.end and outer.region != region:
+                loop.parent = outer
+                break
+        found.append(loop)
+    return found
+
+
+# -- from analysed code objects to units -----------------------------------------------------------
+def _splice(code: _Code, attach: _Loop | None, base: int, prefix: tuple[int, ...], tops: list[_Loop]) -> None:
+    """Hang ``code``'s loops in its unit's loop tree: its outermost ones under ``attach`` (or
+    at the top) at depth ``base``, and its inline code objects' loops under the loop that
+    holds each of them.  ``prefix`` orders them among their siblings by where they stand."""
+    for loop in code.loops:
+        loop.order = (*prefix, loop.region.start)
+        if loop.parent is not None:
+            loop.depth = loop.parent.depth + 1
+            loop.parent.children.append(loop)
+            continue
+        loop.depth = base
+        if code.code.co_name == _stackfacts.GENERATOR:
+            loop.kind = "generator"
+        if attach is None:
+            tops.append(loop)
+        else:
+            attach.children.append(loop)
+            loop.parent = attach
+    for child, holder, index in code.inline:
+        where = holder if holder is not None else attach
+        if child.code.co_name != "<lambda>" and where is not None:  # a lambda runs when called
+            where.facts.extend(child.top_facts)
+        depth = holder.depth + 1 if holder is not None else base
+        _splice(child, where, depth, (*prefix, index), tops)
+
+
+def _flatten(tops: list[_Loop]) -> list[_Loop]:
+    """Preorder, children by position; each loop's facts gain one "loop" per child loop."""
+    out: list[_Loop] = []
+
+    def visit(loop: _Loop) -> None:
+        out.append(loop)
+        children = sorted((c for c in loop.children if isinstance(c, _Loop)), key=lambda c: c.order)
+        loop.facts.extend("loop" for _ in children)
+        loop.children = list(children)
+        for child in children:
+            visit(child)
+
+    for top in sorted(tops, key=lambda loop: loop.order):
+        visit(top)
+    return out
+
+
+def _listing(code: _Code) -> list[str]:
+    lines = list(code.listing)
+    for child, _, _ in code.inline:
+        lines.append(f"code object {child.code.co_name}:")
+        lines.extend(_listing(child))
+    return lines
+
+
+def _weight_of(code: _Code) -> int:
+    return code.weight + sum(_weight_of(child) for child, _, _ in code.inline)
+
+
+def _digest(lines: list[str]) -> str:
+    return hashlib.sha256("\n".join(lines).encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def _shape(lines: list[str], name: str) -> list[str]:
+    """``lines`` with the unit's own name (in a recursive call, its ``__qualname__``) masked,
+    so that a renamed function or class compares equal to its old self."""
+    return [_IDENTIFIER.sub(lambda m: _SELF_NAME if m.group(0) == name else m.group(0), line) for line in lines]
+
+
+def _unit(code: _Code, resolve: dict[str, str]) -> dict[str, Any]:
+    tops: list[_Loop] = []
+    _splice(code, None, 0, (), tops)
+    loops = _flatten(tops)
+    index_of = {id(loop): n for n, loop in enumerate(loops)}
+    listing = _listing(code)
+    return {
+        "qualname": code.qualname,
+        "kind": code.kind,
+        "line": code.code.co_firstlineno,
+        "instructions": _weight_of(code),
+        "signature": _digest(listing),
+        "shape": _digest(_shape(listing, code.code.co_name)),
+        "loops": [
+            {
+                "parent": index_of.get(id(loop.parent)) if loop.parent is not None else None,
+                "line": loop.line,
+                "end_line": loop.end_line,
+                "depth": loop.depth,
+                "kind": loop.kind,
+                "count": loop.count,
+                "branches": loop.branches,
+                "facts": sorted(resolve.get(fact, fact) for fact in loop.facts),
+                "body": loop.body,
+            }
+            for loop in loops
+        ],
+    }
+
+
+def _walk(code: _Code) -> list[_Code]:
+    """``code`` and every unit nested in it (a def inside a lambda or comprehension too)."""
+    out = [code] if code.kind != "inline" else []
+    for child in code.children:
+        out.extend(_walk(child))
+    for inline, _, _ in code.inline:
+        out.extend(_walk(inline))
+    return out
+
+
+def _all_codes(code: _Code) -> list[_Code]:
+    out = [code]
+    for child in code.children:
+        out.extend(_all_codes(child))
+    for inline, _, _ in code.inline:
+        out.extend(_all_codes(inline))
+    return out
+
+
+def _builtin_names(module: _Code, every: list[_Code]) -> dict[str, str]:
+    """``"global len"`` -> ``"builtin len"`` for the builtins the module never rebinds."""
+    if module.star_import:
+        return {}
+    bound = set(module.name_stores)
+    for code in every:
+        bound |= code.global_stores
+    return {f"global {name}": f"builtin {name}" for name in dir(builtins) if name not in bound}
+
+
+def compile_units(source: str, filename: str) -> dict[str, Any]:
+    """Every unit of the file ``source`` (see the module docstring), or why it does not compile."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # SyntaxWarnings about the user's code are noise here
+            module = compile(source, filename, "exec", dont_inherit=True, optimize=0)
+    except (SyntaxError, ValueError, OverflowError, MemoryError, RecursionError) as error:
+        where = getattr(error, "lineno", None)
+        message = getattr(error, "msg", None) or str(error)
+        return {"ok": False, "error": f"{type(error).__name__}: {message}" + (f" (line {where})" if where else "")}
+    try:
+        analysed = _analyse(module, None, None)
+    except RecursionError:
+        return {"ok": False, "error": "RecursionError: the code nests too deeply to analyse"}
+    every = _walk(analysed)  # global_stores of inline code objects count too:
+    every_code = _all_codes(analysed)
+    resolve = _builtin_names(analysed, every_code)
+    return {"ok": True, "units": [_unit(code, resolve) for code in every]}
