@@ -164,7 +164,12 @@ def iteration(
             continue
         inside.add(index)
         nexts = successors(code_flow, index)
-        inner = nexts if exits_branch else [n for n in nexts if start <= n < end or n in heads]
+        if exits_branch:
+            inner = nexts
+        elif code_flow.kept[index].opname == "FOR_ITER":
+            inner = []  # an inner loop's head: a loop, not a branch
+        else:
+            inner = [nxt for nxt in nexts if start <= nxt < end or nxt in heads]
         if len(inner) > 1 and index not in heads:
             branches = True
         pending.extend(nxt for nxt in nexts if nxt > index)

@@ -186,9 +186,8 @@ def _loops(
     """The code object's loops, outermost first, each with its parent among them."""
     found: list[_Loop] = []
     for region in _bytecode.loop_regions(code_flow, live):
-        exits_branch = region.kind == "for"
         count, branches, inside = _bytecode.iteration(
-            code_flow, region.heads, region.start, region.end, exits_branch=exits_branch, weights=weights
+            code_flow, region.heads, region.start, region.end, exits_branch=False, weights=weights
         )
         body_lines = [lines[i] for i in range(region.start, region.end) if lines[i] is not None]
         head_line = lines[region.start] if region.kind == "for" else None

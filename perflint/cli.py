@@ -30,6 +30,7 @@ from perflint.reporters._diff import unified_diff
 from perflint.reporters._printable import SafeClickException, echo, safe_output
 from perflint.reporters._style import Style
 from perflint.reporters._summary import statistics, summary_lines
+from perflint.perfdiff_cli import diff
 from perflint.review_cli import review
 from perflint.types import PYTHON_VERSIONS, FileResult, Settings
 
@@ -549,6 +550,7 @@ def rules(output_format: str) -> None:
 
 
 cli.add_command(review)
+cli.add_command(diff)
 
 
 def main() -> None:

@@ -252,19 +252,25 @@ def regressions(
             results.append(result)
             continue
         old_data = show(base, change.old_path, root) if change.old_path else None
-        old: set[str] = set()
-        if old_data is not None and b"\0" not in old_data:
-            before = lint_source(old_data, change.old_path or shown, settings)
-            old = set(fingerprints(before.findings, path=change.new_path))
-        kept = tuple(
-            finding
-            for finding, mark in zip(
-                result.findings, fingerprints(result.findings, path=change.new_path)
-            )
-            if mark not in old
-        )
-        results.append(replace(result, findings=kept))
+        results.append(without_old(result, old_data, change.new_path, settings))
     return sorted(results, key=lambda result: result.path)
+
+
+def without_old(
+    result: FileResult, old_data: str | bytes | None, repo_path: str, settings: Settings
+) -> FileResult:
+    """``result`` without the findings that ``old_data`` (the file at the base, None when it
+    is new) already has, compared by fingerprint under the file's repository path."""
+    old: set[str] = set()
+    if old_data is not None and not (isinstance(old_data, bytes) and b"\0" in old_data):
+        before = lint_source(old_data, result.path, settings)
+        old = set(fingerprints(before.findings, path=repo_path))
+    kept = tuple(
+        finding
+        for finding, mark in zip(result.findings, fingerprints(result.findings, path=repo_path))
+        if mark not in old
+    )
+    return replace(result, findings=kept)
 
 
 def _read(path: Path) -> bytes | None:

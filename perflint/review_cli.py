@@ -10,6 +10,7 @@ findings are printed instead.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from collections.abc import Mapping, Sequence
@@ -22,8 +23,10 @@ import click
 from perflint.config import ConfigError, resolve_options, settings_config
 from perflint.github_api import DEFAULT_API_URL, GitHub, GitHubError
 from perflint.reporters._paths import repository_path
+from perflint.perfdiff_types import PerfDiff
+from perflint.reporters._perfdiff import markdown_section
 from perflint.reporters._printable import SafeClickException, echo
-from perflint.review import Item, items, plan_review, summary_keys
+from perflint.review import Item, items, perf_notes, plan_review, summary_keys
 from perflint.source import SourceError, decode
 from perflint.types import FileResult, Settings
 
@@ -116,6 +119,53 @@ def _explained(results: list[FileResult]) -> list[FileResult]:
         return results
 
 
+def _perf_diff(
+    pr: PullRequest, paths: Sequence[str], config_file: Path | None, cwd: Path, found: Sequence[Item]
+) -> PerfDiff | None:
+    """The pull request's performance diff (head vs its merge-base, repository paths), with
+    grown loops linked to the new findings; None (and a note in the log) if it cannot be made,
+    since it is not worth losing the review over."""
+    from perflint.explain import ExplainError
+    from perflint.perfdiff import perf_diff
+    from perflint.regress import GitError
+
+    options = resolve_options({}, settings_config(paths or (".",), config_file, cwd, None), cwd)
+    findings: dict[str, list[tuple[str, int]]] = {}
+    for item in found:
+        findings.setdefault(item.path, []).append((item.finding.code, item.finding.start.row))
+    try:
+        return perf_diff(
+            pr.base_sha,
+            paths,
+            cwd,
+            head=pr.head_sha,
+            exclude=options.exclude,
+            force_exclude=options.force_exclude,
+            findings=findings,
+            relative=False,
+        )
+    except (GitError, ExplainError) as error:
+        echo(f"perflint review: no performance diff: {error}", err=True)
+        return None
+
+
+def _section_key(perf: PerfDiff | None) -> str:
+    """What makes the performance diff worth a summary: its changes to functions that exist
+    on both sides (new and removed code alone does not post one); "" for none."""
+    if perf is None:
+        return ""
+    modified = [  # line numbers left out: code that only moved is no news
+        [change.path, change.qualname, change.base_instructions, change.head_instructions,
+         [[loop.depth, loop.base_instructions, loop.head_instructions, loop.entered, loop.left]
+          for loop in change.loops]]
+        for change in perf.changes
+        if change.change == "modified"
+    ]
+    if not modified:
+        return ""
+    return hashlib.sha256(json.dumps(modified).encode()).hexdigest()
+
+
 def _head_sources(found: Sequence[Item], head: str, root: Path) -> dict[str, str]:
     """The head commit's text of each file with findings (suggestions are cut from it)."""
     from perflint.regress import show
@@ -151,9 +201,11 @@ def _post(
     patches: Mapping[str, str | None],
     sources: Mapping[str, str],
     dry_run: bool,
+    perf: PerfDiff | None = None,
 ) -> None:
     """Plan against the comments already there, then post the review and delete stale comments."""
     base = f"/repos/{pr.owner_repo}/pulls"
+    key = _section_key(perf)
     existing = api.paginate(f"{base}/{pr.number}/comments")
     reviews = api.paginate(f"{base}/{pr.number}/reviews")
     try:
@@ -170,6 +222,9 @@ def _post(
         existing=existing,
         bot_login=login,
         previous_summaries=summary_keys(reviews, login),
+        notes=perf_notes(perf) if perf is not None else (),
+        section=markdown_section(perf) if key else (),
+        section_key=key,
     )
     if dry_run:
         click.echo(json.dumps({"review": plan.payload, "delete_comments": plan.delete}, indent=2))
@@ -179,8 +234,9 @@ def _post(
     for comment_id in plan.delete:
         api.request("DELETE", f"{base}/comments/{comment_id}")
     echo(
-        f"perflint review: {len(plan.inline)} new inline comment(s), {len(plan.summarised)} in the "
-        f"summary, {plan.already} already posted, {len(plan.delete)} outdated deleted",
+        f"perflint review: {len(plan.inline) + len(plan.notes)} new inline comment(s), "
+        f"{len(plan.summarised)} in the summary, {plan.already} already posted, "
+        f"{len(plan.delete)} outdated deleted",
         err=True,
     )
 
@@ -207,6 +263,7 @@ def review(paths: tuple[str, ...], dry_run: bool, config_file: Path | None) -> N
     # regressions() lints only files inside the repository: every path has a repository path.
     repo_paths = {result.path: repository_path(result.path, root) or result.path for result in results}
     found = items(results, repo_paths)
+    perf = _perf_diff(pr, paths, config_file, cwd, found)
     api = GitHub(os.environ.get("GITHUB_API_URL") or DEFAULT_API_URL, token)
     api_error: GitHubError | None = None
     try:
@@ -216,7 +273,7 @@ def review(paths: tuple[str, ...], dry_run: bool, config_file: Path | None) -> N
             for entry in files
             if entry.get("status") != "removed"
         }
-        _post(api, pr, found, patches, _head_sources(found, pr.head_sha, root), dry_run)
+        _post(api, pr, found, patches, _head_sources(found, pr.head_sha, root), dry_run, perf)
     except GitHubError as error:
         api_error = error
     if not dry_run or api_error is not None:
