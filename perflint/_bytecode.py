@@ -70,10 +70,88 @@ def flow(code: CodeType) -> Flow:
     return Flow(kept, targets)
 
 
+def threaded(code_flow: Flow) -> Flow:
+    """``code_flow`` with each jump to an unconditional jump sent straight to where that one
+    goes.  CPython does this itself only where it keeps line events right, so whether it
+    happened depends on how the code is laid out over lines; threaded, the layout is moot."""
+    kept, targets = code_flow.kept, code_flow.targets
+    plain = {i for i, ins in enumerate(kept) if ins.opname in UNCONDITIONAL and ins.opname not in _NO_INTERRUPT}
+    out = {}
+    for index, target in targets.items():
+        if kept[index].opname in ("FOR_ITER", "SEND") or kept[index].opname in SETUP:
+            out[index] = target  # a loop's exit or a handler: where it points means something
+            continue
+        seen = {index}
+        while target in plain and target in targets and target not in seen:
+            seen.add(target)
+            target = targets[target]
+        out[index] = target
+    return Flow(kept, out)
+
+
+def stable_repr(value: object) -> str:
+    """``repr(value)``, with the items of a (frozen)set in sorted order: their order follows
+    the string hash, which changes from one process to the next."""
+    if isinstance(value, (set, frozenset)):
+        items = ", ".join(sorted(stable_repr(item) for item in value))
+        return f"{type(value).__name__}({{{items}}})" if items else f"{type(value).__name__}()"
+    if isinstance(value, tuple):
+        items = [stable_repr(item) for item in value]
+        return f"({items[0]},)" if len(items) == 1 else f"({', '.join(items)})"
+    return repr(value)
+
+
+_INVERSE = {
+    "TRUE": "FALSE", "FALSE": "TRUE", "NONE": "NOT_NONE", "NOT_NONE": "NONE",
+}
+
+
+def _inverted(ins: dis.Instruction, backward: bool) -> dis.Instruction | None:
+    """The conditional jump ``ins`` with its condition negated, or None when there is none."""
+    name = ins.opname
+    for prefix in ("POP_JUMP_IF_", "POP_JUMP_FORWARD_IF_", "POP_JUMP_BACKWARD_IF_"):
+        if name.startswith(prefix) and name[len(prefix) :] in _INVERSE:
+            condition = _INVERSE[name[len(prefix) :]]
+            if prefix != "POP_JUMP_IF_":  # 3.11 names the direction
+                prefix = "POP_JUMP_BACKWARD_IF_" if backward else "POP_JUMP_FORWARD_IF_"
+            new = prefix + condition
+            if new in dis.opmap:
+                return ins._replace(opname=new, opcode=dis.opmap[new])
+    return None
+
+
+def canonical(code_flow: Flow) -> Flow:
+    """``code_flow`` with the layout choices CPython makes by line numbers undone: jumps
+    threaded (see ``threaded``), and ``POP_JUMP_IF_X past; JUMP target`` (what a condition
+    ending a line becomes when the jump back keeps its own line) as ``POP_JUMP_IF_NOT_X target``
+    with the JUMP left as a NOP."""
+    code_flow = threaded(code_flow)
+    kept, targets = list(code_flow.kept), dict(code_flow.targets)
+    aimed = {}
+    for source, target in targets.items():
+        aimed.setdefault(target, []).append(source)
+    nop = dis.opmap.get("NOP")
+    for index in range(len(kept) - 2):
+        jump = kept[index + 1]
+        if targets.get(index) != index + 2 or index + 1 not in targets or nop is None:
+            continue
+        if jump.opname not in UNCONDITIONAL or jump.opname in _NO_INTERRUPT or aimed.get(index + 1):
+            continue
+        flipped = _inverted(kept[index], backward=targets[index + 1] < index)
+        if flipped is None:
+            continue
+        kept[index] = flipped
+        targets[index] = targets.pop(index + 1)
+        kept[index + 1] = jump._replace(opname="NOP", opcode=nop, arg=None, argval=None, argrepr="")
+    return Flow(tuple(kept), targets)
+
+
 def instruction_text(code_flow: Flow, index: int, labels: dict[int, str], rename: Sequence[tuple[str, str]] = ()) -> str:
     """``"OPNAME argrepr"`` with the jump target as a label and code objects by name."""
     ins = code_flow.kept[index]
     argrepr = ins.argrepr
+    if ins.opname == "LOAD_CONST" and isinstance(ins.argval, (frozenset, tuple)):
+        argrepr = stable_repr(ins.argval)
     if index in code_flow.targets:
         argrepr = f"to {labels[code_flow.targets[index]]}"
     argrepr = _CODE_REPR.sub(r"<code object \1>", argrepr)

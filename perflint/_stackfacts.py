@@ -71,21 +71,37 @@ class Facts:
     """Per instruction index, the facts it contributes (kind, detail)."""
 
     at: dict[int, list[tuple[str, str]]] = field(default_factory=dict)
-    #: Instruction indexes whose attribute load is a callee (named by the call instead).
-    callee_loads: set[int] = field(default_factory=set)
-    #: BUILD_* instructions that start a comprehension's result (its LIST_APPEND goes there).
-    accumulators: set[int] = field(default_factory=set)
+    #: Per call (or LIST_APPEND ...) index: the attribute load it calls (or the BUILD_* it
+    #: appends to), kept per instruction so that a second visit replaces the first.
+    callee_at: dict[int, int] = field(default_factory=dict)
+    accumulator_at: dict[int, int] = field(default_factory=dict)
+
+    @property
+    def callee_loads(self) -> set[int]:
+        """Instruction indexes whose attribute load is a callee (named by the call instead)."""
+        return set(self.callee_at.values())
+
+    @property
+    def accumulators(self) -> set[int]:
+        """BUILD_* instructions that start a comprehension's result (its LIST_APPEND goes there)."""
+        return set(self.accumulator_at.values())
 
     def add(self, index: int, kind: str, detail: str = "") -> None:
         self.at.setdefault(index, []).append((kind, detail))
 
-    def of(self, index: int) -> list[str]:
-        """The facts of one instruction as short strings (``"call json.loads"``)."""
+    def forget(self, index: int) -> None:
+        self.at.pop(index, None)
+        self.callee_at.pop(index, None)
+        self.accumulator_at.pop(index, None)
+
+    def of(self, index: int, callees: set[int], accumulators: set[int]) -> list[str]:
+        """The facts of one instruction as short strings (``"call json.loads"``), given
+        ``callee_loads`` and ``accumulators``."""
         out = []
         for kind, detail in self.at.get(index, ()):
-            if kind == "attribute" and index in self.callee_loads:
+            if kind == "attribute" and index in callees:
                 continue
-            if kind == "alloc" and index in self.accumulators:
+            if kind == "alloc" and index in accumulators:
                 detail = f"{detail} comprehension"
             out.append(f"{kind} {detail}".rstrip())
         return out
@@ -108,7 +124,7 @@ def _dotted(receiver: Slot, attribute: str) -> str:
 def _constant(value: object) -> Slot:
     if isinstance(value, CodeType):
         return Slot("code", value.co_name)
-    text = repr(value)
+    text = _bytecode.stable_repr(value)
     return Slot("name" if len(text) <= _SHORT_CONSTANT else "other", text)
 
 
@@ -120,26 +136,31 @@ class _Run:
         self.facts = Facts()
 
     def run(self) -> Facts:
+        """A worklist to a fixed point: where paths with different slots meet, the slot
+        becomes unknown (``sep or " "`` is no ``sep``) and the code after is run again."""
         states: dict[int, list[Slot]] = {0: []}
-        done: set[int] = set()
         pending = [0]
         size = len(self.flow.kept)
         while pending:
             index = pending.pop()
-            if index in done or not 0 <= index < size:
+            if not 0 <= index < size:
                 continue
-            done.add(index)
             before = states[index]
+            self.facts.forget(index)
             after = self.step(index, list(before))
             for nxt in reversed(_bytecode.successors(self.flow, index)):
-                if nxt in states:
+                if nxt == index + 1 and nxt != self.flow.targets.get(index):
+                    arriving = after
+                else:
+                    arriving = self.jumped(index, before, after)
+                if nxt not in states:
+                    states[nxt] = arriving
                     pending.append(nxt)
                     continue
-                if nxt == index + 1 and nxt != self.flow.targets.get(index):
-                    states[nxt] = after
-                else:
-                    states[nxt] = self.jumped(index, before, after)
-                pending.append(nxt)
+                merged = _merge(states[nxt], arriving)
+                if merged != states[nxt]:
+                    states[nxt] = merged
+                    pending.append(nxt)
         return self.facts
 
     def jumped(self, index: int, before: list[Slot], after: list[Slot]) -> list[Slot]:
@@ -209,7 +230,7 @@ class _Run:
             pop(_ACCUMULATE[name])
             depth = ins.arg or 0
             if 0 < depth <= len(stack) and stack[-depth].kind == "build":
-                facts.accumulators.add(stack[-depth].origin)
+                facts.accumulator_at[index] = stack[-depth].origin
         elif name == "MAKE_FUNCTION":
             code = next((slot for slot in pop(1 - effect) if slot.kind == "code"), None)
             code_name = code.text if code is not None else "<function>"
@@ -260,7 +281,7 @@ class _Run:
             pass  # a ``with`` block's __exit__, or running a comprehension: facts of their own
         elif callee.kind == "name" and callee.text:
             facts.add(index, "call", callee.text)
-            facts.callee_loads.add(callee.origin)
+            facts.callee_at[index] = callee.origin
             result = Slot("name", f"{callee.text}()", index)
         elif callee.kind == "function":
             facts.add(index, "call", callee.text)
@@ -279,6 +300,12 @@ class _Run:
             stack[-1], stack[-depth] = stack[-depth], stack[-1]
         else:  # ROT_*: the top moves down ``depth - 1`` places
             stack.insert(len(stack) - depth, stack.pop())
+
+
+def _merge(known: list[Slot], arriving: list[Slot]) -> list[Slot]:
+    if len(known) != len(arriving):
+        return [_OTHER] * len(known)
+    return [a if a == b else _OTHER for a, b in zip(known, arriving)]
 
 
 def facts(code_flow: _bytecode.Flow) -> Facts:

@@ -34,6 +34,8 @@ _FUSED = {
     "STORE_FAST_STORE_FAST": ("STORE_FAST", "STORE_FAST"),
 }
 _IDENTIFIER = re.compile(r"[^\W\d]\w*")
+#: 3.11 names a jump by its direction, which follows the layout: compare them without it.
+_DIRECTION = re.compile(r"^(POP_JUMP)_(?:FORWARD|BACKWARD)(_IF_)|^(JUMP)_(?:FORWARD|BACKWARD|ABSOLUTE)(?= |$)")
 _SELF_NAME = "<self>"
 
 
@@ -88,20 +90,24 @@ def _texts(code_flow: _bytecode.Flow, index: int, labels: dict[int, str]) -> lis
         return []
     if ins.opname in _FUSED and isinstance(ins.argval, tuple) and len(ins.argval) == 2:
         return [f"{op} {value}" for op, value in zip(_FUSED[ins.opname], ins.argval)]
-    return [_bytecode.instruction_text(code_flow, index, labels)]
+    text = _bytecode.instruction_text(code_flow, index, labels)
+    return [_DIRECTION.sub(lambda m: "".join(part or "" for part in m.groups()), text)]
 
 
 def _docstring_store(code_flow: _bytecode.Flow, kind: str) -> set[int]:
-    """The ``LOAD_CONST 'doc'; STORE_NAME __doc__`` pair of a module or class body."""
+    """The ``LOAD_CONST 'doc'; STORE_NAME __doc__`` pair of a module or class body, and 3.13's
+    ``LOAD_CONST LINE; STORE_NAME __firstlineno__`` of a class body."""
     if kind not in ("module", "class"):
         return set()
     kept = code_flow.kept
+    found: set[int] = set()
     for index in range(len(kept) - 1):
         ins, nxt = kept[index], kept[index + 1]
-        if ins.opname == "LOAD_CONST" and isinstance(ins.argval, str):
-            if nxt.opname in ("STORE_NAME", "STORE_GLOBAL") and nxt.argval == "__doc__":
-                return {index, index + 1}
-    return set()
+        if ins.opname != "LOAD_CONST" or nxt.opname not in ("STORE_NAME", "STORE_GLOBAL"):
+            continue
+        if (nxt.argval == "__doc__" and isinstance(ins.argval, str)) or nxt.argval == "__firstlineno__":
+            found |= {index, index + 1}
+    return found
 
 
 def _kind(code: CodeType, is_module: bool) -> str:
@@ -125,7 +131,7 @@ def _qualname(code: CodeType, parent: _Code | None, given: str | None) -> str:
 
 
 def _analyse(code: CodeType, parent: _Code | None, given_qualname: str | None) -> _Code:
-    code_flow = _bytecode.flow(code)
+    code_flow = _bytecode.canonical(_bytecode.flow(code))
     kind = _kind(code, parent is None)
     kept = code_flow.kept
     live = _bytecode.reachable(code_flow)
@@ -141,8 +147,9 @@ def _analyse(code: CodeType, parent: _Code | None, given_qualname: str | None) -
         for index in loop.inside:
             owner[index] = loop
     top_facts: list[str] = []
+    callees, accumulators = facts.callee_loads, facts.accumulators
     for index in sorted(live):
-        (owner[index].facts if index in owner else top_facts).extend(facts.of(index))
+        (owner[index].facts if index in owner else top_facts).extend(facts.of(index, callees, accumulators))
     for loop in loops:
         loop.body = [
             _bytecode.JUMP_LABEL.sub("to L", text)
