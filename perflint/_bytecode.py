@@ -93,8 +93,8 @@ def stable_repr(value: object) -> str:
     """``repr(value)``, with the items of a (frozen)set in sorted order: their order follows
     the string hash, which changes from one process to the next."""
     if isinstance(value, (set, frozenset)):
-        items = ", ".join(sorted(stable_repr(item) for item in value))
-        return f"{type(value).__name__}({{{items}}})" if items else f"{type(value).__name__}()"
+        joined = ", ".join(sorted(stable_repr(item) for item in value))
+        return f"{type(value).__name__}({{{joined}}})" if joined else f"{type(value).__name__}()"
     if isinstance(value, tuple):
         items = [stable_repr(item) for item in value]
         return f"({items[0]},)" if len(items) == 1 else f"({', '.join(items)})"
@@ -127,7 +127,7 @@ def canonical(code_flow: Flow) -> Flow:
     with the JUMP left as a NOP."""
     code_flow = threaded(code_flow)
     kept, targets = list(code_flow.kept), dict(code_flow.targets)
-    aimed = {}
+    aimed: dict[int, list[int]] = {}
     for source, target in targets.items():
         aimed.setdefault(target, []).append(source)
     nop = dis.opmap.get("NOP")
@@ -166,8 +166,9 @@ def line_numbers(code_flow: Flow) -> list[int | None]:
     current: int | None = None
     for ins in code_flow.kept:
         number = getattr(ins, "line_number", None)  # 3.13
-        if number is None and getattr(ins, "positions", None) is not None:
-            number = ins.positions.lineno  # 3.11, 3.12
+        positions = getattr(ins, "positions", None)
+        if number is None and positions is not None:
+            number = positions.lineno  # 3.11, 3.12
         if number is None and isinstance(ins.starts_line, int) and not isinstance(ins.starts_line, bool):
             current = ins.starts_line  # 3.10: set on the first instruction of each line
             number = current
@@ -234,7 +235,7 @@ def iteration(
                 options.append(best[nxt])  # type: ignore[arg-type]
         weight = 1 if weights is None else weights[index]
         best[index] = weight + max(options) if options else None
-    counts = [best[head] for head in heads if best.get(head) is not None]
+    counts = [count for head in heads if (count := best.get(head)) is not None]
     inside, branches, pending = set(), False, sorted(heads)
     while pending:
         index = pending.pop()

@@ -7,12 +7,15 @@ and never runs the code it is given: it calls ``compile()`` and reads the code o
 
 Request::
 
-    {"sources": [{"code": "...", "mode": "function" | "module", "globals": ["range", ...]}]}
+    {"sources": [{"code": "...", "mode": "function" | "module", "globals": ["range", ...]}
+                 | {"code": "...", "mode": "units", "name": "path/of/file.py"}]}
 
 ``mode="function"`` compiles the code as the body of a function so that its names are locals
 (``LOAD_FAST``) as in the function the code came from: every name it reads without binding
 becomes a parameter, except the names in ``globals`` and the builtins, which stay globals.
 ``mode="module"`` compiles the code as it is (rule examples, which define functions).
+``mode="units"`` compiles a whole file for ``perflint diff`` and answers as
+``perflint/_units.py`` describes (its functions, class and module bodies, and their loops).
 
 Answer::
 

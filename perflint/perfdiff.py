@@ -165,6 +165,7 @@ def build(
                 errors.append(FileError(shown, side_name, problem))  # type: ignore[arg-type]
                 failed = True
                 continue
+            assert result is not None
             units[side_name] = tuple(units_from_result(shown, result))
         if not failed:
             pairs.append(

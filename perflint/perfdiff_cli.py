@@ -109,8 +109,8 @@ def diff(
             raise DiffError(f"cannot write {output_file}: {error.strerror or error}") from None
     else:
         click.echo(text, nl=False)
-    for error in result.errors:
-        click.echo(printable(f"error: {error.path}: not compared ({error.side}: {error.message})"), err=True)
+    for problem in result.errors:
+        click.echo(printable(f"error: {problem.path}: not compared ({problem.side}: {problem.message})"), err=True)
     reasons = failures(result.changes, rules)
     for reason in reasons:
         click.echo(printable(f"fail: {reason}"), err=True)

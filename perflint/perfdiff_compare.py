@@ -341,7 +341,7 @@ def with_findings(change: FunctionChange, findings: Mapping[str, Sequence[tuple[
         return change
     loops = []
     for loop in change.loops:
-        inside = ()
+        inside: tuple[str, ...] = ()
         if loop.verdict in ("regression", "added") and loop.line is not None and loop.end_line is not None:
             inside = tuple(f"{code} {change.path}:{row}" for code, row in here if loop.line <= row <= loop.end_line)
         loops.append(replace(loop, findings=inside) if inside else loop)

@@ -223,7 +223,7 @@ def _post(
         bot_login=login,
         previous_summaries=summary_keys(reviews, login),
         notes=perf_notes(perf) if perf is not None else (),
-        section=markdown_section(perf) if key else (),
+        section=markdown_section(perf) if perf is not None and key else (),
         section_key=key,
     )
     if dry_run:

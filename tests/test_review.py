@@ -451,3 +451,45 @@ def test_fork_fallback_prints_no_command_but_its_annotations(
     ), runner_commands
     assert "\x1b" not in result.output
     assert "\\x3a:stop-commands::tok3n.py:3:5: PFL101" in result.stdout
+
+
+#: The pull request makes the legacy loop do more each iteration (a call enters it).
+LEGACY_SLOWER = LEGACY_MOVED.replace("out += d[k]", "out += len(str(d[k]))")
+
+
+def test_performance_diff_posted_once(pr: State, monkeypatch: pytest.MonkeyPatch) -> None:
+    push(pr, Path.cwd(), {"legacy.py": LEGACY_SLOWER})
+    result = run(pr, monkeypatch)
+    assert result.exit_code == 1, result.output  # findings decide the exit code, not the diff
+    assert pr.rejected == []
+    (review_posted,) = pr.reviews
+    body = review_posted["body"]
+    assert "### Performance diff" in body and "not time" in body
+    assert "legacy.py:5" in body and "call len" in body and "CPython" in body
+    loop_line = LEGACY_SLOWER.splitlines().index("    for k in d.keys():") + 1
+    notes = [c for c in pr.comments if "performance diff" in c["body"]]
+    assert [(c["path"], c["line"]) for c in notes] == [("legacy.py", loop_line)]
+    assert "call len" in notes[0]["body"] and "instructions per iteration" in notes[0]["body"]
+    assert "<!-- perflint:fingerprint=" in notes[0]["body"]
+    before = list(pr.comments)
+    again = run(pr, monkeypatch)  # nothing twice
+    assert again.exit_code == 1
+    assert len(pr.reviews) == 1 and pr.comments == before
+    push(pr, Path.cwd(), {"legacy.py": LEGACY_MOVED})  # the loop is back to what it was
+    run(pr, monkeypatch)
+    assert not [c for c in pr.comments if "performance diff" in c["body"]]  # the note is deleted
+    assert pr.rejected == []
+
+
+def test_performance_diff_only_section_outside_the_diff(pr: State, monkeypatch: pytest.MonkeyPatch) -> None:
+    # No finding left (``.keys()`` is gone), but the loop now calls len() and str().
+    slower_without_finding = LEGACY_SLOWER.replace("d.keys()", "d")
+    push(pr, Path.cwd(), {"legacy.py": slower_without_finding, "app.py": "x = 1\n"})
+    set_patch(pr, "legacy.py", "@@ -1,1 +1,1 @@\n-x\n+import os")  # the loop's line is not in it
+    result = run(pr, monkeypatch)
+    assert result.exit_code == 0, result.output  # no findings: the diff alone does not fail it
+    assert pr.rejected == [] and pr.comments == []
+    (review_posted,) = pr.reviews
+    assert "### Performance diff" in review_posted["body"] and "0 findings" in review_posted["body"]
+    run(pr, monkeypatch)
+    assert len(pr.reviews) == 1

@@ -56,17 +56,24 @@ def _headline(change: FunctionChange) -> str:
     return f"{where} {change.qualname} ({change.kind}, {change.change}): {change.verdict}, {totals}"
 
 
-def _summary(diff: PerfDiff) -> str:
+def _summary(diff: PerfDiff, arrow: str = "->") -> str:
     count = len(diff.changes)
     noun = "function" if count == 1 else "functions"
     return (
-        f"Performance diff: {count} changed {noun} in {diff.files} changed file(s), "
-        f"base {diff.base} -> head {diff.head}, bytecode compiled (never run) by {diff.interpreter}."
+        f"{count} changed {noun} in {diff.files} changed file(s), base {diff.base} {arrow} head "
+        f"{diff.head}, bytecode compiled (never run) by {diff.interpreter}."
     )
 
 
+def _code(text: str) -> str:
+    """``text`` as a code span in a table cell (HTML is not rendered there; ``|`` is escaped)."""
+    if "`" in text:
+        return cell(text)
+    return "`" + text.replace("|", "\\|").replace("\n", " ").replace("\r", " ") + "`"
+
+
 def render_text(diff: PerfDiff) -> str:
-    lines = [printable(_summary(diff)), HONEST, ""]
+    lines = [printable("Performance diff: " + _summary(diff)), HONEST, ""]
     for change in diff.changes:
         lines.append(printable(_headline(change)))
         if change.loops:
@@ -122,9 +129,17 @@ _MARK = {"regression": "regression", "improvement": "improvement", "changed": "c
          "added": "added", "removed": "removed"}
 
 
+def _markdown_note(loop: LoopChange) -> str:
+    facts = [f"+ {_code(fact)}" for fact in loop.entered] + [f"− {_code(fact)}" for fact in loop.left]
+    note = cell(loop.reason) + (": " + ", ".join(facts) if facts else "")
+    if loop.findings:
+        note += f" (see {cell(', '.join(loop.findings))})"
+    return note
+
+
 def _rows(change: FunctionChange) -> list[str]:
     where = cell(f"{change.path}:{change.line}")
-    name = cell(change.qualname)
+    name = _code(change.qualname)
     totals = f"{_count(change.base_instructions)} → {_count(change.head_instructions)}"
     head = f"| {_MARK[change.verdict]} | {where} | {name} ({cell(change.change)}) | {totals} |"
     if not change.loops:
@@ -133,7 +148,7 @@ def _rows(change: FunctionChange) -> list[str]:
     for number, loop in enumerate(change.loops):
         counts = f"{_count(loop.base_instructions)} → {_count(loop.head_instructions)}"
         start = head if number == 0 else "| | | | |"
-        rows.append(f"{start} {_count(loop.line)} (depth {loop.depth}) | {counts} | {cell(_loop_note(loop))} |")
+        rows.append(f"{start} {_count(loop.line)} (depth {loop.depth}) | {counts} | {_markdown_note(loop)} |")
     return rows
 
 
@@ -142,7 +157,7 @@ def markdown_section(diff: PerfDiff, *, heading: str = "###") -> list[str]:
     lines = [
         f"{heading} Performance diff",
         "",
-        escape(_summary(diff)),
+        escape(_summary(diff, "→")),
         "",
         escape(HONEST),
         "",
