@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import statistics
 import subprocess
@@ -109,6 +110,12 @@ def build_history(releases: list[tuple[str, Path]], package: str, root: Path) ->
     return commits
 
 
+def _cpu() -> float:
+    """CPU seconds of this process and its finished children (the --python compiler)."""
+    times = os.times()
+    return times.user + times.system + times.children_user + times.children_system
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sdists", type=Path, required=True, help="Folder of downloaded sdists.")
@@ -125,25 +132,30 @@ def main() -> None:
         settings = Settings(select=options.select, target_version=options.target_version)
         rows, report = [], []
         for (old_version, old), (new_version, new) in zip(commits, commits[1:]):
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), _cpu()
             diff = perf_diff(old, (), root, head=new, python=args.python, settings=settings, relative=False)
-            seconds = time.perf_counter() - started
-            rows.append((f"{old_version} -> {new_version}", diff.files, seconds, len(diff.changes), len(diff.errors)))
+            seconds, cpu = time.perf_counter() - started, _cpu() - cpu
+            rows.append((f"{old_version} -> {new_version}", diff.files, seconds, cpu, len(diff.changes), len(diff.errors)))
             report.extend(
                 {"from": old_version, "to": new_version, **change_json(change, diff.interpreter)}
                 for change in diff.changes
             )
         interpreter = diff.interpreter
     changed = [row for row in rows if row[1]]
-    per_file = [seconds / files for _, files, seconds, _, _ in changed]
+    per_file = [seconds / files for _, files, seconds, _, _, _ in changed]
+    cpu_per_file = [cpu / files for _, files, _, cpu, _, _ in changed]
     print(f"{args.package}: {len(rows)} consecutive releases diffed on {interpreter}")
-    print(f"{'releases':<22} {'files':>5} {'seconds':>8} {'s/file':>7} {'entries':>7} {'errors':>6}")
-    for name, files, seconds, entries, errors in rows:
-        print(f"{name:<22} {files:>5} {seconds:>8.3f} {seconds / max(files, 1):>7.3f} {entries:>7} {errors:>6}")
+    print(f"{'releases':<22} {'files':>5} {'wall s':>7} {'cpu s':>6} {'s/file':>7} {'entries':>7} {'errors':>6}")
+    for name, files, seconds, cpu, entries, errors in rows:
+        print(
+            f"{name:<22} {files:>5} {seconds:>7.3f} {cpu:>6.3f} {seconds / max(files, 1):>7.3f} "
+            f"{entries:>7} {errors:>6}"
+        )
     print(
-        f"median per pair {statistics.median(r[2] for r in rows):.3f} s, median per changed file "
-        f"{statistics.median(per_file):.3f} s, max per changed file {max(per_file):.3f} s, "
-        f"{sum(r[3] for r in rows)} entries, {sum(r[4] for r in rows)} files not compared"
+        f"per changed file: median {statistics.median(per_file):.3f} s wall "
+        f"({statistics.median(cpu_per_file):.3f} s CPU), max {max(per_file):.3f} s wall "
+        f"({max(cpu_per_file):.3f} s CPU); {sum(r[4] for r in rows)} entries, "
+        f"{sum(r[5] for r in rows)} files not compared"
     )
     if args.report is not None:
         args.report.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")

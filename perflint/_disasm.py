@@ -8,14 +8,17 @@ and never runs the code it is given: it calls ``compile()`` and reads the code o
 Request::
 
     {"sources": [{"code": "...", "mode": "function" | "module", "globals": ["range", ...]}
-                 | {"code": "...", "mode": "units", "name": "path/of/file.py"}]}
+                 | {"code": "...", "mode": "units", "name": "path/of/file.py"}
+                 | {"base": "..." | null, "head": "..." | null, "mode": "unit-pair", "name": ...}]}
 
 ``mode="function"`` compiles the code as the body of a function so that its names are locals
 (``LOAD_FAST``) as in the function the code came from: every name it reads without binding
 becomes a parameter, except the names in ``globals`` and the builtins, which stay globals.
 ``mode="module"`` compiles the code as it is (rule examples, which define functions).
 ``mode="units"`` compiles a whole file for ``perflint diff`` and answers as
-``perflint/_units.py`` describes (its functions, class and module bodies, and their loops).
+``perflint/_units.py`` describes (its functions, class and module bodies, and their loops);
+``mode="unit-pair"`` (``"base"``, ``"head"``: the two versions, or null) does so for both
+versions of a file at once, skipping the analysis of what did not change.
 
 Answer::
 
@@ -194,6 +197,8 @@ def disassemble(request: dict[str, Any]) -> dict[str, Any]:
             results.append(_compile_function(source["code"], list(source.get("globals", ()))))
         elif mode == "units":
             results.append(_units.compile_units(source["code"], source.get("name", "<file>")))
+        elif mode == "unit-pair":
+            results.append(_units.compile_pair(source.get("base"), source.get("head"), source.get("name", "<file>")))
         else:
             results.append(_compile_module(source["code"]))
     answer: dict[str, Any] = dict(interpreter_version())

@@ -16,9 +16,12 @@ function they are written in (on 3.10 and 3.11 a comprehension is a code object 
 from __future__ import annotations
 
 import builtins
+import dis
 import hashlib
 import re
 import warnings
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from types import CodeType
 from typing import Any
@@ -75,6 +78,8 @@ class _Code:
     name_stores: set[str] = field(default_factory=set)
     global_stores: set[str] = field(default_factory=set)
     star_import: bool = False
+    #: Unchanged on the other side (same qualname and compiled code): not analysed.
+    skipped: bool = False
 
 
 def _weight(ins_name: str) -> int:
@@ -118,10 +123,11 @@ def _kind(code: CodeType, is_module: bool) -> str:
     return "function" if code.co_flags & _CO_OPTIMIZED else "class"
 
 
-def _qualname(code: CodeType, parent: _Code | None, given: str | None) -> str:
+def _qualname(code: CodeType, parent: _Code | None) -> str:
+    """``co_qualname`` (3.11+); on 3.10 the same rule the compiler applies."""
     if parent is None:
         return "<module>"
-    found = getattr(code, "co_qualname", None) or given  # 3.10: the constant MAKE_FUNCTION takes
+    found = getattr(code, "co_qualname", None)
     if found:
         return str(found)
     if parent.kind == "module":
@@ -130,9 +136,66 @@ def _qualname(code: CodeType, parent: _Code | None, given: str | None) -> str:
     return f"{parent.qualname}{joiner}{code.co_name}"
 
 
-def _analyse(code: CodeType, parent: _Code | None, given_qualname: str | None) -> _Code:
-    code_flow = _bytecode.canonical(_bytecode.flow(code))
+def cheap_key(code: CodeType) -> str:
+    """A hash of the code object as compiled, without its name, line numbers and nested
+    functions' bodies (its inline comprehensions' included): equal means unchanged, so the
+    full analysis can be skipped (unequal may still be a change of layout only)."""
+    digest = hashlib.sha256()
+    for part in (code.co_code, getattr(code, "co_exceptiontable", b"")):
+        digest.update(part)
+        digest.update(b"\x00")
+    numbers = (code.co_argcount, code.co_posonlyargcount, code.co_kwonlyargcount, code.co_flags)
+    names = (code.co_names, code.co_varnames, code.co_freevars, code.co_cellvars)
+    digest.update(repr((numbers, names)).encode("utf-8", "surrogatepass"))
+    for const in code.co_consts:
+        if isinstance(const, CodeType):
+            text = cheap_key(const) if const.co_name in _INLINE else f"code {const.co_name}"
+        else:
+            text = _bytecode.stable_repr(const)
+        digest.update(text.encode("utf-8", "surrogatepass") + b"\x00")
+    return digest.hexdigest()[:32]
+
+
+def _light_units(code: CodeType, parent: _Code | None, out: list[tuple[str, str]]) -> None:
+    """(qualname, cheap key) of every unit in ``code``, without analysing any."""
     kind = _kind(code, parent is None)
+    stand_in = _Code(code, kind, _qualname(code, parent), [], 0, [], [])
+    if kind != "inline":
+        out.append((stand_in.qualname, cheap_key(code)))
+    for const in code.co_consts:
+        if isinstance(const, CodeType):
+            _light_units(const, stand_in, out)
+
+
+def _scan(
+    analysed: _Code, kept: Sequence[dis.Instruction], owner: dict[int, _Loop], skip: frozenset[tuple[str, str]]
+) -> None:
+    """The names ``analysed`` binds globally, and its nested code objects, analysed (in a
+    skipped unit, its inline code objects are only scanned, for the units nested in them)."""
+    for index, ins in enumerate(kept):
+        if ins.opname in ("STORE_NAME", "DELETE_NAME"):
+            analysed.name_stores.add(str(ins.argval))
+        elif ins.opname in ("STORE_GLOBAL", "DELETE_GLOBAL"):
+            analysed.global_stores.add(str(ins.argval))
+        analysed.star_import |= ins.opname == "IMPORT_STAR"
+        if ins.opname == "LOAD_CONST" and isinstance(ins.argval, CodeType):
+            child = _analyse(ins.argval, analysed, skip, light=analysed.skipped)
+            if child.kind == "inline":
+                analysed.inline.append((child, owner.get(index), index))
+            else:
+                analysed.children.append(child)
+
+
+def _analyse(
+    code: CodeType, parent: _Code | None, skip: frozenset[tuple[str, str]] = frozenset(), light: bool = False
+) -> _Code:
+    kind = _kind(code, parent is None)
+    qualname = _qualname(code, parent)
+    if (kind == "inline" and light) or (kind != "inline" and (qualname, cheap_key(code)) in skip):
+        skipped = _Code(code, kind, qualname, [], 0, [], [], skipped=True)
+        _scan(skipped, [ins for ins in dis.get_instructions(code)], {}, skip)
+        return skipped
+    code_flow = _bytecode.canonical(_bytecode.flow(code))
     kept = code_flow.kept
     live = _bytecode.reachable(code_flow)
     labels = code_flow.labels
@@ -159,27 +222,13 @@ def _analyse(code: CodeType, parent: _Code | None, given_qualname: str | None) -
     analysed = _Code(
         code=code,
         kind=kind,
-        qualname=_qualname(code, parent, given_qualname),
+        qualname=qualname,
         listing=[text for group in texts for text in group],
         weight=sum(weights),
         loops=loops,
         top_facts=top_facts,
     )
-    for index, ins in enumerate(kept):
-        if ins.opname in ("STORE_NAME", "DELETE_NAME"):
-            analysed.name_stores.add(str(ins.argval))
-        elif ins.opname in ("STORE_GLOBAL", "DELETE_GLOBAL"):
-            analysed.global_stores.add(str(ins.argval))
-        analysed.star_import |= ins.opname == "IMPORT_STAR"
-        if ins.opname == "LOAD_CONST" and isinstance(ins.argval, CodeType):
-            given = None
-            if index + 2 < len(kept) and kept[index + 1].opname == "LOAD_CONST" and kept[index + 2].opname == "MAKE_FUNCTION":
-                given = kept[index + 1].argval if isinstance(kept[index + 1].argval, str) else None
-            child = _analyse(ins.argval, analysed, given)
-            if child.kind == "inline":
-                analysed.inline.append((child, owner.get(index), index))
-            else:
-                analysed.children.append(child)
+    _scan(analysed, kept, owner, skip)
     return analysed
 
 
@@ -285,6 +334,11 @@ def _shape(lines: list[str], name: str) -> list[str]:
 
 
 def _unit(code: _Code, resolve: dict[str, str]) -> dict[str, Any]:
+    if code.skipped:
+        same = "same:" + cheap_key(code.code)
+        line = code.code.co_firstlineno
+        return {"qualname": code.qualname, "kind": code.kind, "line": line, "instructions": 0,
+                "signature": same, "shape": same, "loops": []}
     tops: list[_Loop] = []
     _splice(code, None, 0, (), tops)
     loops = _flatten(tops)
@@ -343,21 +397,54 @@ def _builtin_names(module: _Code, every: list[_Code]) -> dict[str, str]:
     return {f"global {name}": f"builtin {name}" for name in dir(builtins) if name not in bound}
 
 
-def compile_units(source: str, filename: str) -> dict[str, Any]:
-    """Every unit of the file ``source`` (see the module docstring), or why it does not compile."""
+def _compiled(source: str, filename: str) -> CodeType | str:
+    """The module's code object, or why it does not compile."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # SyntaxWarnings about the user's code are noise here
-            module = compile(source, filename, "exec", dont_inherit=True, optimize=0)
+            return compile(source, filename, "exec", dont_inherit=True, optimize=0)
     except (SyntaxError, ValueError, OverflowError, MemoryError, RecursionError) as error:
         where = getattr(error, "lineno", None)
         message = getattr(error, "msg", None) or str(error)
-        return {"ok": False, "error": f"{type(error).__name__}: {message}" + (f" (line {where})" if where else "")}
+        return f"{type(error).__name__}: {message}" + (f" (line {where})" if where else "")
+
+
+def _describe(module: CodeType, skip: frozenset[tuple[str, str]]) -> dict[str, Any]:
     try:
-        analysed = _analyse(module, None, None)
+        analysed = _analyse(module, None, skip)
     except RecursionError:
         return {"ok": False, "error": "RecursionError: the code nests too deeply to analyse"}
-    every = _walk(analysed)  # global_stores of inline code objects count too:
-    every_code = _all_codes(analysed)
-    resolve = _builtin_names(analysed, every_code)
+    every = _walk(analysed)
+    resolve = _builtin_names(analysed, _all_codes(analysed))
     return {"ok": True, "units": [_unit(code, resolve) for code in every]}
+
+
+def compile_units(source: str, filename: str) -> dict[str, Any]:
+    """Every unit of the file ``source`` (see the module docstring), or why it does not compile."""
+    module = _compiled(source, filename)
+    return {"ok": False, "error": module} if isinstance(module, str) else _describe(module, frozenset())
+
+
+def compile_pair(base: str | None, head: str | None, filename: str) -> dict[str, Any]:
+    """Both versions of one file: ``{"base": ..., "head": ...}`` as ``compile_units`` answers
+    (None for a side that does not exist).  A unit found on both sides with the same qualname
+    (unique on each) and the same compiled code is not analysed: its record says only that
+    (``"signature": "same:..."``, no loops), which is all a comparison needs of it."""
+    modules = {side: None if text is None else _compiled(text, filename) for side, text in (("base", base), ("head", head))}
+    keys: dict[str, Counter[tuple[str, str]]] = {}
+    for side, module in modules.items():
+        found: list[tuple[str, str]] = []
+        if isinstance(module, CodeType):
+            _light_units(module, None, found)
+        names = Counter(name for name, _ in found)
+        keys[side] = Counter(pair for pair in found if names[pair[0]] == 1)
+    skip = frozenset(keys["base"]) & frozenset(keys["head"])
+    answer: dict[str, Any] = {}
+    for side, module in modules.items():
+        if module is None:
+            answer[side] = None
+        elif isinstance(module, str):
+            answer[side] = {"ok": False, "error": module}
+        else:
+            answer[side] = _describe(module, skip)
+    return answer

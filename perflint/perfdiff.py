@@ -132,16 +132,16 @@ def changed_sources(
     return root, base, head, files
 
 
-def _compile(files: Sequence[_File], python: str | None) -> tuple[str, dict[tuple[int, str], Any]]:
-    """Compile both sides of every file in one interpreter call: (label, results by (file, side))."""
-    sources, keys = [], []
-    for number, item in enumerate(files):
-        for side_name, side in (("base", item.base), ("head", item.head)):
-            if side is not None and side.text is not None:
-                sources.append({"code": side.text, "mode": "units", "name": side.path})
-                keys.append((number, side_name))
+def _compile(files: Sequence[_File], python: str | None) -> tuple[str, list[dict[str, Any]]]:
+    """Compile both sides of every file in one interpreter call: (label, one answer a file)."""
+    sources = []
+    for item in files:
+        base = item.base.text if item.base is not None else None
+        head = item.head.text if item.head is not None else None
+        name = (item.head or item.base).path if (item.head or item.base) is not None else ""  # type: ignore[union-attr]
+        sources.append({"mode": "unit-pair", "base": base, "head": head, "name": name})
     label, results = disassemble(sources, python)
-    return label, dict(zip(keys, results))
+    return label, results
 
 
 def build(
@@ -159,7 +159,7 @@ def build(
             if side is None:
                 continue
             shown = display(side.path)
-            result = compiled.get((number, side_name))
+            result = compiled[number][side_name]
             problem = side.error or (None if result is None or result["ok"] else result["error"])
             if problem is not None:
                 errors.append(FileError(shown, side_name, problem))  # type: ignore[arg-type]
@@ -179,24 +179,40 @@ def build(
     return label, pairs, errors
 
 
+def _inside_grown(change: FunctionChange, row: int) -> bool:
+    return any(
+        loop.verdict in ("regression", "added") and loop.line is not None and loop.end_line is not None
+        and loop.line <= row <= loop.end_line
+        for loop in change.loops
+    )
+
+
 def _link_findings(
     changes: Sequence[FunctionChange],
     files: Sequence[_File],
     display: Callable[[str], str],
     settings: Settings,
 ) -> list[FunctionChange]:
-    """Each grown loop linked to the new rule findings inside it (only files with one are linted)."""
-    grown = {change.path for change in changes for loop in change.loops if loop.verdict in ("regression", "added")}
+    """Each grown loop linked to the new rule findings inside it.  Only files with a grown
+    loop are linted, and their base only when the head has a finding inside one."""
+    grown: dict[str, list[FunctionChange]] = {}
+    for change in changes:
+        if any(loop.verdict in ("regression", "added") for loop in change.loops):
+            grown.setdefault(change.path, []).append(change)
     findings: dict[str, list[tuple[str, int]]] = {}
     for item in files:
         if item.head is None or item.head.text is None or display(item.head.path) not in grown:
             continue
         shown = display(item.head.path)
         result = lint_source(item.head.text, shown, settings)
-        if result.error is None and result.findings:
-            old = item.base.text if item.base is not None else None
-            result = without_old(result, old, item.head.path, settings)
-        findings[shown] = [(finding.code, finding.start.row) for finding in result.findings]
+        def inside(row: int) -> bool:
+            return any(_inside_grown(change, row) for change in grown[shown])
+
+        if result.error is not None or not any(inside(f.start.row) for f in result.findings):
+            continue
+        old = item.base.text if item.base is not None else None
+        new = without_old(result, old, item.head.path, settings).findings  # all: fingerprints count
+        findings[shown] = [(f.code, f.start.row) for f in new if inside(f.start.row)]
     return [with_findings(change, findings) for change in changes]
 
 
