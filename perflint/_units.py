@@ -36,6 +36,7 @@ _FUSED = {
     "STORE_FAST_LOAD_FAST": ("STORE_FAST", "LOAD_FAST"),
     "STORE_FAST_STORE_FAST": ("STORE_FAST", "STORE_FAST"),
 }
+_GLOBAL_STORES = {dis.opmap[name] for name in ("STORE_GLOBAL", "DELETE_GLOBAL", "IMPORT_STAR") if name in dis.opmap}
 _IDENTIFIER = re.compile(r"[^\W\d]\w*")
 #: 3.11 names a jump by its direction, which follows the layout: compare them without it.
 _DIRECTION = re.compile(r"^(POP_JUMP)_(?:FORWARD|BACKWARD)(_IF_)|^(JUMP)_(?:FORWARD|BACKWARD|ABSOLUTE)(?= |$)")
@@ -193,7 +194,17 @@ def _analyse(
     qualname = _qualname(code, parent)
     if (kind == "inline" and light) or (kind != "inline" and (qualname, cheap_key(code)) in skip):
         skipped = _Code(code, kind, qualname, [], 0, [], [], skipped=True)
-        _scan(skipped, [ins for ins in dis.get_instructions(code)], {}, skip)
+        opcodes = set(code.co_code[0::2])  # 3.10+ wordcode: every other byte is an opcode
+        if kind == "module" or opcodes & _GLOBAL_STORES:  # what a builtin's shadowing needs
+            _scan(skipped, list(dis.get_instructions(code)), {}, skip)
+        else:
+            for const in code.co_consts:
+                if isinstance(const, CodeType):
+                    child = _analyse(const, skipped, skip, light=True)
+                    if child.kind == "inline":
+                        skipped.inline.append((child, None, 0))
+                    else:
+                        skipped.children.append(child)
         return skipped
     code_flow = _bytecode.canonical(_bytecode.flow(code))
     kept = code_flow.kept

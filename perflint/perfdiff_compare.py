@@ -132,8 +132,11 @@ def _similarity(a: Loop, b: Loop) -> float:
 
 
 def _pair_by_position(a: list[int], b: list[int], base: Sequence[Loop], head: Sequence[Loop]) -> list[tuple[int | None, int | None]]:
-    """Loops of one gap in both versions, paired in order where their bodies are similar (the
-    pairing with the most similarity that keeps their order); the rest added or removed."""
+    """Loops of one gap in both versions: as many on each side pair by position; otherwise
+    they pair in order where their bodies are similar (the pairing with the most similarity
+    that keeps their order), and the rest are added or removed."""
+    if len(a) == len(b):
+        return list(zip(a, b))
     best = [[0.0] * (len(b) + 1) for _ in range(len(a) + 1)]
     score = [[_similarity(base[i], head[j]) for j in b] for i in a]
     for i in range(len(a) - 1, -1, -1):
@@ -220,13 +223,13 @@ def _loop_change(
 ) -> tuple[LoopChange | None, int]:
     """What changed in one loop pair (None: nothing) and its weight."""
     if head is not None and base is None:
-        nested = head.depth >= 1
-        reason = (
-            "new loop inside a loop: its body runs for every iteration around it "
-            "(O(n) becomes O(n*m))"
-            if nested
-            else "new loop"
-        )
+        nested = head.depth >= 1 and head.count is not None
+        if head.count is None:  # every path through the body leaves it: it never repeats
+            reason = "new loop whose body never gets back to its head (it runs at most once)"
+        elif nested:
+            reason = "new loop inside a loop: its body runs for every iteration around it (O(n) becomes O(n*m))"
+        else:
+            reason = "new loop"
         return (
             LoopChange(head.line, head.depth, head.kind, None, head.count, head.facts, (), "added",
                        reason, head.branches, end_line=head.end_line),
@@ -247,8 +250,10 @@ def _loop_change(
     more_work, less_work = _costly(entered) > _costly(left), _costly(left) > _costly(entered)
     old, new = base.count or 0, head.count or 0
     verdict: Verdict
-    if "loop" in entered:
+    if "loop" in entered and "loop" not in left:
         verdict, weight, reason = "regression", NESTED, "a loop entered its body"
+    elif "loop" in left and "loop" not in entered:
+        verdict, weight, reason = "improvement", IMPROVEMENT, "a loop left its body"
     elif more_work and not new < old:
         verdict, weight, reason = "regression", LOOP_WORK, "more work per iteration"
     elif new > old and not less_work:
@@ -391,7 +396,7 @@ def failures(changes: Sequence[FunctionChange], rules: Sequence[FailOn]) -> list
             if rule.kind == "regression" and change.verdict == "regression":
                 out.append(f"{where}: regression (--fail-on regression)")
             for loop in change.loops:
-                if rule.kind == "nested-loop" and loop.verdict == "added" and loop.depth >= 1:
+                if rule.kind == "nested-loop" and loop.verdict == "added" and loop.depth >= 1 and loop.head_instructions is not None:
                     out.append(f"{where}: new nested loop at line {loop.line} (--fail-on nested-loop)")
                 elif rule.kind == "loop-growth" and _grew_beyond(loop, rule):
                     limit = f"{rule.threshold:g}{'%' if rule.percent else ''}"

@@ -338,3 +338,31 @@ def test_grown_loop_links_the_rule_finding(repo: Path) -> None:
     (loop,) = changed_once("sums.py", before, after)["loops"]
     assert loop["findings"] == ["PFL101 sums.py:3"]
     assert "(see PFL101 sums.py:3)" in run("--since", "HEAD~1").stdout
+
+
+def test_a_rewritten_loop_body_is_still_the_same_loop(repo: Path) -> None:
+    before = "def f(xs, seen):\n    for x in xs:\n        seen.add(x)\n"
+    after = (
+        "def f(xs, seen):\n    for x in xs:\n        if x in seen:\n            continue\n"
+        "        seen.discard(x)\n        print(x, len(seen))\n        yield x\n"
+    )
+    (loop,) = changed_once("body.py", before, after)["loops"]  # one loop changed, not two
+    assert loop["base_instructions"] is not None and loop["head_instructions"] is not None
+    assert "call seen.add" in loop["left"] and {"call seen.discard", "call print"} <= set(loop["entered"])
+
+
+def test_a_loop_that_never_repeats_is_no_nested_loop(repo: Path) -> None:
+    before = "def first(xs):\n    return next(iter(xs))\n"
+    after = "def first(xs):\n    for outer in xs:\n        for inner in outer:\n            return inner\n        return None\n"
+    entry = changed_once("once.py", before, after)
+    assert [loop["head_instructions"] for loop in entry["loops"]] == [None, None]
+    assert "O(n*m)" not in json.dumps(entry)
+    assert run("--since", "HEAD~1", "--fail-on", "nested-loop").exit_code == 0
+
+
+def test_yield_from_replacing_an_inner_loop_is_an_improvement(repo: Path) -> None:
+    before = "def f(chunks):\n    for chunk in chunks:\n        for item in chunk:\n            yield item\n"
+    after = "def f(chunks):\n    for chunk in chunks:\n        yield from chunk\n"
+    entry = changed_once("flat.py", before, after)
+    assert entry["verdict"] == "improvement"
+    assert [loop["verdict"] for loop in entry["loops"]] == ["improvement", "removed"]
