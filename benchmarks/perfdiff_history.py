@@ -123,13 +123,16 @@ def main() -> None:
     parser.add_argument("--pairs", type=int, default=50, help="Consecutive releases to diff (default 50).")
     parser.add_argument("--python", help="Interpreter to compile with (default: this one).")
     parser.add_argument("--report", type=Path, help="Write every reported entry here (JSON).")
+    parser.add_argument(
+        "--no-findings", action="store_true", help="Do not lint grown loops' files for rule findings."
+    )
     args = parser.parse_args()
     releases = sdists(args.sdists)
     with tempfile.TemporaryDirectory(prefix="perfdiff-history-") as scratch:
         root = Path(scratch)
         commits = build_history(releases, args.package, root)[-(args.pairs + 1) :]
         options = resolve_options({}, settings_config((".",), None, root, None), root)
-        settings = Settings(select=options.select, target_version=options.target_version)
+        settings = None if args.no_findings else Settings(select=options.select, target_version=options.target_version)
         rows, report = [], []
         for (old_version, old), (new_version, new) in zip(commits, commits[1:]):
             started, cpu = time.perf_counter(), _cpu()
