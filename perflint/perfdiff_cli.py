@@ -20,7 +20,8 @@ class DiffError(click.ClickException):
     exit_code = 2
 
 
-def _fail_rules(values: Sequence[str]) -> list[FailOn]:
+def fail_rules(values: Sequence[str]) -> list[FailOn]:
+    """The ``--fail-on`` values (repeated, comma-separated) parsed; BadParameter otherwise."""
     rules = []
     for value in values:
         for item in value.split(","):
@@ -36,6 +37,20 @@ def _fail_rules(values: Sequence[str]) -> list[FailOn]:
     return rules
 
 
+fail_on_option = click.option(
+    "--fail-on",
+    multiple=True,
+    metavar="CONDITION",
+    help="Exit 1 when the performance diff has: nested-loop, regression, loop-growth=N or "
+    "loop-growth=N% (comma-separated).",
+)
+
+
+def report_failures(reasons: Sequence[str]) -> None:
+    for reason in reasons:
+        click.echo(printable(f"fail: {reason}"), err=True)
+
+
 @click.command("diff")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
 @click.option("--since", metavar="REF", help="Compare with the merge-base of REF and HEAD (default: HEAD).")
@@ -45,12 +60,7 @@ def _fail_rules(values: Sequence[str]) -> list[FailOn]:
 @click.option(
     "--output-file", type=click.Path(dir_okay=False, path_type=Path), help="Write the diff to this file."
 )
-@click.option(
-    "--fail-on",
-    multiple=True,
-    metavar="CONDITION",
-    help="Exit 1 on: nested-loop, regression, loop-growth=N or loop-growth=N% (comma-separated).",
-)
+@fail_on_option
 @click.option(
     "--config",
     "config_file",
@@ -78,7 +88,7 @@ def diff(
 
     if since is not None and staged:
         raise click.UsageError("--since and --staged are alternatives: give one")
-    rules = _fail_rules(fail_on)
+    rules = fail_rules(fail_on)
     cwd = Path(os.getcwd())
     missing = [path for path in paths if not (cwd / path).exists()]
     if missing:
@@ -112,8 +122,7 @@ def diff(
     for problem in result.errors:
         click.echo(printable(f"error: {problem.path}: not compared ({problem.side}: {problem.message})"), err=True)
     reasons = failures(result.changes, rules)
-    for reason in reasons:
-        click.echo(printable(f"fail: {reason}"), err=True)
+    report_failures(reasons)
     if result.errors:
         raise click.exceptions.Exit(2)
     raise click.exceptions.Exit(1 if reasons else 0)

@@ -23,6 +23,8 @@ import click
 from perflint.config import ConfigError, resolve_options, settings_config
 from perflint.github_api import DEFAULT_API_URL, GitHub, GitHubError
 from perflint.reporters._paths import repository_path
+from perflint.perfdiff_cli import fail_on_option, fail_rules, report_failures
+from perflint.perfdiff_compare import failures
 from perflint.perfdiff_types import PerfDiff
 from perflint.reporters._perfdiff import markdown_section
 from perflint.reporters._printable import SafeClickException, echo
@@ -252,10 +254,13 @@ def _post(
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Read settings from this file instead of the nearest pyproject.toml.",
 )
-def review(paths: tuple[str, ...], dry_run: bool, config_file: Path | None) -> None:
+@fail_on_option
+def review(paths: tuple[str, ...], dry_run: bool, config_file: Path | None, fail_on: tuple[str, ...]) -> None:
     """Post one pull-request review of the findings the pull request introduces: inline comments
-    with suggested fixes on the diff's lines, the others in its summary (PATHS limit the files
-    looked at; default: the current directory)."""
+    with suggested fixes on the diff's lines, the others in its summary, with the pull
+    request's performance diff (PATHS limit the files looked at; default: the current
+    directory)."""
+    rules = fail_rules(fail_on)
     token, pr = read_event(os.environ)
     cwd = Path(os.getcwd())
     root, results = _new_findings(pr, paths, config_file, cwd)
@@ -290,4 +295,6 @@ def review(paths: tuple[str, ...], dry_run: bool, config_file: Path | None) -> N
         echo(f"error: {api_error}", err=True)
     if any(result.error is not None for result in results):
         raise click.exceptions.Exit(2)
-    raise click.exceptions.Exit(1 if found else 0)
+    reasons = failures(perf.changes, rules) if perf is not None else []
+    report_failures(reasons)
+    raise click.exceptions.Exit(1 if found or reasons else 0)

@@ -493,3 +493,11 @@ def test_performance_diff_only_section_outside_the_diff(pr: State, monkeypatch: 
     assert "### Performance diff" in review_posted["body"] and "0 findings" in review_posted["body"]
     run(pr, monkeypatch)
     assert len(pr.reviews) == 1
+
+
+def test_fail_on_makes_a_grown_loop_fail_the_review(pr: State, monkeypatch: pytest.MonkeyPatch) -> None:
+    push(pr, Path.cwd(), {"legacy.py": LEGACY_SLOWER.replace("d.keys()", "d"), "app.py": "x = 1\n"})
+    assert run(pr, monkeypatch).exit_code == 0
+    failed = run(pr, monkeypatch, "--fail-on", "loop-growth=2")
+    assert failed.exit_code == 1 and "legacy.py:legacy: loop at line" in failed.output
+    assert len(pr.reviews) == 1  # failing posts nothing more
