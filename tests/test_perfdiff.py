@@ -366,3 +366,52 @@ def test_yield_from_replacing_an_inner_loop_is_an_improvement(repo: Path) -> Non
     entry = changed_once("flat.py", before, after)
     assert entry["verdict"] == "improvement"
     assert [loop["verdict"] for loop in entry["loops"]] == ["improvement", "removed"]
+
+
+ENTERING = """\
+def f(items, lock, out):
+    for item in items:
+        import json
+        key = lambda x: x.name
+        names = [key(i) for i in item.children]
+        row = {"name": item.name, "size": len(names)}
+        with lock:
+            try:
+                out.write(f"{item.name}: {json.dumps(row)}")
+            except OSError:
+                pass
+"""
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_what_entered_a_loop(repo: Path, version: str) -> None:
+    before = "def f(items, lock, out):\n    for item in items:\n        out.write(item)\n"
+    commit(repo, {"enter.py": before}, "before")
+    commit(repo, {"enter.py": ENTERING}, "after")
+    (entry,) = diff_json("--since", "HEAD~1", "--python", python(version))
+    outer, comprehension = entry["loops"]
+    expected = {
+        "import json", "alloc function <lambda>", "alloc list comprehension", "alloc dict",
+        "alloc str", "with", "loop", "call json.dumps", "builtin len", "call len",
+        "attribute item.children", "attribute item.name",
+    }
+    assert expected <= set(outer["entered"]), outer["entered"]
+    assert ("try" in outer["entered"]) == (version == "3.10")  # 3.11 made entering a try free
+    assert "call out.write" not in outer["entered"] + outer["left"]  # still called, as before
+    assert comprehension["verdict"] == "added" and comprehension["depth"] == 1
+    assert comprehension["kind"] == "comprehension" and "call key" in comprehension["entered"]
+
+
+def test_markdown_section_stays_within_a_comment() -> None:
+    from perflint.perfdiff_types import FunctionChange, LoopChange, PerfDiff
+    from perflint.reporters._perfdiff import MAX_MARKDOWN_CHARS, markdown_section
+
+    loop = LoopChange(3, 0, "for", 5, 9, ("call x" * 30,), (), "regression", "more work per iteration")
+    changes = tuple(
+        FunctionChange(f"pkg/m{n}.py", f"f{n}", "function", 1, "modified", 10, 20, (loop,), "regression", 1)
+        for n in range(500)
+    )
+    lines = markdown_section(PerfDiff("CPython 3.12.1 (python3.12)", "abc", "def", 500, changes))
+    text = "\n".join(lines)
+    assert len(text) < MAX_MARKDOWN_CHARS + 2_000
+    assert text.rstrip().endswith("more changed function(s) (`perflint diff` lists them all).")
