@@ -231,8 +231,8 @@ def iteration(
         for nxt in successors(code_flow, index):
             if nxt in heads:
                 options.append(0)  # back at a loop head: one iteration done
-            elif index < nxt < end and best.get(nxt) is not None:
-                options.append(best[nxt])  # type: ignore[arg-type]
+            elif index < nxt < end and (rest := best.get(nxt)) is not None:
+                options.append(rest)
         weight = 1 if weights is None else weights[index]
         best[index] = weight + max(options) if options else None
     counts = [count for head in heads if (count := best.get(head)) is not None]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import dis
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from types import CodeType
 
@@ -273,7 +273,7 @@ class _Run:
             push(_OTHER)
         return stack
 
-    def call(self, index: int, popped: Sequence[Slot], push: object) -> None:
+    def call(self, index: int, popped: Sequence[Slot], push: Callable[..., None]) -> None:
         callee = next((slot for slot in popped if slot.kind not in ("null", "self")), _OTHER)
         facts = self.facts
         result = _OTHER
@@ -287,7 +287,7 @@ class _Run:
             facts.add(index, "call", callee.text)
         else:
             facts.add(index, "call", "(...)")
-        push(result)  # type: ignore[operator]
+        push(result)
 
     @staticmethod
     def permute(name: str, arg: int, stack: list[Slot]) -> None:

@@ -256,7 +256,8 @@ def _loops(
         count, branches, inside = _bytecode.iteration(
             code_flow, region.heads, region.start, region.end, exits_branch=False, weights=weights
         )
-        body_lines = [lines[i] for i in range(region.start, region.end) if lines[i] is not None]
+        body_lines = [line for i in range(region.start, region.end) if (line := lines[i]) is not None]
+        inside_lines = [line for i in inside if (line := lines[i]) is not None]
         head_line = lines[region.start] if region.kind == "for" else None
         kind = region.kind
         if kind == "for" and any(region.start - 3 <= b < region.start for b in facts.accumulators):
@@ -266,8 +267,8 @@ def _loops(
             count=count,
             branches=branches,
             inside=inside,
-            line=head_line or min(body_lines, default=None),  # type: ignore[type-var]
-            end_line=max((lines[i] for i in inside if lines[i] is not None), default=None),  # type: ignore[type-var]
+            line=head_line or (min(body_lines) if body_lines else None),
+            end_line=max(inside_lines) if inside_lines else None,
             kind=kind,
         )
         for outer in reversed(found):

@@ -13,7 +13,7 @@ import stat
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from perflint.config import ExcludeRule
 from perflint.discovery import is_excluded
@@ -138,7 +138,8 @@ def _compile(files: Sequence[_File], python: str | None) -> tuple[str, list[dict
     for item in files:
         base = item.base.text if item.base is not None else None
         head = item.head.text if item.head is not None else None
-        name = (item.head or item.base).path if (item.head or item.base) is not None else ""  # type: ignore[union-attr]
+        side = item.head or item.base
+        name = side.path if side is not None else ""
         sources.append({"mode": "unit-pair", "base": base, "head": head, "name": name})
     label, results = disassemble(sources, python)
     return label, results
@@ -155,14 +156,15 @@ def build(
     for number, item in enumerate(files):
         units: dict[str, tuple[Any, ...]] = {"base": (), "head": ()}
         failed = False
-        for side_name, side in (("base", item.base), ("head", item.head)):
+        sides: tuple[tuple[Literal["base", "head"], _Side | None], ...] = (("base", item.base), ("head", item.head))
+        for side_name, side in sides:
             if side is None:
                 continue
             shown = display(side.path)
             result = compiled[number][side_name]
             problem = side.error or (None if result is None or result["ok"] else result["error"])
             if problem is not None:
-                errors.append(FileError(shown, side_name, problem))  # type: ignore[arg-type]
+                errors.append(FileError(shown, side_name, problem))
                 failed = True
                 continue
             assert result is not None

@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 from perflint.perfdiff_types import FunctionChange, Loop, LoopChange, Unit, Verdict
 
@@ -24,12 +25,12 @@ _IDENTIFIER = re.compile(r"[^\W\d]\w*")
 NESTED, LOOP_WORK, LOOP_GROWTH, ELSEWHERE, OTHER, IMPROVEMENT = range(6)
 
 
-def units_from_result(path: str, result: Mapping[str, object]) -> list[Unit]:
+def units_from_result(path: str, result: Mapping[str, Any]) -> list[Unit]:
     """The units of one compiled file (a ``_units`` answer); a repeated qualname gets
     ``[2]``, ``[3]``, ... in order of appearance (a property's setter, a redefinition)."""
     seen: Counter[str] = Counter()
     units = []
-    for raw in result["units"]:  # type: ignore[attr-defined]
+    for raw in result["units"]:
         seen[raw["qualname"]] += 1
         number = seen[raw["qualname"]]
         units.append(
