@@ -13,11 +13,12 @@ from pathlib import Path
 import click
 
 from perflint.perfdiff_compare import FailOn, failures, parse_fail_on
-from perflint.reporters._perfdiff import FORMATS, printable, render
+from perflint.reporters._perfdiff import FORMATS, render
+from perflint.reporters._printable import SafeClickException, echo, safe_output
 
 
-class DiffError(click.ClickException):
-    exit_code = 2
+class DiffError(SafeClickException):
+    """A usage, git, interpreter or configuration error (exit code 2)."""
 
 
 def fail_rules(values: Sequence[str]) -> list[FailOn]:
@@ -48,14 +49,19 @@ fail_on_option = click.option(
 
 def report_failures(reasons: Sequence[str]) -> None:
     for reason in reasons:
-        click.echo(printable(f"fail: {reason}"), err=True)
+        echo(f"fail: {reason}", err=True)
 
 
 @click.command("diff")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
 @click.option("--since", metavar="REF", help="Compare with the merge-base of REF and HEAD (default: HEAD).")
 @click.option("--staged", is_flag=True, help="Compare the index with HEAD instead of the working tree.")
-@click.option("--python", help="Interpreter whose bytecode to compare (default: the running one).")
+@click.option(
+    "--python",
+    envvar="PERFLINT_PYTHON",
+    show_envvar=True,
+    help="Interpreter whose bytecode to compare (default: the running one).",
+)
 @click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", help="Output format.")
 @click.option(
     "--output-file", type=click.Path(dir_okay=False, path_type=Path), help="Write the diff to this file."
@@ -114,13 +120,15 @@ def diff(
     if output_file is not None:
         try:
             output_file.parent.mkdir(parents=True, exist_ok=True)
-            output_file.write_text(text, encoding="utf-8")
+            output_file.write_text(text if output_format == "json" else safe_output(text), encoding="utf-8")
         except OSError as error:
             raise DiffError(f"cannot write {output_file}: {error.strerror or error}") from None
+    elif output_format == "json":
+        click.echo(text, nl=False)  # escaped by its reporter, and exact
     else:
-        click.echo(text, nl=False)
+        echo(text, nl=False)
     for problem in result.errors:
-        click.echo(printable(f"error: {problem.path}: not compared ({problem.side}: {problem.message})"), err=True)
+        echo(f"error: {problem.path}: not compared ({problem.side}: {problem.message})", err=True)
     reasons = failures(result.changes, rules)
     report_failures(reasons)
     if result.errors:

@@ -322,6 +322,18 @@ def test_hostile_names_are_escaped(repo: Path) -> None:
     markdown = run("--since", "HEAD~1", "--format", "markdown").stdout
     assert "<img" not in markdown and "&lt;img src=x&gt;\\|.py" in markdown
     assert markdown.startswith("### Performance diff\n")
+    entry = json.loads(run("--since", "HEAD~1", "--format", "json").stdout)[0]
+    assert entry["path"] == name  # JSON keeps the name exact, written with escapes
+
+
+def test_file_names_cannot_start_a_workflow_command(repo: Path) -> None:
+    name = "::stop-commands::tok3n.py"
+    commit(repo, {name: "def f(xs):\n    for x in xs:\n        pass\n"}, "hostile")
+    commit(repo, {name: "def f(xs):\n    for x in xs:\n        x.go()\n"}, "edit")
+    for output_format in ("text", "markdown"):
+        output = run("--since", "HEAD~1", "--format", output_format).output
+        assert "stop-commands" in output
+        assert not [line for line in output.splitlines() if line.lstrip().startswith("::")]
 
 
 def test_paths_limit_the_files(repo: Path) -> None:

@@ -1,8 +1,9 @@
 """The performance diff as text (a table per function), JSON (one object per changed function)
 and markdown (the "Performance diff" section of a pull-request comment).
 
-Names and paths come from the user's repository: text output escapes control characters, and
-markdown escapes HTML and table syntax, so none of them can inject a terminal sequence or markup.
+Names and paths come from the user's repository: text output escapes what could drive a
+terminal (``_printable``), JSON writes it as escapes, and markdown escapes HTML and table syntax
+too, so none of them can inject a terminal sequence, a workflow command or markup.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import json
 from collections.abc import Sequence
 
 from perflint.perfdiff_types import FunctionChange, LoopChange, PerfDiff
+from perflint.reporters._printable import json_escaped, printable
 from perflint.reporters.markdown import cell, escape
 
 HONEST = (
@@ -21,11 +23,6 @@ HONEST = (
 #: The markdown section stays well within a GitHub comment (65,536 characters).
 MAX_MARKDOWN_ROWS = 60
 MAX_MARKDOWN_CHARS = 20_000
-
-
-def printable(text: str) -> str:
-    """``text`` with control characters shown as escapes (``\\x1b``), never sent raw."""
-    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
 
 
 def _count(value: int | None) -> str:
@@ -122,7 +119,8 @@ def change_json(change: FunctionChange, interpreter: str) -> dict[str, object]:
 
 def render_json(diff: PerfDiff) -> str:
     """A list with one object per changed function (errors go to stderr, not here)."""
-    return json.dumps([change_json(change, diff.interpreter) for change in diff.changes], indent=2) + "\n"
+    items = [change_json(change, diff.interpreter) for change in diff.changes]
+    return json_escaped(json.dumps(items, indent=2, ensure_ascii=False)) + "\n"
 
 
 _MARK = {"regression": "regression", "improvement": "improvement", "changed": "changed",
