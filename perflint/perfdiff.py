@@ -181,10 +181,12 @@ def build(
     return label, pairs, errors
 
 
-def _inside_grown(change: FunctionChange, row: int) -> bool:
+def _inside_grown(changes: Sequence[FunctionChange], row: int) -> bool:
+    """Whether ``row`` lies in a loop of ``changes`` that grew or is new."""
     return any(
         loop.verdict in ("regression", "added") and loop.line is not None and loop.end_line is not None
         and loop.line <= row <= loop.end_line
+        for change in changes
         for loop in change.loops
     )
 
@@ -207,14 +209,12 @@ def _link_findings(
             continue
         shown = display(item.head.path)
         result = lint_source(item.head.text, shown, settings)
-        def inside(row: int) -> bool:
-            return any(_inside_grown(change, row) for change in grown[shown])
-
-        if result.error is not None or not any(inside(f.start.row) for f in result.findings):
+        here = grown[shown]
+        if result.error is not None or not any(_inside_grown(here, f.start.row) for f in result.findings):
             continue
         old = item.base.text if item.base is not None else None
         new = without_old(result, old, item.head.path, settings).findings  # all: fingerprints count
-        findings[shown] = [(f.code, f.start.row) for f in new if inside(f.start.row)]
+        findings[shown] = [(f.code, f.start.row) for f in new if _inside_grown(here, f.start.row)]
     return [with_findings(change, findings) for change in changes]
 
 
