@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path, PurePosixPath
 
 from perflint.fingerprint import fingerprints
+from perflint.reporters._printable import json_escaped
 from perflint.source import write_atomic
 from perflint.types import FileResult
 
@@ -61,7 +62,7 @@ def entries(results: Sequence[FileResult], base_dir: Path) -> list[Entry]:
 def dumps(items: Sequence[Entry]) -> str:
     """The file's text: stable for the same findings, whatever order they came in."""
     document = {"version": VERSION, "findings": [asdict(entry) for entry in sorted(items)]}
-    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return json_escaped(json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False)) + "\n"
 
 
 def write(path: Path, items: Sequence[Entry]) -> None:

@@ -25,21 +25,23 @@ from perflint.config import (
     settings_config,
 )
 from perflint.discovery import MissingPathError, discover, is_excluded
-from perflint.reporters import ReportContext, formats, get_reporter
+from perflint.reporters import HUMAN_READABLE, ReportContext, formats, get_reporter
 from perflint.reporters._diff import unified_diff
+from perflint.reporters._printable import SafeClickException, echo, safe_output
 from perflint.reporters._style import Style
 from perflint.reporters._summary import statistics, summary_lines
+from perflint.perfdiff_cli import diff
 from perflint.review_cli import review
 from perflint.rules_cli import rules
 from perflint.types import PYTHON_VERSIONS, FileResult, Settings
 
 STDIN = "-"
+#: The formats whose ``--statistics`` are JSON (the others get a table).
+STATISTICS_JSON = ("json", "jsonl")
 
 
-class PerflintError(click.ClickException):
+class PerflintError(SafeClickException):
     """A usage, configuration or internal error: printed as ``Error: ...``, exit code 2."""
-
-    exit_code = 2
 
 
 class _CheckByDefault(click.Group):
@@ -62,7 +64,7 @@ class _CheckByDefault(click.Group):
         except (click.exceptions.ClickException, click.exceptions.Exit, click.Abort):
             raise
         except Exception as error:  # a bug in perflint: say so, with the traceback, and exit 2
-            traceback.print_exc(file=sys.stderr)
+            echo(traceback.format_exc(), err=True, nl=False)
             raise PerflintError(f"internal error: {error!r}") from error
 
 
@@ -165,7 +167,10 @@ def _split(values: Sequence[str]) -> tuple[str, ...] | None:
 )
 @click.option("--extend-exclude", multiple=True, help="Paths to skip on top of the excludes.")
 @click.option(
-    "--python", help="Interpreter whose bytecode --explain shows (default: the running one)."
+    "--python",
+    envvar="PERFLINT_PYTHON",
+    show_envvar=True,
+    help="Interpreter whose bytecode --explain shows (default: the running one).",
 )
 @click.option(
     "--since",
@@ -205,6 +210,8 @@ def check(
         for key, value in given.items()
     }
     cli_values["format"] = output_format
+    if since is not None or staged:  # they only report, whatever a configuration says
+        cli_values["fix"] = False
     cwd = Path(os.getcwd())
     try:
         config = settings_config(paths, config_file, cwd, given["stdin_filename"])
@@ -258,7 +265,7 @@ def _apply_baseline(results: list[FileResult], path: Path, *, quiet: bool) -> li
     kept, gone = apply(results, entries, path.resolve().parent)
     if gone and not quiet:
         noun = "entry is" if gone == 1 else "entries are"
-        click.echo(
+        echo(
             f"{gone} baseline {noun} gone (fixed): rerun `perflint baseline` to tighten {path}",
             err=True,
         )
@@ -318,7 +325,7 @@ class _Run:
             names = ", ".join(repr(path) for path in error.paths)
             raise PerflintError(f"no such file or directory: {names}") from None
         if files and not found and not options.quiet:
-            click.echo("warning: no Python files found under the given paths", err=True)
+            echo("warning: no Python files found under the given paths", err=True)
         results = _lint_files(found, self.settings, options.jobs)
         if STDIN in paths:
             stdin_result = self.lint_stdin()
@@ -378,7 +385,7 @@ class _Run:
             stdout.flush()
         diff = unified_diff(results) if options.diff else None
         if diff is not None:
-            click.echo(diff, nl=False)
+            echo(diff, nl=False)
         else:
             self._write_findings(results, to_stderr=fix_stdin)
         if not options.quiet:
@@ -390,7 +397,7 @@ class _Run:
                 unsafe_fixes=options.unsafe_fixes,
                 style=style,
             ):
-                click.echo(line, err=True, color=style.enabled)
+                echo(line, err=True, color=style.enabled)
         return self.exit_code(results, diff)
 
     def _write_findings(self, results: list[FileResult], *, to_stderr: bool) -> None:
@@ -405,7 +412,7 @@ class _Run:
             text = statistics(
                 results,
                 unsafe_fixes=options.unsafe_fixes,
-                as_json=options.format in ("json", "jsonl"),
+                as_json=options.format in STATISTICS_JSON,
             )
         else:
             context = ReportContext(
@@ -415,7 +422,12 @@ class _Run:
                 source=self.source_of,
             )
             text = get_reporter(options.format)(results, context)
+        human = options.format in HUMAN_READABLE or (
+            options.statistics and options.format not in STATISTICS_JSON
+        )
         if options.output_file is not None:
+            if human:  # machine formats escape their data themselves
+                text = safe_output(text, color=color)
             path = Path(options.output_file)
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
@@ -423,7 +435,7 @@ class _Run:
             except OSError as error:
                 raise PerflintError(f"cannot write {path}: {error.strerror or error}") from None
             return
-        click.echo(text, nl=False, err=to_stderr, color=color)
+        (echo if human else click.echo)(text, nl=False, err=to_stderr, color=color)
 
     def exit_code(self, results: list[FileResult], diff: str | None) -> int:
         if any(result.error is not None for result in results):
@@ -473,7 +485,7 @@ def baseline(paths: tuple[str, ...], output: Path, config_file: Path | None) -> 
     cwd = Path(os.getcwd())
     try:
         config = settings_config(paths, config_file, cwd, None)
-        options = resolve_options({}, config, cwd)
+        options = resolve_options({"fix": False}, config, cwd)  # a baseline records, never fixes
     except ConfigError as error:
         raise PerflintError(str(error)) from None
     run = _Run(options)
@@ -486,12 +498,17 @@ def baseline(paths: tuple[str, ...], output: Path, config_file: Path | None) -> 
         write(output, items)
     except BaselineError as error:
         raise PerflintError(str(error)) from None
-    click.echo(f"wrote {len(items)} findings to {output}", err=True)
+    echo(f"wrote {len(items)} findings to {output}", err=True)
 
 
 @cli.command()
 @click.argument("code")
-@click.option("--python", help="Interpreter whose bytecode to show (default: the running one).")
+@click.option(
+    "--python",
+    envvar="PERFLINT_PYTHON",
+    show_envvar=True,
+    help="Interpreter whose bytecode to show (default: the running one).",
+)
 @click.option(
     "--measure",
     is_flag=True,
@@ -510,11 +527,12 @@ def explain(code: str, python: str | None, measure: bool) -> None:
         text = explain_rule(spec, python=python, measure=measure)
     except ExplainError as error:
         raise PerflintError(str(error)) from None
-    click.echo(text, nl=False)
+    echo(text, nl=False)
 
 
 cli.add_command(review)
 cli.add_command(rules)
+cli.add_command(diff)
 
 
 def main() -> None:

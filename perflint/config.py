@@ -1,6 +1,9 @@
 """Configuration: ``[tool.perflint]`` of the nearest ``pyproject.toml``, merged with the command line.
 
-The command line overrides the file.  Rule selection is layered like ruff's: the file's
+The command line overrides the file.  A repository's file is untrusted: it may choose what is
+checked and how it is shown, never a program to run or a path to write, so ``python`` and
+``output-file`` are command-line only (:data:`COMMAND_LINE_ONLY`) and ``jobs`` is capped by the
+runner.  Rule selection is layered like ruff's: the file's
 ``select``/``extend-select``/``ignore`` are applied first, then the command line's, and within a
 layer the most specific selector wins (``ignore = ["PFL1"]`` with ``select = ["PFL101"]`` keeps
 PFL101).  Unknown keys, bad values and selectors that match no rule are errors that name them.
@@ -47,12 +50,6 @@ def _bool(key: str, value: object) -> bool:
     raise ValueError("must be true or false")
 
 
-def _string(key: str, value: object) -> str:
-    if isinstance(value, str) and value:
-        return value
-    raise ValueError("must be a non-empty string")
-
-
 def _one_of(*choices: str) -> Callable[[str, object], str]:
     def check(key: str, value: object) -> str:
         if isinstance(value, str) and value in choices:
@@ -76,6 +73,8 @@ def _format(key: str, value: object) -> str:
 
 #: Every key ``[tool.perflint]`` accepts (the check command's options in kebab-case), with its validator.
 #: ``diff``, ``config`` and ``stdin-filename`` only make sense for one invocation, so they are CLI-only.
+#: ``fix`` and ``unsafe-fixes`` are kept for local runs: ``--no-fix`` overrides them, and the modes
+#: that only report (``--diff``, ``--since``, ``--staged``, ``baseline``, ``review``) never fix.
 KEYS: dict[str, Callable[[str, object], object]] = {
     "select": _strings,
     "ignore": _strings,
@@ -88,21 +87,30 @@ KEYS: dict[str, Callable[[str, object], object]] = {
     "unsafe-fixes": _bool,
     "explain": _bool,
     "format": _format,
-    "output-file": _string,
     "exit-zero": _bool,
     "statistics": _bool,
     "jobs": _jobs,
     "color": _one_of(*COLOR_CHOICES),
     "quiet": _bool,
-    "python": _string,
 }
+
+#: Options a configuration file may not set, with where to give them instead: the repository
+#: being linted must not choose a program perflint runs or a path it writes.
+COMMAND_LINE_ONLY: dict[str, str] = {
+    "python": "--python or the PERFLINT_PYTHON environment variable (it names a program to run)",
+    "output-file": "--output-file (it names a file to write)",
+}
+
+#: The formats a file's ``statistics`` applies to: a machine-readable format, even one chosen
+#: on the command line, always carries the findings themselves.
+STATISTICS_FORMATS = ("text", "concise")
 
 
 def _unknown_keys_message(unknown: Iterable[str]) -> str:
     parts = []
     for key in sorted(unknown):
         close = difflib.get_close_matches(key, KEYS, n=1)
-        parts.append(f"'{key}'" + (f" (did you mean '{close[0]}'?)" if close else ""))
+        parts.append(repr(key) + (f" (did you mean '{close[0]}'?)" if close else ""))
     return f"unknown key(s): {', '.join(parts)}"
 
 
@@ -114,20 +122,28 @@ class FileConfig:
     """What a configuration file says: validated values keyed as in the file, and where it is."""
 
     path: Path | None
-    #: The directory ``exclude`` patterns and ``output-file`` are relative to.
+    #: The directory ``exclude`` patterns are relative to.
     root: Path
     values: Mapping[str, object] = field(default_factory=dict)
     requires_python: str | None = None
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    """The parsed file; anything that keeps it from being read as TOML is a ConfigError of one
+    line naming the file (never a traceback: the file may come from a hostile repository)."""
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)
     except OSError as error:
         raise ConfigError(f"{path}: cannot read: {error.strerror or error}") from None
+    except UnicodeDecodeError as error:
+        raise ConfigError(
+            f"{path}: not UTF-8 (TOML files must be): byte {error.start} cannot be decoded"
+        ) from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: invalid TOML: {error}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: invalid TOML: values nested too deeply") from None
 
 
 def _tool_table(data: Mapping[str, Any]) -> object:
@@ -143,12 +159,14 @@ def _requires_python(data: Mapping[str, Any]) -> str | None:
 
 def find_config(start: Path) -> Path | None:
     """The nearest ``pyproject.toml`` at or above ``start`` with a ``[tool.perflint]`` table, else the
-    nearest ``pyproject.toml`` at all (for ``requires-python``), else None."""
+    nearest ``pyproject.toml`` at all (for ``requires-python``), else None.  Only regular files
+    count (a directory, FIFO or device of that name is passed over, as is one that cannot even
+    be looked at); one that is there but cannot be read or parsed is a ConfigError."""
     start = Path(_absolute(start))
     nearest = None
     for directory in (start, *start.parents):
         candidate = directory / PYPROJECT
-        if not candidate.is_file():
+        if not os.path.isfile(candidate):  # never raises, unlike Path.is_file before 3.13
             continue
         nearest = nearest or candidate
         if _tool_table(_read_toml(candidate)) is not None:
@@ -174,6 +192,12 @@ def load_config(path: Path, *, explicit: bool = False) -> FileConfig:
         table = {}
     if not isinstance(table, dict):
         raise ConfigError(f"{where} must be a table")
+    for key in COMMAND_LINE_ONLY:
+        if key in table:
+            raise ConfigError(
+                f"{where} '{key}' cannot be set in a configuration file: give "
+                f"{COMMAND_LINE_ONLY[key]}"
+            )
     unknown = set(table) - set(KEYS)
     if unknown:
         raise ConfigError(f"{where} {_unknown_keys_message(unknown)}")
@@ -379,7 +403,7 @@ class Options:
 
 def resolve_options(cli: Mapping[str, object], config: FileConfig, cwd: Path) -> Options:
     """Merge command-line values (keyed like the file's keys; None = not given) over the file's."""
-    unknown = set(cli) - set(KEYS) - {"diff", "stdin-filename"}
+    unknown = set(cli) - set(KEYS) - set(COMMAND_LINE_ONLY) - {"diff", "stdin-filename"}
     if unknown:  # a programming error in the CLI, not a user error
         raise ValueError(f"unknown option keys {sorted(unknown)}")
     file = config.values
@@ -414,9 +438,11 @@ def resolve_options(cli: Mapping[str, object], config: FileConfig, cwd: Path) ->
         target = target_from_requires_python(config.requires_python)
     target = target or current_target()
 
+    output_format = str(pick("format", "text"))
+    statistics = cli.get("statistics")
+    if statistics is None:
+        statistics = file.get("statistics", False) and output_format in STATISTICS_FORMATS
     output_file = cli.get("output-file")
-    if output_file is None and "output-file" in file:
-        output_file = config.root / str(file["output-file"])
 
     return Options(
         select=resolve_selection(layers),
@@ -425,16 +451,16 @@ def resolve_options(cli: Mapping[str, object], config: FileConfig, cwd: Path) ->
         unsafe_fixes=bool(pick("unsafe-fixes", False)),
         diff=bool(cli.get("diff") or False),
         explain=bool(pick("explain", False)),
-        format=str(pick("format", "text")),
+        format=output_format,
         output_file=Path(output_file) if output_file is not None else None,  # type: ignore[arg-type]
         exit_zero=bool(pick("exit-zero", False)),
-        statistics=bool(pick("statistics", False)),
+        statistics=bool(statistics),
         jobs=pick("jobs", None),
         color=str(pick("color", "auto")),
         quiet=bool(pick("quiet", False)),
         force_exclude=bool(pick("force-exclude", False)),
         exclude=_exclude_rules(cli, config, cwd),
-        python=pick("python", None),
+        python=cli.get("python"),  # type: ignore[arg-type]
         stdin_filename=str(cli.get("stdin-filename") or "-"),
         config_path=config.path,
     )
@@ -473,7 +499,7 @@ def settings_config(
         first = stdin_filename
     if first is not None:
         candidate = cwd / first
-        start = candidate if candidate.is_dir() else candidate.parent
+        start = candidate if os.path.isdir(candidate) else candidate.parent
     found = find_config(start)
     if found is None:
         return FileConfig(path=None, root=cwd)

@@ -42,16 +42,37 @@ class InterpreterFailed(ExplainError):
 
 # -- interpreters ------------------------------------------------------------------------------
 def resolve_interpreter(python: str) -> str:
-    """The executable ``python`` (a command on PATH or a path) names; else InterpreterNotFound."""
+    """The absolute path of the executable ``python`` names; else InterpreterNotFound.
+
+    A name with a path separator is that file exactly (``./x`` is ``x`` in the working
+    directory, never an ``x`` found on PATH); a bare name is looked up in PATH's absolute
+    directories only, so neither the working directory (the linted repository, often) nor a
+    relative PATH entry can supply it.
+    """
     if os.sep in python or (os.altsep and os.altsep in python):
-        path = Path(python).expanduser()
-        if path.is_file() and os.access(path, os.X_OK):
-            return str(path)
+        path = os.path.abspath(os.path.expanduser(python))
+        if os.path.isfile(path) and os.access(path, os.X_OK):
+            return path
     else:
-        found = shutil.which(python)
+        found = _on_path(python)
         if found:
             return found
     raise InterpreterNotFound(f"Python interpreter not found: {python!r}")
+
+
+def _on_path(name: str) -> str | None:
+    directories = [
+        os.path.normcase(os.path.normpath(entry))
+        for entry in os.environ.get("PATH", os.defpath).split(os.pathsep)
+        if os.path.isabs(entry)
+    ]
+    if not directories:
+        return None
+    found = shutil.which(name, path=os.pathsep.join(directories))
+    # shutil.which also looks in the working directory first on Windows: not that.
+    if found is None or os.path.normcase(os.path.dirname(os.path.abspath(found))) not in directories:
+        return None
+    return os.path.abspath(found)
 
 
 def interpreter_label(answer: dict[str, Any], python: str | None) -> str:

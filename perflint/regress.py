@@ -91,25 +91,41 @@ def merge_base(ref: str, root: Path, head: str = "HEAD") -> str:
         raise GitError(f"{ref!r} and {head} have no common ancestor") from None
 
 
-def changed_files(
+@dataclass(frozen=True)
+class Entry:
+    """One path ``git diff --raw`` lists: its status letter, paths and modes on each side
+    (``"000000"`` where it does not exist); paths are repository-relative POSIX paths."""
+
+    status: str
+    old_path: str | None
+    new_path: str | None
+    old_mode: str
+    new_mode: str
+
+
+#: A regular file's modes in git (symlinks are 120000, submodules 160000).
+REGULAR_MODES = ("100644", "100755")
+
+
+def changed_entries(
     base: str, root: Path, *, staged: bool = False, head: str | None = None
-) -> list[Change]:
-    """Files added, modified or renamed since ``base``: in the working tree (plus untracked,
-    not ignored files), with ``staged`` in the index, or with ``head`` in that commit.
-    Deleted files are left out."""
-    args = ["diff", "--name-status", "-M", "-z", "--no-ext-diff"]
+) -> list[Entry]:
+    """Every path added, modified, renamed or deleted since ``base``: in the working tree (plus
+    untracked, not ignored files), with ``staged`` in the index, or with ``head`` in that
+    commit."""
+    args = ["diff", "--raw", "-M", "-z", "--no-ext-diff", "--no-abbrev"]
     if head is not None:
-        return _parse_name_status(_git([*args, base, head], root))
+        return _parse_raw(_git([*args, base, head], root))
     if staged:
-        return _parse_name_status(_git([*args, "--cached", base], root))
+        return _parse_raw(_git([*args, "--cached", base], root))
     untracked = _git(["ls-files", "--others", "--exclude-standard", "-z"], root)
     if not untracked.strip(b"\0"):
-        return _parse_name_status(_git([*args, base], root))
+        return _parse_raw(_git([*args, base], root))
     index = root / _git(["rev-parse", "--git-path", "index"], root).decode().strip()
     if not index.is_file():  # nothing was ever staged: untracked files are simply new
-        changes = _parse_name_status(_git([*args, base], root))
+        entries = _parse_raw(_git([*args, base], root))
         names = untracked.decode("utf-8", "surrogateescape").split("\0")
-        return changes + [Change(None, name) for name in names if _is_python(name)]
+        return entries + [Entry("A", None, name, "000000", "100644") for name in names if name]
     # Untracked files join the diff through a throwaway copy of the index, marked
     # intent-to-add there, so that git's rename detection also pairs a plain `mv`.
     # The user's index is never written.
@@ -118,30 +134,52 @@ def changed_files(
         shutil.copyfile(index, copy)
         add = ["--literal-pathspecs", "add", "--intent-to-add", "--pathspec-from-file=-"]
         _git([*add, "--pathspec-file-nul"], root, input=untracked, index=copy)
-        return _parse_name_status(_git([*args, base], root, index=copy))
+        return _parse_raw(_git([*args, base], root, index=copy))
+
+
+def changed_files(
+    base: str, root: Path, *, staged: bool = False, head: str | None = None
+) -> list[Change]:
+    """Python files added, modified or renamed since ``base`` (see ``changed_entries``).
+    Deleted files, symlinks and submodules are left out."""
+    return [
+        Change(None if entry.status in "AC" else entry.old_path, entry.new_path)
+        for entry in changed_entries(base, root, staged=staged, head=head)
+        if entry.new_path is not None
+        and _is_python(entry.new_path)
+        and entry.new_mode in REGULAR_MODES
+    ]
 
 
 def _is_python(name: str) -> bool:
     return name.endswith(PYTHON_SUFFIXES)
 
 
-def _parse_name_status(output: bytes) -> list[Change]:
-    """``git diff --name-status -z`` output as changes to Python files, deletions left out."""
+def _parse_raw(output: bytes) -> list[Entry]:
+    """``git diff --raw -z`` output: ``:OLDMODE NEWMODE OLDSHA NEWSHA STATUS``, then the path
+    (two paths for a rename or copy)."""
     fields = output.decode("utf-8", "surrogateescape").split("\0")
-    changes: list[Change] = []
+    entries: list[Entry] = []
     index = 0
-    while index < len(fields) and fields[index]:
-        status = fields[index][0]
-        if status in "RC":
+    while index < len(fields) and fields[index].startswith(":"):
+        old_mode, new_mode, _, _, status = fields[index][1:].split(" ")[:5]
+        letter = status[:1]
+        if letter in "RC":
             old, new = fields[index + 1], fields[index + 2]
             index += 3
         else:
             old = new = fields[index + 1]
             index += 2
-        if status == "D":
-            continue
-        changes.append(Change(None if status in "AC" else old, new))
-    return [change for change in changes if _is_python(change.new_path)]
+        entries.append(
+            Entry(
+                letter,
+                None if letter == "A" else old,
+                None if letter == "D" else new,
+                old_mode,
+                new_mode,
+            )
+        )
+    return entries
 
 
 def show(revision: str, path: str, root: Path) -> bytes | None:
@@ -150,6 +188,23 @@ def show(revision: str, path: str, root: Path) -> bytes | None:
         return _git(["show", f"{revision}:{path}"], root)
     except GitError:
         return None
+
+
+def resolve_revisions(
+    ref: str | None, root: Path, *, staged: bool = False, head: str | None = None
+) -> tuple[str, str | None]:
+    """``(base, head)`` to compare: with ``staged`` HEAD (an empty tree before the first
+    commit) against the index; else the merge-base of ``ref`` and ``head`` (default HEAD and
+    the working tree) against ``head`` as a commit id (None: the working tree)."""
+    if staged:
+        try:
+            _git(["rev-parse", "--verify", "--quiet", "HEAD^{commit}"], root)
+            return "HEAD", None
+        except GitError:  # the first commit: everything staged is new
+            empty = _git(["hash-object", "-t", "tree", "--stdin"], root).decode().strip()
+            return empty, None
+    commit = None if head is None else _commit(head, root)
+    return merge_base(ref or "HEAD", root, commit or "HEAD"), commit
 
 
 def _within(path: Path, roots: Sequence[Path]) -> bool:
@@ -173,15 +228,7 @@ def regressions(
     files under ``paths`` are parsed; excluded files are skipped unless named in ``paths``
     (always with ``force_exclude``), as discovery does."""
     root = repo_root(cwd)
-    if staged:
-        base = "HEAD"
-        try:
-            _git(["rev-parse", "--verify", "--quiet", "HEAD^{commit}"], root)
-        except GitError:  # the first commit: everything staged is new
-            base = _git(["hash-object", "-t", "tree", "--stdin"], root).decode().strip()
-    else:
-        head = None if head is None else _commit(head, root)
-        base = merge_base(ref or "HEAD", root, head or "HEAD")
+    base, head = resolve_revisions(ref, root, staged=staged, head=head)
     named = [(cwd / path).resolve() for path in paths]
     scope = named or [cwd.resolve()]
     results: list[FileResult] = []
@@ -205,19 +252,25 @@ def regressions(
             results.append(result)
             continue
         old_data = show(base, change.old_path, root) if change.old_path else None
-        old: set[str] = set()
-        if old_data is not None and b"\0" not in old_data:
-            before = lint_source(old_data, change.old_path or shown, settings)
-            old = set(fingerprints(before.findings, path=change.new_path))
-        kept = tuple(
-            finding
-            for finding, mark in zip(
-                result.findings, fingerprints(result.findings, path=change.new_path)
-            )
-            if mark not in old
-        )
-        results.append(replace(result, findings=kept))
+        results.append(without_old(result, old_data, change.new_path, settings))
     return sorted(results, key=lambda result: result.path)
+
+
+def without_old(
+    result: FileResult, old_data: str | bytes | None, repo_path: str, settings: Settings
+) -> FileResult:
+    """``result`` without the findings that ``old_data`` (the file at the base, None when it
+    is new) already has, compared by fingerprint under the file's repository path."""
+    old: set[str] = set()
+    if old_data is not None and not (isinstance(old_data, bytes) and b"\0" in old_data):
+        before = lint_source(old_data, result.path, settings)
+        old = set(fingerprints(before.findings, path=repo_path))
+    kept = tuple(
+        finding
+        for finding, mark in zip(result.findings, fingerprints(result.findings, path=repo_path))
+        if mark not in old
+    )
+    return replace(result, findings=kept)
 
 
 def _read(path: Path) -> bytes | None:

@@ -13,11 +13,12 @@ from pathlib import Path
 
 import click
 
+from perflint.reporters._printable import SafeClickException, echo
 from perflint.ruleset import RuleFileError, all_rules, builtin_rules, field_line, load_rule_file, rules_dir
 from perflint.types import RuleSpec
 
 
-class RulesError(click.ClickException):
+class RulesError(SafeClickException):
     exit_code = 2
 
 
@@ -83,7 +84,10 @@ def rules(ctx: click.Context, output_format: str) -> None:
     from perflint.reporters._rules import rules_json, rules_table
 
     specs = all_rules()
-    click.echo(rules_json(specs) if output_format == "json" else rules_table(specs), nl=False)
+    if output_format == "json":
+        click.echo(rules_json(specs), nl=False)
+    else:
+        echo(rules_table(specs), nl=False)
 
 
 _PATHS = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
@@ -96,11 +100,11 @@ def validate(paths: tuple[Path, ...]) -> None:
     of every key, that patterns and fixes parse, and that codes are unique."""
     specs, problems = _load(paths or (rules_dir(),))
     for problem in problems:
-        click.echo(problem)
+        echo(problem)
     if problems:
-        click.echo(f"{len(problems)} rule file(s) with errors", err=True)
+        echo(f"{len(problems)} rule file(s) with errors", err=True)
         raise click.exceptions.Exit(1)
-    click.echo(f"{len(specs)} rule file(s) valid", err=True)
+    echo(f"{len(specs)} rule file(s) valid", err=True)
 
 
 @rules.command()
@@ -115,7 +119,7 @@ def test(paths: tuple[Path, ...], verbose: bool) -> None:
     specs, problems = _load(paths or (rules_dir(),))
     if problems:
         for problem in problems:
-            click.echo(problem)
+            echo(problem)
         raise click.exceptions.Exit(1)
     folders = tuple(sorted({str(spec.source_file.parent.resolve()) for spec in specs if not _is_builtin(spec.source_file)}))
     try:
@@ -128,14 +132,14 @@ def test(paths: tuple[Path, ...], verbose: bool) -> None:
         if problem is None:
             passed += 1
             if verbose:
-                click.echo(f"{case.id} PASSED")
+                echo(f"{case.id} PASSED")
             continue
         failed += 1
-        click.echo(f"{case.id} FAILED ({case.spec.source_file})")
+        echo(f"{case.id} FAILED ({case.spec.source_file})")
         for line in problem.splitlines():
-            click.echo(f"    {line}")
+            echo(f"    {line}")
     summary = f"{passed} passed" + (f", {failed} failed" if failed else "")
-    click.echo(f"{'=' * 20} {summary} {'=' * 20}")
+    echo(f"{'=' * 20} {summary} {'=' * 20}")
     if failed:
         raise click.exceptions.Exit(1)
 
@@ -151,9 +155,9 @@ def docs(directory: Path, paths: tuple[Path, ...]) -> None:
     specs, problems = _load(paths or (rules_dir(),))
     if problems:
         for problem in problems:
-            click.echo(problem)
+            echo(problem)
         raise click.exceptions.Exit(1)
     directory.mkdir(parents=True, exist_ok=True)
     for name, text in pages(sorted(specs, key=lambda spec: spec.code)).items():
         (directory / name).write_text(text, encoding="utf-8")
-    click.echo(f"wrote {len(specs)} rule page(s) to {directory}", err=True)
+    echo(f"wrote {len(specs)} rule page(s) to {directory}", err=True)

@@ -57,12 +57,17 @@ def _lint_one(args: tuple[str, Settings]) -> FileResult:
 
 
 def default_jobs() -> int:
+    """The CPUs this process may run on: the default number of jobs, and their limit."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
 def lint_paths(paths: Sequence[str], settings: Settings, jobs: int | None = None) -> list[FileResult]:
-    """Lint every file of ``paths`` (already discovered), ``jobs`` processes at once, in path order."""
-    jobs = jobs or default_jobs()
+    """Lint every file of ``paths`` (already discovered), ``jobs`` processes at once, in path order.
+
+    ``jobs`` is capped at the CPU count (linting is CPU-bound, so more processes only cost
+    memory; a repository's ``jobs = 100000`` must not start one process per file) and at the
+    number of files."""
+    jobs = min(jobs or default_jobs(), default_jobs())
     ordered = sorted(paths)
     if jobs <= 1 or len(ordered) <= 1:
         return [lint_file(path, settings) for path in ordered]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shlex
 from pathlib import Path
 
@@ -45,3 +46,27 @@ def test_every_input_is_used() -> None:
     action = yaml.safe_load(text)
     for name in action["inputs"]:
         assert text.count(f"inputs.{name}") >= 1, name
+
+
+def _perflint_commands(node: object) -> list[str]:
+    """Every string in a parsed YAML document that runs ``perflint check``."""
+    if isinstance(node, str):
+        return [node] if "perflint check" in node else []
+    if isinstance(node, dict):
+        node = list(node.values())
+    if isinstance(node, list):
+        return [command for item in node for command in _perflint_commands(item)]
+    return []
+
+
+def test_ci_steps_are_report_only_whatever_the_config_says() -> None:
+    """The action's and the README's CI recipes pass --no-fix, which beats `fix = true` in the
+    pull request's own pyproject.toml (tests/test_untrusted_config.py runs the action's line)."""
+    readme = (ACTION.parent / "README.md").read_text(encoding="utf-8")
+    recipes = [yaml.safe_load(block) for block in re.findall(r"```yaml\n(.*?)```", readme, re.S)]
+    documents = {"action.yml": yaml.safe_load(ACTION.read_text(encoding="utf-8")), "README.md": recipes}
+    for name, document in documents.items():
+        commands = _perflint_commands(document)
+        assert commands, name
+        for command in commands:
+            assert "--no-fix" in shlex.split(command), (name, command)

@@ -209,12 +209,12 @@ def test_cli_selectors_are_checked(tmp_path: Path) -> None:
 def test_cli_overrides_file(tmp_path: Path) -> None:
     path = write(
         tmp_path / "pyproject.toml",
-        '[tool.perflint]\nfix = true\nformat = "json"\nselect = ["PFL102"]\noutput-file = "reports/out.json"\n',
+        '[tool.perflint]\nfix = true\nformat = "json"\nselect = ["PFL102"]\n',
     )
     config = load_config(path)
     options = resolve_options({}, config, tmp_path / "sub")
     assert options.fix and options.format == "json" and options.select == ("PFL102",)
-    assert options.output_file == tmp_path / "reports" / "out.json"
+    assert options.output_file is None
     assert options.config_path == path
     options = resolve_options(
         {"fix": False, "format": "concise", "select": ("PFL101",), "output-file": "x.txt"},

@@ -20,6 +20,10 @@ Reporter = Callable[[Sequence[FileResult], "ReportContext"], str]
 _REGISTRY: dict[str, Reporter] = {}
 _loaded = False
 
+#: The formats written for people to read: whatever they print passes through
+#: ``_printable.safe_output`` (the machine formats escape their data themselves).
+HUMAN_READABLE = frozenset({"text", "concise", "markdown"})
+
 
 @dataclass(frozen=True)
 class ReportContext:

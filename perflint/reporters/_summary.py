@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from perflint.fixes import is_fixable
 from perflint.reporters import all_findings
+from perflint.reporters._printable import printable
 from perflint.reporters._style import Style
 from perflint.types import FileResult
 
@@ -51,7 +52,10 @@ def summary_lines(
     """The closing lines of a run, ruff-style."""
     style = style or Style()
     counts = Counts.of(results, unsafe_fixes)
-    lines = [f"warning: {message}" for result in results for message in result.dropped_fixes]
+    # A dropped fix's message names its file: printable, as colour lets SGR codes through.
+    lines = [
+        f"warning: {printable(message)}" for result in results for message in result.dropped_fixes
+    ]
     hidden = (
         f"{plural(counts.hidden, 'hidden fix', 'hidden fixes')} can be enabled with the "
         "--unsafe-fixes option"

@@ -3,6 +3,8 @@ code, the suggested rewrite and (with ``--explain``) the bytecode diff in a coll
 
 Text from the linted files is hostile: code goes in fences longer than any backtick run it
 contains, and everything outside fences has ``&``, ``<`` and ``>`` escaped so it cannot open HTML.
+Both are also made printable (``_printable``): control and bidi characters show as escapes, so
+the comment reads the same on a terminal, in a CI log and on GitHub.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from collections.abc import Sequence
 
 from perflint.lines import split_lines
 from perflint.reporters import ReportContext, all_findings, register
+from perflint.reporters._printable import printable
 from perflint.types import Explanation, FileResult, Finding
 
 _BACKTICKS = re.compile(r"`+")
@@ -21,9 +24,9 @@ _CELL = str.maketrans({"|": "\\|", "\n": " ", "\r": " "})
 
 
 def escape(text: str) -> str:
-    """Text safe to place outside a fence: no HTML, no line breaks that start new blocks."""
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return text.replace("\r", " ").replace("\n", " ")
+    """Text safe to place outside a fence: no HTML, and no line breaks that start new blocks
+    or control and bidi characters (shown as escapes, see ``_printable``)."""
+    return printable(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def cell(text: str) -> str:
@@ -31,10 +34,16 @@ def cell(text: str) -> str:
 
 
 def fence(code: str, language: str = "") -> list[str]:
-    """``code`` in a backtick fence one longer than its longest backtick run (at least three)."""
+    """``code`` in a backtick fence one longer than its longest backtick run (at least three),
+    as it is (a ``suggestion`` block must hold the exact replacement)."""
     longest = max((len(run) for run in _BACKTICKS.findall(code)), default=0)
     marker = "`" * max(3, longest + 1)
     return [f"{marker}{language}", *code.rstrip("\n").splitlines(), marker]
+
+
+def code_fence(code: str, language: str = "") -> list[str]:
+    """``code`` to be read, fenced: each of its lines printable (tabs kept)."""
+    return fence("\n".join(printable(line, keep="\t") for line in split_lines(code)), language)
 
 
 def _source_lines(finding: Finding, source: str | None) -> str | None:
@@ -53,13 +62,13 @@ def _finding_block(finding: Finding, source: str | None, context: ReportContext)
     out += [escape(finding.message), ""]
     code = _source_lines(finding, source)
     if code is not None:
-        out += [*fence(code, "python"), ""]
+        out += [*code_fence(code, "python"), ""]
     if finding.fix_title:
         mark = " (fixable with `--fix`)" if context.applicable(finding) else ""
         applicability = f", {finding.fix.applicability}" if finding.fix is not None else ""
         out += [f"**Suggested{applicability}:** {escape(finding.fix_title)}{mark}", ""]
     if finding.rewritten_code is not None:
-        out += [*fence(finding.rewritten_code, "python"), ""]
+        out += [*code_fence(finding.rewritten_code, "python"), ""]
     if finding.explanation is not None and finding.explanation.diff:
         out += [*bytecode_details(finding.explanation), ""]
     return out
@@ -73,7 +82,7 @@ def bytecode_details(explanation: Explanation) -> list[str]:
     if slow is not None and fast is not None:
         label += f": {slow} → {fast} instructions per loop iteration"
     label += ")"
-    diff = fence("\n".join(explanation.diff), "diff")
+    diff = code_fence("\n".join(explanation.diff), "diff")
     return [f"<details><summary>{label}</summary>", "", *diff, "", "</details>"]
 
 

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from perflint.lines import edited, line_offsets, offset, split_lines
 from perflint.reporters import ReportContext, all_findings, register
+from perflint.reporters._printable import well_formed
 from perflint.types import Edit, FileResult, Finding, Fix, Location
 
 SOURCE = {"name": "perflint", "url": "https://github.com/perflint/perflint"}
@@ -93,7 +94,7 @@ def diagnostics(results: Sequence[FileResult], context: ReportContext) -> list[d
     for result, finding in all_findings(results):
         if result.path not in sources:
             sources[result.path] = SourceText(context.source(result))
-        out.append(diagnostic(finding, sources[result.path]))
+        out.append(well_formed(diagnostic(finding, sources[result.path])))
     return out
 
 

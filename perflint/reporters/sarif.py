@@ -20,6 +20,7 @@ from urllib.parse import quote
 
 from perflint.reporters import ReportContext, all_findings, register
 from perflint.reporters._paths import repository_path, repository_root
+from perflint.reporters._printable import well_formed
 from perflint.types import FileResult, Finding, Location, RuleSpec
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -33,7 +34,7 @@ def relative_uri(path: str, root: Path | None = None) -> str:
     relative = repository_path(path, root or repository_root())
     if relative is None:
         return Path(os.path.normpath(Path.cwd() / path)).as_uri()
-    return quote(relative, safe="/")
+    return quote(relative, safe="/", errors="surrogateescape")  # an undecodable name's bytes
 
 
 def level(finding: Finding) -> str:
@@ -231,4 +232,4 @@ def sarif_document(results: Sequence[FileResult], context: ReportContext, root: 
 @register("sarif")
 def render_sarif(results: Sequence[FileResult], context: ReportContext) -> str:
     # ASCII only (json's default): read back as JSON whatever encoding stdout had.
-    return json.dumps(sarif_document(results, context), indent=2) + "\n"
+    return json.dumps(well_formed(sarif_document(results, context)), indent=2) + "\n"

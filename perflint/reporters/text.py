@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from perflint.lines import split_lines
 from perflint.reporters import ReportContext, all_findings, register
+from perflint.reporters._printable import UNSAFE, escape_char, printable
 from perflint.reporters._style import Style
 from perflint.types import FileResult, Finding
 
@@ -16,28 +17,36 @@ CONTEXT_LINES = 2
 TAB_WIDTH = 4
 
 
-
 def header(finding: Finding, context: ReportContext, style: Style) -> str:
     """``path:row:col: CODE [*] message``; ``[*]`` when ``--fix`` would fix it with these flags."""
     mark = f" {style.fixable('[*]')}" if context.applicable(finding) else ""
-    location = f"{style.path(finding.path)}:{finding.start.row}:{finding.start.column}:"
-    return f"{location} {style.code(finding.code)}{mark} {finding.message}"
+    path = style.path(printable(finding.path))
+    location = f"{path}:{finding.start.row}:{finding.start.column}:"
+    return f"{location} {style.code(finding.code)}{mark} {printable(finding.message)}"
+
+
+def _shown(char: str) -> str:
+    """How one character of a code line is displayed: tabs expanded, unsafe ones escaped."""
+    if char == "\t":
+        return " " * TAB_WIDTH
+    return escape_char(char) if UNSAFE.match(char) else char
 
 
 def _char_width(char: str) -> int:
-    if char == "\t":
-        return TAB_WIDTH
+    if char == "\t" or UNSAFE.match(char):
+        return len(_shown(char))
     if unicodedata.combining(char):
         return 0
     return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
 
 
 def _display(line: str) -> tuple[str, list[int]]:
-    """The line as shown (tabs expanded) and the display column before each character."""
+    """The line as shown (tabs expanded, unsafe characters escaped) and the display column
+    before each character."""
     offsets = [0]
     for char in line:
         offsets.append(offsets[-1] + _char_width(char))
-    return line.replace("\t", " " * TAB_WIDTH), offsets
+    return "".join(_shown(char) for char in line), offsets
 
 
 def _flagged_rows(finding: Finding, lines: Sequence[str]) -> tuple[int, int, int, int]:
@@ -94,7 +103,7 @@ def _explanation_lines(finding: Finding, indent: str) -> list[str]:
         return [f"{indent}(no bytecode explanation available)"]
     from perflint.explain import render_explanation
 
-    return [f"{indent}{line}".rstrip() for line in render_explanation(finding.explanation)]
+    return [f"{indent}{printable(line)}".rstrip() for line in render_explanation(finding.explanation)]
 
 
 @register("text")
@@ -113,7 +122,7 @@ def render_text(results: Sequence[FileResult], context: ReportContext) -> str:
             lines.extend(body)
         pad = " " * width
         if finding.fix_title:
-            lines.append(f"{pad} {style.help('= help:')} {finding.fix_title}")
+            lines.append(f"{pad} {style.help('= help:')} {printable(finding.fix_title)}")
         if context.explain and finding.code != "PFL000":
             lines.extend(_explanation_lines(finding, pad + "   "))
         blocks.append("\n".join(lines) + "\n")
