@@ -22,11 +22,15 @@ class Location:
 
 @dataclass(frozen=True)
 class Edit:
-    """Replace the text between ``start`` and ``end`` (exclusive) with ``content``."""
+    """Replace the text between ``start`` and ``end`` (exclusive) with ``content``.
+
+    ``original`` is the text found there when the finding was made; a fix is applied only
+    where the text still reads exactly so (an edit for other text is dropped, not applied)."""
 
     start: Location
     end: Location
     content: str
+    original: str = ""
 
 
 @dataclass(frozen=True)
@@ -89,7 +93,8 @@ class FileResult:
     fixed: int = 0
     original_source: str | None = None
     fixed_source: str | None = None
-    #: Fixes that were dropped because the result would not compile.
+    #: Fixes that were dropped: the result would not compile, or the text they replace was
+    #: not found where they point.
     dropped_fixes: tuple[str, ...] = ()
 
 
