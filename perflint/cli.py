@@ -10,7 +10,7 @@ import os
 import sys
 import traceback
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -288,8 +288,6 @@ class _Run:
     """One ``perflint check`` run: lint, then report, then the exit code."""
 
     options: Options
-    #: Text read from stdin, by reported name (reporters show lines of it).
-    stdin_sources: dict[str, str] = field(default_factory=dict)
     #: What ``--fix`` on stdin prints: the (fixed) code, in its own encoding.
     stdin_output: bytes | None = None
 
@@ -341,29 +339,14 @@ class _Run:
             self.stdin_output = data
             return lint_source(data, name, self.settings)  # reports why it cannot be decoded
         result = lint_source(source.text, name, self.settings)
-        self.stdin_sources[name] = (
-            result.fixed_source if result.fixed_source is not None else source.text
-        )
         if result.fixed and result.fixed_source is not None:
             try:
                 self.stdin_output = encode(result.fixed_source, source.encoding)
-            except UnicodeEncodeError:
+            except SourceError:
                 self.stdin_output = data
         else:
             self.stdin_output = data
         return result
-
-    def source_of(self, result: FileResult) -> str | None:
-        if result.fixed_source is not None:
-            return result.fixed_source  # what the remaining findings refer to
-        if result.path in self.stdin_sources:
-            return self.stdin_sources[result.path]
-        from perflint.source import SourceError, read_source
-
-        try:
-            return read_source(Path(result.path)).text
-        except SourceError:
-            return None
 
     def report(self, results: list[FileResult]) -> int:
         """Write the findings (or diff, or statistics) and the summary; return the exit code."""
@@ -411,16 +394,11 @@ class _Run:
                 unsafe_fixes=options.unsafe_fixes,
                 color=color,
                 explain=options.explain,
-                source=self.source_of,
+                source=lambda result: result.source,
             )
             text = get_reporter(options.format)(results, context)
         if options.output_file is not None:
-            path = Path(options.output_file)
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_text(text, encoding="utf-8")
-            except OSError as error:
-                raise PerflintError(f"cannot write {path}: {error.strerror or error}") from None
+            _write_output(str(options.output_file), text, [result.path for result in results])
             return
         click.echo(text, nl=False, err=to_stderr, color=color)
 
@@ -432,6 +410,19 @@ class _Run:
         if diff is not None:
             return 1 if diff else 0
         return 1 if any(result.findings for result in results) else 0
+
+
+def _write_output(path: str, text: str, inputs: Sequence[str]) -> None:
+    """Write a report to ``path`` (``--output-file``), never over one of the ``inputs``."""
+    from perflint.files import FileRefused, same_file, write_output
+
+    clash = same_file(path, inputs)
+    if clash is not None:
+        raise PerflintError(f"--output-file {path} is {clash}, a file being linted")
+    try:
+        write_output(path, text.encode("utf-8"))
+    except FileRefused as error:
+        raise PerflintError(str(error)) from None
 
 
 def _binary(stream: IO[str]) -> IO[bytes]:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import pathspec
 
 from perflint.config import ExcludeRule
+from perflint.files import work_tree
 
 PYTHON_SUFFIXES = (".py", ".pyi")
 
@@ -66,16 +67,8 @@ def _gitignore_of(directory: str) -> _Spec | None:
 
 
 def git_root(directory: str) -> str | None:
-    """The top of the git work tree holding ``directory`` (found by its ``.git`` entry: a
-    directory, or a file in worktrees and submodules), or None."""
-    current = directory
-    while True:
-        if os.path.exists(os.path.join(current, ".git")):
-            return current
-        parent = os.path.dirname(current)
-        if parent == current:
-            return None
-        current = parent
+    """The top of the git work tree holding ``directory``, or None."""
+    return work_tree(directory)
 
 
 def _outer_gitignores(directory: str) -> list[_Spec]:

@@ -75,6 +75,8 @@ class FixOutcome:
     findings: list[Finding]  # what is left after fixing
     error: Finding | None
     dropped: tuple[str, ...]  # fixes not applied (would not compile, or text not found)
+    #: The findings of the text before any fix (what stands if the fixes are not written).
+    found: tuple[Finding, ...] = ()
 
 
 def _key(finding: Finding) -> tuple[str, str | None]:
@@ -95,6 +97,7 @@ def fix_text(text: str, path: str, settings: Settings) -> FixOutcome:
     applied_total = 0
     dropped: dict[tuple[str, str | None], str] = {}
     findings, error = lint_text(text, path, settings)
+    found = tuple(findings)
     for _ in range(MAX_PASSES):
         if error is not None:
             break
@@ -121,4 +124,4 @@ def fix_text(text: str, path: str, settings: Settings) -> FixOutcome:
         text = new_text
         applied_total += len(applied)
         findings, error = lint_text(text, path, settings)
-    return FixOutcome(text, applied_total, findings, error, tuple(dropped.values()))
+    return FixOutcome(text, applied_total, findings, error, tuple(dropped.values()), found)

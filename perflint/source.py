@@ -1,17 +1,14 @@
-"""Reading and writing source files: PEP 263 encodings, BOMs, newlines, atomic writes."""
+"""Source bytes to text and back: BOMs, PEP 263 coding cookies and newlines as they are."""
 
 from __future__ import annotations
 
 import io
-import os
-import tempfile
 import tokenize
 from dataclasses import dataclass
-from pathlib import Path
 
 
 class SourceError(Exception):
-    """A file that cannot be read or decoded; the message says why."""
+    """A file that cannot be read, decoded or encoded back; the message says why."""
 
 
 @dataclass(frozen=True)
@@ -34,41 +31,9 @@ def decode(data: bytes) -> SourceFile:
     return SourceFile(text=text, encoding=encoding)
 
 
-def read_source(path: Path) -> SourceFile:
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise SourceError(f"cannot read: {error.strerror or error}") from None
-    return decode(data)
-
-
 def encode(text: str, encoding: str) -> bytes:
     """Encode ``text`` back into the file's encoding (``utf-8-sig`` keeps its BOM)."""
-    return text.encode(encoding)
-
-
-def _new_file_mode() -> int:
-    """The mode ``open()`` would give a new file under the current umask."""
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Replace ``path`` by ``data`` (or create it) through a temporary file and a rename,
-    keeping its mode; a reader sees the old file or the new one, never half of it."""
-    mode = path.stat().st_mode & 0o7777 if path.exists() else _new_file_mode()
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".perflint", dir=path.parent)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+        return text.encode(encoding)
+    except UnicodeEncodeError:
+        raise SourceError(f"the fixed code cannot be encoded as {encoding}") from None

@@ -8,6 +8,9 @@ from typing import Literal
 
 Applicability = Literal["safe", "unsafe"]
 
+#: Files larger than this many bytes are skipped unless ``max-file-size`` says otherwise.
+DEFAULT_MAX_FILE_SIZE = 5_000_000
+
 #: Target versions perflint understands, lowest first.
 PYTHON_VERSIONS: tuple[str, ...] = ("py310", "py311", "py312", "py313")
 
@@ -84,11 +87,19 @@ class Finding:
 
 @dataclass(frozen=True)
 class FileResult:
-    """What linting one file produced. A file that could not be read or parsed has ``error``."""
+    """What linting one file produced. A file that could not be read or parsed has ``error``;
+    a file left out on purpose (over ``max-file-size``) has ``skipped``, and nothing else."""
 
     path: str
     findings: tuple[Finding, ...] = ()
     error: Finding | None = None
+    #: The text the findings' rows and columns refer to (after --fix/--diff, the fixed text;
+    #: if the fixes could not be written, the text as read); None if nothing could be read.
+    #: Reporters show lines of it: no file is read twice, so none can show something else.
+    source: str | None = None
+    #: Why the file was not linted at all (e.g. "12.3 MB is over max-file-size (5 MB): not
+    #: read"); a skipped file has no findings and no error, and does not change the exit code.
+    skipped: str | None = None
     #: Number of fixes applied (with --fix or --diff) and the text they produced.
     fixed: int = 0
     original_source: str | None = None
@@ -158,3 +169,5 @@ class Settings:
     diff: bool = False
     #: Skip files and rules that the text/ast prefilter proves cannot fire.
     prefilter: bool = True
+    #: Files larger than this (in bytes) are not read but reported as skipped; None: no limit.
+    max_file_size: int | None = DEFAULT_MAX_FILE_SIZE
