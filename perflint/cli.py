@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -24,7 +24,8 @@ from perflint.config import (
     resolve_options,
     settings_config,
 )
-from perflint.discovery import MissingPathError, discover, is_excluded
+from perflint.discovery import Discovery, MissingPathError, discover_files, is_excluded
+from perflint.engine import error_finding
 from perflint.reporters import ReportContext, formats, get_reporter
 from perflint.reporters._diff import unified_diff
 from perflint.reporters._style import Style
@@ -151,6 +152,9 @@ def _split(values: Sequence[str]) -> tuple[str, ...] | None:
     help="Colour the output (auto: on a terminal without NO_COLOR).",
 )
 @click.option("--quiet", "-q", is_flag=True, default=None, help="Print findings only: no summary.")
+@click.option(
+    "--verbose", "-v", is_flag=True, help="Also print each path left out, and why, to stderr."
+)
 @click.option("--stdin-filename", help="The name to report for code read from stdin ('-').")
 @click.option(
     "--force-exclude/--no-force-exclude",
@@ -189,6 +193,7 @@ def check(
     since: str | None,
     staged: bool,
     baseline_file: Path | None,
+    verbose: bool,
     **given: Any,
 ) -> None:
     """Lint PATHS (files or directories; default: the current directory; '-' reads stdin)."""
@@ -210,7 +215,7 @@ def check(
         options = resolve_options(cli_values, config, cwd)
     except ConfigError as error:
         raise PerflintError(str(error)) from None
-    run = _Run(options)
+    run = _Run(options, verbose=verbose)
     if since is not None or staged:
         results = _regressions(since, paths, options, run.settings, cwd, staged=staged)
     else:
@@ -288,6 +293,10 @@ class _Run:
     """One ``perflint check`` run: lint, then report, then the exit code."""
 
     options: Options
+    #: Print what discovery skips, and why, to stderr (``--verbose``).
+    verbose: bool = False
+    #: A file the run writes besides fixes (``perflint baseline --output``), by option name.
+    baseline_output: str | None = None
     #: What ``--fix`` on stdin prints: the (fixed) code, in its own encoding.
     stdin_output: bytes | None = None
 
@@ -307,21 +316,35 @@ class _Run:
         files = [path for path in paths if path != STDIN]
         try:
             found = (
-                discover(files, options.exclude, force_exclude=options.force_exclude)
+                discover_files(files, options.exclude, force_exclude=options.force_exclude)
                 if files
-                else []
+                else Discovery((), {})
             )
         except MissingPathError as error:
             names = ", ".join(repr(path) for path in error.paths)
             raise PerflintError(f"no such file or directory: {names}") from None
-        if files and not found and not options.quiet:
+        if self.verbose:
+            for skipped in found.skipped:
+                click.echo(f"skipped {_printable(skipped.path)}: {skipped.reason}", err=True)
+        for option, path in self.outputs().items():
+            _check_output(path, found.files, option)
+        if files and not found.files and not found.refused and not options.quiet:
             click.echo("warning: no Python files found under the given paths", err=True)
-        results = _lint_files(found, self.settings, options.jobs)
+        results = [
+            FileResult(path=refused.path, error=error_finding(refused.path, refused.reason))
+            for refused in found.refused
+        ]
+        results += _lint_files(list(found.files), self.settings, options.jobs, found.roots)
         if STDIN in paths:
             stdin_result = self.lint_stdin()
             if stdin_result is not None:
                 results.append(stdin_result)
         return results
+
+    def outputs(self) -> dict[str, str]:
+        """The files this run will write, by the option that named them: none may be an input."""
+        named = {"--output-file": self.options.output_file, "--output": self.baseline_output}
+        return {option: str(path) for option, path in named.items() if path is not None}
 
     def lint_stdin(self) -> FileResult | None:
         from perflint.runner import lint_source
@@ -412,13 +435,25 @@ class _Run:
         return 1 if any(result.findings for result in results) else 0
 
 
-def _write_output(path: str, text: str, inputs: Sequence[str]) -> None:
-    """Write a report to ``path`` (``--output-file``), never over one of the ``inputs``."""
-    from perflint.files import FileRefused, same_file, write_output
+def _check_output(path: str, inputs: Sequence[str], option: str = "--output-file") -> None:
+    """A usage error if ``path`` is one of ``inputs`` (by name, symbolic link or hard link)."""
+    from perflint.files import same_file
 
     clash = same_file(path, inputs)
     if clash is not None:
-        raise PerflintError(f"--output-file {path} is {clash}, a file being linted")
+        raise PerflintError(f"{option} {path} is {clash}, a file being linted")
+
+
+def _printable(text: str) -> str:
+    """``text`` for a terminal: control characters (newlines, escapes) shown as escapes."""
+    return "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text)
+
+
+def _write_output(path: str, text: str, inputs: Sequence[str]) -> None:
+    """Write a report to ``path`` (``--output-file``), never over one of the ``inputs``."""
+    from perflint.files import FileRefused, write_output
+
+    _check_output(path, inputs)
     try:
         write_output(path, text.encode("utf-8"))
     except FileRefused as error:
@@ -429,10 +464,12 @@ def _binary(stream: IO[str]) -> IO[bytes]:
     return stream.buffer  # type: ignore[attr-defined,no-any-return]
 
 
-def _lint_files(paths: list[str], settings: Settings, jobs: int | None) -> list[FileResult]:
+def _lint_files(
+    paths: list[str], settings: Settings, jobs: int | None, roots: Mapping[str, str]
+) -> list[FileResult]:
     from perflint.runner import lint_paths
 
-    return lint_paths(paths, settings, jobs) if paths else []
+    return lint_paths(paths, settings, jobs, roots) if paths else []
 
 
 @cli.command()
@@ -466,7 +503,7 @@ def baseline(paths: tuple[str, ...], output: Path, config_file: Path | None) -> 
         options = resolve_options({}, config, cwd)
     except ConfigError as error:
         raise PerflintError(str(error)) from None
-    run = _Run(options)
+    run = _Run(options, baseline_output=str(output))
     results = run.lint(paths)
     broken = [result.path for result in results if result.error is not None]
     if broken:

@@ -96,12 +96,13 @@ _KINDS = (
 )
 
 
-def _kind(mode: int) -> str:
+def kind_of(mode: int) -> str:
+    """What a file that is not a regular one is, from its ``st_mode``: "a FIFO", ..."""
     return next((name for test, name in _KINDS if test(mode)), "not a regular file")
 
 
 def _not_regular(mode: int) -> FileRefused:
-    return FileRefused(f"not a regular file ({_kind(mode)}): not read")
+    return FileRefused(f"not a regular file ({kind_of(mode)}): not read")
 
 
 def _strerror(error: OSError) -> str:

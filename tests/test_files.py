@@ -20,7 +20,6 @@ from perflint.files import (
     lint_root,
     read_regular,
     remove_stale_temps,
-    same_file,
     write_output,
 )
 from perflint.runner import lint_file
@@ -329,25 +328,6 @@ def test_a_report_may_go_outside_when_the_command_line_says_so(
     monkeypatch.chdir(repo)
     write_output(str(tmp_path / "elsewhere" / "r.json"), b"[]\n")
     assert (tmp_path / "elsewhere" / "r.json").read_bytes() == b"[]\n"
-
-
-@pytest.mark.parametrize(
-    "make",
-    [
-        lambda repo: "a.py",
-        lambda repo: "./sub/../a.py",
-        lambda repo: (os.symlink("a.py", repo / "out.json"), "out.json")[1],
-        lambda repo: (os.link(repo / "a.py", repo / "out.json"), "out.json")[1],
-    ],
-    ids=["same-name", "same-path", "symlink", "hard-link"],
-)
-def test_an_output_that_is_an_input_is_found(
-    repo: Path, monkeypatch: pytest.MonkeyPatch, make  # type: ignore[no-untyped-def]
-) -> None:
-    monkeypatch.chdir(repo)
-    (repo / "sub").mkdir()
-    assert same_file(make(repo), ["a.py"]) == "a.py"
-    assert same_file("other.json", ["a.py"]) is None
 
 
 def test_the_check_after_opening_sees_where_the_file_really_is(repo: Path) -> None:
