@@ -21,6 +21,7 @@ from perflint.config import (
     COLOR_CHOICES,
     ConfigError,
     Options,
+    parse_size,
     resolve_options,
     settings_config,
 )
@@ -153,6 +154,11 @@ def _split(values: Sequence[str]) -> tuple[str, ...] | None:
 )
 @click.option("--quiet", "-q", is_flag=True, default=None, help="Print findings only: no summary.")
 @click.option(
+    "--max-file-size",
+    metavar="SIZE",
+    help="Skip files larger than this (bytes, or e.g. 5MB, 512KiB; default 5MB).",
+)
+@click.option(
     "--verbose", "-v", is_flag=True, help="Also print each path left out, and why, to stderr."
 )
 @click.option("--stdin-filename", help="The name to report for code read from stdin ('-').")
@@ -209,6 +215,11 @@ def check(
         for key, value in given.items()
     }
     cli_values["format"] = output_format
+    if given["max_file_size"] is not None:
+        try:
+            cli_values["max-file-size"] = parse_size(given["max_file_size"])
+        except ValueError as error:
+            raise click.BadParameter(str(error), param_hint="--max-file-size") from None
     cwd = Path(os.getcwd())
     try:
         config = settings_config(paths, config_file, cwd, given["stdin_filename"])
@@ -309,6 +320,7 @@ class _Run:
             fix=options.fix,
             unsafe_fixes=options.unsafe_fixes,
             diff=options.diff,
+            max_file_size=options.max_file_size,
         )
 
     def lint(self, paths: Sequence[str]) -> list[FileResult]:
@@ -356,6 +368,11 @@ class _Run:
         if options.force_exclude and name != STDIN and is_excluded(name, options.exclude):
             self.stdin_output = data
             return None
+        if len(data) > options.max_file_size:
+            from perflint.files import TooLarge
+
+            self.stdin_output = data
+            return FileResult(path=name, skipped=str(TooLarge(len(data), options.max_file_size)))
         try:
             source = decode(data)
         except SourceError:

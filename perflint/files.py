@@ -45,7 +45,7 @@ class TooLarge(FileRefused):
 
     def __init__(self, size: int, limit: int, exact: bool = True) -> None:
         held = f"{human_size(size)}" if exact else f"more than {human_size(limit)}"
-        super().__init__(f"{held} is over max-file-size ({human_size(limit)}): not read")
+        super().__init__(f"{held} is over max-file-size ({human_size(limit)})")
         self.size = size
         self.limit = limit
 

@@ -12,12 +12,13 @@ import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
 from perflint.config import ExcludeRule
 from perflint.discovery import is_excluded
+from perflint.files import FileRefused, TooLarge, read_regular
 from perflint.fingerprint import fingerprints
 from perflint.runner import lint_source
 from perflint.types import FileResult, Settings
@@ -30,12 +31,24 @@ class GitError(Exception):
     """git is missing, the directory is not a repository, or a revision cannot be resolved."""
 
 
+#: git's mode of a regular file (and an executable one): symbolic links (120000) and
+#: submodules (160000) are not linted, and what a link points to is never read.
+REGULAR_MODES = ("100644", "100755")
+_NO_OBJECT = "0" * 40
+
+
 @dataclass(frozen=True)
 class Change:
-    """One changed file: repository-relative POSIX paths; ``old_path`` is None for a new file."""
+    """One changed file: repository-relative POSIX paths; ``old_path`` is None for a new file.
+    ``old_blob``/``new_blob`` are git's object ids ("" where git has none: the working tree,
+    or a side that is not a regular file, which is not read)."""
 
     old_path: str | None
     new_path: str
+    old_blob: str = ""
+    new_blob: str = ""
+    #: The new side is a regular file (not a link or submodule).
+    regular: bool = True
 
 
 def _git(
@@ -97,7 +110,7 @@ def changed_files(
     """Files added, modified or renamed since ``base``: in the working tree (plus untracked,
     not ignored files), with ``staged`` in the index, or with ``head`` in that commit.
     Deleted files are left out."""
-    args = ["diff", "--name-status", "-M", "-z", "--no-ext-diff"]
+    args = ["diff", "--raw", "--no-abbrev", "-M", "-z", "--no-ext-diff"]
     if head is not None:
         return _parse_name_status(_git([*args, base, head], root))
     if staged:
@@ -109,7 +122,11 @@ def changed_files(
     if not index.is_file():  # nothing was ever staged: untracked files are simply new
         changes = _parse_name_status(_git([*args, base], root))
         names = untracked.decode("utf-8", "surrogateescape").split("\0")
-        return changes + [Change(None, name) for name in names if _is_python(name)]
+        return changes + [
+            Change(None, name, regular=not os.path.islink(root / name))
+            for name in names
+            if _is_python(name)
+        ]
     # Untracked files join the diff through a throwaway copy of the index, marked
     # intent-to-add there, so that git's rename detection also pairs a plain `mv`.
     # The user's index is never written.
@@ -126,12 +143,14 @@ def _is_python(name: str) -> bool:
 
 
 def _parse_name_status(output: bytes) -> list[Change]:
-    """``git diff --name-status -z`` output as changes to Python files, deletions left out."""
+    """``git diff --raw -z`` output as changes to Python files, deletions left out."""
     fields = output.decode("utf-8", "surrogateescape").split("\0")
     changes: list[Change] = []
     index = 0
     while index < len(fields) and fields[index]:
-        status = fields[index][0]
+        # ":OLDMODE NEWMODE OLDSHA NEWSHA STATUS", then one path (two for renames and copies)
+        old_mode, new_mode, old_sha, new_sha, status = fields[index].lstrip(":").split()
+        status = status[0]
         if status in "RC":
             old, new = fields[index + 1], fields[index + 2]
             index += 3
@@ -140,8 +159,34 @@ def _parse_name_status(output: bytes) -> list[Change]:
             index += 2
         if status == "D":
             continue
-        changes.append(Change(None if status in "AC" else old, new))
+        changes.append(
+            Change(
+                None if status in "AC" else old,
+                new,
+                old_sha if old_mode in REGULAR_MODES and old_sha != _NO_OBJECT else "",
+                new_sha if new_mode in REGULAR_MODES and new_sha != _NO_OBJECT else "",
+                regular=new_mode in REGULAR_MODES,
+            )
+        )
     return [change for change in changes if _is_python(change.new_path)]
+
+
+def blob_sizes(blobs: Sequence[str], root: Path) -> dict[str, int]:
+    """The size in bytes of each git object in ``blobs``, asked of git in one call."""
+    wanted = sorted({blob for blob in blobs if blob})
+    if not wanted:
+        return {}
+    output = _git(
+        ["cat-file", "--batch-check=%(objectname) %(objectsize)"],
+        root,
+        input="".join(f"{blob}\n" for blob in wanted).encode(),
+    )
+    sizes = {}
+    for line in output.decode().splitlines():
+        name, _, size = line.partition(" ")
+        if size.isdigit():
+            sizes[name] = int(size)
+    return sizes
 
 
 def show(revision: str, path: str, root: Path) -> bytes | None:
@@ -170,8 +215,9 @@ def regressions(
     """Lint what changed since the merge-base of ``ref`` and HEAD (or, with ``staged``, the
     index against HEAD; with ``head``, that commit against its merge-base with ``ref``) and keep
     only the new findings; paths are reported relative to ``cwd`` when inside it. Only changed
-    files under ``paths`` are parsed; excluded files are skipped unless named in ``paths``
-    (always with ``force_exclude``), as discovery does."""
+    regular files under ``paths`` are parsed (not symbolic links or submodules); excluded files
+    are skipped unless named in ``paths`` (always with ``force_exclude``), as discovery does;
+    a file over ``settings.max_file_size`` is a skipped result, not read."""
     root = repo_root(cwd)
     if staged:
         base = "HEAD"
@@ -184,8 +230,15 @@ def regressions(
         base = merge_base(ref or "HEAD", root, head or "HEAD")
     named = [(cwd / path).resolve() for path in paths]
     scope = named or [cwd.resolve()]
+    changes = [change for change in changed_files(base, root, staged=staged, head=head) if change.regular]
+    from_git = head is not None or staged
+    sizes = blob_sizes(
+        [change.old_blob for change in changes] + [change.new_blob for change in changes if from_git],
+        root,
+    )
+    limit = settings.max_file_size
     results: list[FileResult] = []
-    for change in changed_files(base, root, staged=staged, head=head):
+    for change in changes:
         absolute = root / change.new_path
         resolved = absolute.resolve()
         if not _within(resolved, scope):
@@ -193,18 +246,24 @@ def regressions(
         explicit = resolved in named and not force_exclude
         if exclude and not explicit and is_excluded(str(absolute), exclude):
             continue
-        if head is not None:
-            new_data = show(head, change.new_path, root)
-        else:
-            new_data = show("", change.new_path, root) if staged else _read(absolute)
-        if new_data is None or b"\0" in new_data:
-            continue  # binary, a submodule, or vanished meanwhile
         shown = _display(absolute, cwd)
+        try:
+            new_data = (
+                _blob(change.new_blob, sizes, limit, root) if from_git else _read(absolute, root, limit)
+            )
+        except TooLarge as skipped:
+            results.append(FileResult(path=shown, skipped=str(skipped)))
+            continue
+        if new_data is None or b"\0" in new_data:
+            continue  # binary, not a regular file, or vanished meanwhile
         result = lint_source(new_data, shown, settings)
         if result.error is not None or not result.findings:
             results.append(result)
             continue
-        old_data = show(base, change.old_path, root) if change.old_path else None
+        try:
+            old_data = _blob(change.old_blob, sizes, limit, root) if change.old_path else None
+        except TooLarge:
+            old_data = None  # too large to lint then: every finding counts as new
         old: set[str] = set()
         if old_data is not None and b"\0" not in old_data:
             before = lint_source(old_data, change.old_path or shown, settings)
@@ -220,10 +279,31 @@ def regressions(
     return sorted(results, key=lambda result: result.path)
 
 
-def _read(path: Path) -> bytes | None:
+def _blob(blob: str, sizes: Mapping[str, int], limit: int | None, root: Path) -> bytes | None:
+    """The bytes of a regular file's git object, TooLarge over ``limit``; None if there is none."""
+    if not blob:
+        return None
+    size = sizes.get(blob)
+    if size is None:
+        return None
+    if limit is not None and size > limit:
+        raise TooLarge(size, limit)
     try:
-        return path.read_bytes()
-    except OSError:
+        return _git(["cat-file", "blob", blob], root)
+    except GitError:
+        return None
+
+
+def _read(path: Path, root: Path, limit: int | None) -> bytes | None:
+    """The working tree's file: a regular file, never a symbolic link (git stores a link as the
+    path it points to; following it would read whatever that is), TooLarge over ``limit``."""
+    if path.is_symlink():
+        return None
+    try:
+        return read_regular(str(path), root=os.path.realpath(root), limit=limit).data
+    except TooLarge:
+        raise
+    except FileRefused:
         return None
 
 

@@ -440,6 +440,24 @@ def test_a_named_directory_linking_out_is_an_error(tree: Path) -> None:
     assert result.stdout == f"src:1:1: PFL000 not read: a symbolic link to outside {os.path.realpath(tree)}\n"
 
 
+def test_a_file_over_max_file_size_is_skipped_with_a_warning(tree: Path) -> None:
+    write(tree / "big.py", UNSAFE + "#" * 2000 + "\n")
+    write(tree / "a.py", CLEAN)
+    result = run("--max-file-size", "2kB", ".")
+    assert result.exit_code == 0  # skipping on purpose is not a finding nor an error
+    assert result.stdout == ""
+    assert result.stderr.splitlines()[0] == "warning: skipped big.py: 2.11 kB is over max-file-size (2 kB)"
+    assert run("--max-file-size", "2kB", "-q", ".").stderr == ""
+    assert run("--max-file-size", "3kB", ".").exit_code == 1
+    stdin = run("--max-file-size", "2kB", "-", input=UNSAFE + "#" * 2000 + "\n")
+    assert stdin.exit_code == 0 and "warning: skipped -: 2.11 kB" in stdin.stderr
+
+
+def test_a_bad_max_file_size_is_a_usage_error(tree: Path) -> None:
+    result = run("--max-file-size", "lots", ".")
+    assert result.exit_code == 2 and "--max-file-size" in result.stderr
+
+
 def test_statistics(tree: Path) -> None:
     write(tree / "a.py", UNSAFE + "\n" + SAFE + "\nfor key in mapping.keys():\n    print(key)\n")
     result = run("a.py", "--statistics")
