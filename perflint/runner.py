@@ -14,7 +14,14 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 
 from perflint.engine import error_finding, lint_text
-from perflint.files import FileRefused, TooLarge, lint_root, read_regular, replace_contents
+from perflint.files import (
+    FileRefused,
+    TooLarge,
+    lint_root,
+    read_regular,
+    remove_stale_temps,
+    replace_contents,
+)
 from perflint.fixes import fix_text
 from perflint.source import SourceError, decode, encode
 from perflint.types import FileResult, Finding, Settings
@@ -73,12 +80,15 @@ def _lint_file(path: str, settings: Settings, root: str) -> FileResult:
         return FileResult(path=path, skipped=str(skipped))
     except FileRefused as refused:
         return FileResult(path=path, error=error_finding(path, str(refused)))
+    writes = settings.fix and not settings.diff
+    if writes:  # what a killed --fix left beside this file goes, whether or not it is fixed now
+        remove_stale_temps(os.path.dirname(snapshot.path))
     try:
         source = decode(snapshot.data)
     except SourceError as problem:
         return FileResult(path=path, error=error_finding(path, str(problem)))
     result, found = _linted(source.text, path, settings)
-    if settings.fix and not settings.diff and result.fixed and result.fixed_source is not None:
+    if writes and result.fixed and result.fixed_source is not None:
         try:
             replace_contents(snapshot, encode(result.fixed_source, source.encoding))
         except (FileRefused, SourceError) as problem:

@@ -268,14 +268,21 @@ def _dead_pid() -> int:
     return child.pid
 
 
-def test_temporary_files_of_a_killed_run_are_removed_and_no_others(repo: Path) -> None:
+@pytest.mark.parametrize("source", [SAFE, "x = 1\n"], ids=["fixed-now", "nothing-to-fix"])
+def test_temporary_files_of_a_killed_run_are_removed_and_no_others(repo: Path, source: str) -> None:
+    from perflint import files
+
+    files._cleaned.clear()  # another test of this process may have cleaned a directory so named
+    (repo / "a.py").write_text(source)
     dead = repo / f".a.py.{_dead_pid()}.0123abcd{TEMP_SUFFIX}"
     alive = repo / f".a.py.{os.getppid()}.0123abcd{TEMP_SUFFIX}"
     other = repo / f".a.py.notapid{TEMP_SUFFIX}"
     for path in (dead, alive, other):
         path.write_text("half a file")
+    assert lint_file(str(repo / "a.py"), CHECK).error is None
+    assert dead.exists()  # a run that writes nothing removes nothing
     result = lint_file(str(repo / "a.py"), FIX)
-    assert result.fixed == 1
+    assert result.fixed == (source == SAFE)
     assert not dead.exists() and alive.exists() and other.exists()
     assert remove_stale_temps(str(repo)) == []  # once per directory and process
 
