@@ -144,12 +144,19 @@ class FileConfig:
     requires_python: str | None = None
 
 
+#: The largest configuration file read (a link to /dev/zero must not fill the memory).
+MAX_CONFIG_SIZE = 10_000_000
+
+
 def _read_toml(path: Path) -> dict[str, Any]:
+    from perflint.files import FileRefused, read_bounded
+
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except OSError as error:
-        raise ConfigError(f"{path}: cannot read: {error.strerror or error}") from None
+        return tomllib.loads(read_bounded(str(path), MAX_CONFIG_SIZE).decode("utf-8"))
+    except FileRefused as error:
+        raise ConfigError(f"{path}: {error}") from None
+    except UnicodeDecodeError as error:
+        raise ConfigError(f"{path}: not UTF-8 ({error.reason} at byte {error.start})") from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: invalid TOML: {error}") from None
 

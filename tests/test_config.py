@@ -270,3 +270,23 @@ def test_a_repository_may_lower_max_file_size_but_only_the_command_line_raises_i
     assert resolve_options({}, config, tmp_path).max_file_size == DEFAULT_MAX_FILE_SIZE
     assert resolve_options({"max-file-size": 10**9}, config, tmp_path).max_file_size == 10**9
     assert resolve_options({}, FileConfig(None, tmp_path), tmp_path).max_file_size == DEFAULT_MAX_FILE_SIZE
+
+
+def test_a_config_that_is_not_a_regular_file_is_an_error_not_a_hang(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    os.mkfifo(tmp_path / "fifo.toml")
+    (tmp_path / "zero.toml").symlink_to("/dev/zero")
+    (tmp_path / "a.py").write_text("x = 1\n")
+    for name, kind in (("fifo.toml", "a FIFO"), ("zero.toml", "a character device")):
+        done = subprocess.run(
+            [sys.executable, "-m", "perflint", "check", "--config", name, "a.py"],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert done.returncode == 2
+        assert done.stderr == f"Error: {tmp_path / name}: not a regular file ({kind}): not read\n"
