@@ -99,3 +99,15 @@ def test_fix_after_a_blanked_function_with_a_continuation(continuation: str, new
     assert result.error is None and result.dropped_fixes == ()
     assert result.fixed == 1
     assert result.fixed_source == source.replace("d.keys()", "d")
+
+
+@pytest.mark.parametrize("char", NOT_BREAKS.values(), ids=NOT_BREAKS.keys())
+def test_a_backslash_before_a_character_that_is_not_a_break_is_an_error_everywhere(char: str) -> None:
+    """No parser takes these as a continuation, so no row can be counted two ways."""
+    source = f"d = {{}}\nx = 1 + \\{char}\n    2\nfor k in d.keys():\n    pass\n"
+    with pytest.raises(SyntaxError):
+        compile(source, "t.py", "exec")
+    with pytest.raises(cst.ParserSyntaxError):
+        cst.parse_module(source)
+    result = lint_source(source, "t.py", PFL102)
+    assert result.error is not None and result.fixed == 0 and result.fixed_source == source
