@@ -112,7 +112,8 @@ def apply(
     linted: set[str] = set()
     kept_results = []
     for result in results:
-        linted.add(_relative(result.path, base_dir))
+        if result.skipped is None and (result.error is None or result.findings):
+            linted.add(_relative(result.path, base_dir))  # its findings are known
         kept = []
         for entry, index in _marked(result, base_dir):
             if entry.fingerprint in known:

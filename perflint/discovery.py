@@ -232,10 +232,10 @@ class _Walk:
                 else:
                     self.directory(child, child_shown, specs, child_real, root, excluder)
             elif python:
-                mode = entry.stat(follow_symlinks=False).st_mode
-                if stat.S_ISREG(mode):
+                if entry.is_file(follow_symlinks=False):
                     self.add(child_shown, child_real, root)
                 else:
+                    mode = entry.stat(follow_symlinks=False).st_mode
                     self.skip(child_shown, f"not a regular file ({kind_of(mode)})")
 
     def link(

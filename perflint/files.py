@@ -317,7 +317,7 @@ def write_output(path: str, data: bytes) -> None:
     created as needed, but the directory may not lead out of the repository (or working
     directory) the path names through a symbolic link in it."""
     lexical = os.path.abspath(path)
-    if os.path.isdir(lexical):
+    if os.path.isdir(lexical) and not os.path.islink(lexical):
         raise FileRefused(f"cannot write {path}: it is a directory")
     directory, name = os.path.split(lexical)
     reason = _directory_escapes(directory)

@@ -310,8 +310,9 @@ def test_a_bug_with_one_file_is_its_error_and_the_run_goes_on(
 # -- writing reports ----------------------------------------------------------------------------
 
 
-def test_a_report_replaces_a_link_instead_of_writing_through_it(repo: Path) -> None:
-    (repo / "report.sarif").symlink_to("../outside/secret.txt")
+@pytest.mark.parametrize("target", ["../outside/secret.txt", "../outside", "/"], ids=["file", "dir", "root"])
+def test_a_report_replaces_a_link_instead_of_writing_through_it(repo: Path, target: str) -> None:
+    (repo / "report.sarif").symlink_to(target)
     write_output(str(repo / "report.sarif"), b"{}\n")
     assert not (repo / "report.sarif").is_symlink()
     assert (repo / "report.sarif").read_bytes() == b"{}\n"
