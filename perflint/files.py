@@ -308,7 +308,17 @@ def _alive(pid: int) -> bool:
         return False
     except (PermissionError, OverflowError):
         return True  # another user's process, or not a pid at all: leave its file alone
-    return True
+    return not _zombie(pid)
+
+
+def _zombie(pid: int) -> bool:
+    """True for a process that has exited but was not reaped (a killed run's worker whose new
+    parent does not reap, as PID 1 in some containers): it writes nothing any more."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            return handle.read().rsplit(b")", 1)[1].split()[0] in (b"Z", b"X")
+    except (OSError, IndexError):
+        return False  # no /proc: kill(pid, 0) alone decides
 
 
 def write_output(path: str, data: bytes) -> None:

@@ -287,6 +287,26 @@ def test_temporary_files_of_a_killed_run_are_removed_and_no_others(repo: Path, s
     assert remove_stale_temps(str(repo)) == []  # once per directory and process
 
 
+@pytest.mark.skipif(not os.path.exists("/proc/self/stat"), reason="needs Linux /proc")
+def test_a_temporary_file_of_an_exited_but_unreaped_process_is_removed(tmp_path: Path) -> None:
+    """A killed run's workers may stay zombies (PID 1 in a container need not reap them)."""
+    import time
+
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:  # exited, not yet waited for: a zombie
+        with open(f"/proc/{child.pid}/stat") as handle:
+            if handle.read().rsplit(")", 1)[1].split()[0] == "Z":
+                break
+        time.sleep(0.05)
+    left = tmp_path / f".a.py.{child.pid}.0123abcd{TEMP_SUFFIX}"
+    left.write_text("half a file")
+    try:
+        assert remove_stale_temps(str(tmp_path)) == [str(left)]
+    finally:
+        child.wait()
+
+
 def test_a_bug_with_one_file_is_its_error_and_the_run_goes_on(
     repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
