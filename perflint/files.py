@@ -1,9 +1,10 @@
 """Reading and writing files of a tree perflint does not trust.
 
-perflint reads only regular files, never through a symbolic link that leads outside the root
-being linted (or into its ``.git``), and never more than a size limit; it opens without following
-a final link and without blocking (a FIFO cannot hang it), checks the opened file with ``fstat``
-and reads at most the limit + 1 bytes (``/proc`` files report a size of 0).
+perflint reads only regular files (checked with ``stat`` before opening, so a FIFO, socket or
+device is never opened, and with ``fstat`` after), never through a symbolic link that leads
+outside the root being linted (or into its ``.git``: where the opened file really is comes from
+``/proc/self/fd`` on Linux), never more than a size limit: it reads at most the limit + 1 bytes
+(``/proc`` files report a size of 0), and opens without blocking.
 
 It writes a fixed file through a temporary file and a rename, only if the file is still exactly
 as it was read (same inode, size, mtime and content), and never a file with several hard links
@@ -27,12 +28,9 @@ from dataclasses import dataclass
 TEMP_SUFFIX = ".perflint-tmp"
 _TEMP = re.compile(r"^\..+\.(?P<pid>[0-9]+)\.[0-9a-f]{8}" + re.escape(TEMP_SUFFIX) + "$")
 _READ_FLAGS = (
-    os.O_RDONLY
-    | getattr(os, "O_NONBLOCK", 0)
-    | getattr(os, "O_NOFOLLOW", 0)
-    | getattr(os, "O_NOCTTY", 0)
-    | getattr(os, "O_CLOEXEC", 0)
+    os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
 )
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _CHUNK = 1 << 20
 
 
@@ -113,23 +111,16 @@ def read_regular(path: str, *, root: str | None = None, limit: int | None = None
     """Read the regular file ``path``; with ``root`` (a real path), refuse it when it resolves
     outside the root or into ``.git``; with ``limit``, refuse it (``TooLarge``) when it holds more
     bytes. Raises ``FileRefused`` saying why; nothing is read from a refused file."""
-    real = os.path.realpath(path)
     try:
-        before = os.stat(real)
+        before = os.stat(path)
     except OSError as error:
         broken = error.errno == errno.ENOENT and os.path.islink(path)
         raise FileRefused("broken symbolic link" if broken else f"cannot read: {_strerror(error)}") from None
     if not stat.S_ISREG(before.st_mode):
         raise _not_regular(before.st_mode)  # devices are not even opened: opening some acts
-    if root is not None:
-        reason = outside_reason(real, root)
-        if reason is not None:
-            raise FileRefused(f"not read: {reason}")
     try:
-        fd = os.open(real, _READ_FLAGS)
+        fd = os.open(path, _READ_FLAGS)
     except OSError as error:
-        if error.errno == errno.ELOOP:
-            raise FileRefused("not read: it became a symbolic link while being read") from None
         raise FileRefused(f"cannot read: {_strerror(error)}") from None
     try:
         info = os.fstat(fd)
@@ -137,8 +128,12 @@ def read_regular(path: str, *, root: str | None = None, limit: int | None = None
             raise _not_regular(info.st_mode)
         if (info.st_dev, info.st_ino) != (before.st_dev, before.st_ino):
             raise FileRefused("not read: it was replaced while being read")
-        if root is not None:
-            _check_opened(fd, root)
+        # Where the kernel says the opened file is: links resolved, and no directory swapped
+        # for a link between resolving and opening can hide from it (Linux; else realpath).
+        real = _opened_path(fd) or os.path.realpath(path)
+        reason = None if root is None else outside_reason(real, root)
+        if reason is not None:
+            raise FileRefused(f"not read: {reason}")
         if limit is not None and info.st_size > limit:
             raise TooLarge(info.st_size, limit)
         data = _read_at_most(fd, limit)
@@ -151,16 +146,13 @@ def read_regular(path: str, *, root: str | None = None, limit: int | None = None
     )
 
 
-def _check_opened(fd: int, root: str) -> None:
-    """Where the kernel says ``fd`` is (Linux): a directory on the way swapped for a link
-    between resolving the path and opening it would show here."""
+def _opened_path(fd: int) -> str | None:
+    """The absolute path of the file open as ``fd``, from ``/proc/self/fd`` (None without it)."""
     try:
         opened = os.readlink(f"/proc/self/fd/{fd}")
     except OSError:
-        return  # no /proc: the check before opening stands alone
-    reason = outside_reason(opened, root) if opened.startswith(os.sep) else None
-    if reason is not None:
-        raise FileRefused(f"not read: {reason}")
+        return None
+    return opened if opened.startswith(os.sep) else None
 
 
 def _read_at_most(fd: int, limit: int | None) -> bytes:
@@ -220,7 +212,7 @@ def _write_temp(directory: str, name: str, data: bytes, mode: int) -> str:
     """A new temporary file in ``directory`` holding ``data`` on disk, with ``mode``; OSError
     (and no file left) if that fails."""
     temp = os.path.join(directory, f".{name}.{os.getpid()}.{secrets.token_hex(4)}{TEMP_SUFFIX}")
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
     fd = os.open(temp, flags, 0o600)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -243,7 +235,7 @@ def _check_unchanged(snapshot: Snapshot) -> None:
     try:
         if not stat.S_ISREG(os.lstat(snapshot.path).st_mode):
             raise FileChanged("replaced while being fixed: fixes not written")
-        fd = os.open(snapshot.path, _READ_FLAGS)
+        fd = os.open(snapshot.path, _READ_FLAGS | _NOFOLLOW)
     except FileNotFoundError:
         raise FileChanged("deleted while being fixed: not re-created") from None
     except OSError:

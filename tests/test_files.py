@@ -358,21 +358,6 @@ def test_a_report_may_go_outside_when_the_command_line_says_so(
     assert (tmp_path / "elsewhere" / "r.json").read_bytes() == b"[]\n"
 
 
-def test_the_check_after_opening_sees_where_the_file_really_is(repo: Path) -> None:
-    """A directory on the way swapped for a link after the path was resolved shows up in where
-    the kernel says the opened file is (Linux)."""
-    from perflint.files import _check_opened
-
-    if not os.path.exists("/proc/self/fd"):
-        pytest.skip("needs Linux /proc")
-    fd = os.open(repo.parent / "outside" / "secret.txt", os.O_RDONLY)
-    try:
-        with pytest.raises(FileRefused, match="a symbolic link to outside"):
-            _check_opened(fd, os.path.realpath(repo))
-    finally:
-        os.close(fd)
-
-
 def test_the_report_shows_the_text_that_was_linted(
     repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
