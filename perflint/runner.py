@@ -12,6 +12,7 @@ import time
 import traceback
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
 
 from perflint.engine import error_finding, lint_text
 from perflint.files import (
@@ -104,7 +105,15 @@ def _lint_file(path: str, settings: Settings, root: str) -> FileResult:
 
 
 def _lint_one(args: tuple[str, Settings, str | None]) -> FileResult:
-    return lint_file(*args)
+    return _lean(lint_file(*args))
+
+
+def _lean(result: FileResult) -> FileResult:
+    """``result`` without the text when nothing refers to it (it would only be carried back
+    from a worker and held until the report: the whole tree's text, for a clean tree)."""
+    if result.findings or result.error is not None or result.source is None:
+        return result
+    return replace(result, source=None)
 
 
 def default_jobs() -> int:
@@ -140,7 +149,7 @@ def lint_paths(
     ordered = sorted(paths)
     tasks = [(path, settings, (roots or {}).get(path)) for path in ordered]
     if jobs <= 1 or len(ordered) <= 1:
-        return [lint_file(*task) for task in tasks]
+        return [_lint_one(task) for task in tasks]
     chunksize = max(1, min(16, len(ordered) // (jobs * 8)))
     with ProcessPoolExecutor(
         max_workers=min(jobs, len(ordered)), initializer=_watch_parent

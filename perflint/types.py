@@ -94,8 +94,9 @@ class FileResult:
     findings: tuple[Finding, ...] = ()
     error: Finding | None = None
     #: The text the findings' rows and columns refer to (after --fix/--diff, the fixed text;
-    #: if the fixes could not be written, the text as read); None if nothing could be read.
-    #: Reporters show lines of it: no file is read twice, so none can show something else.
+    #: if the fixes could not be written, the text as read); None if nothing could be read, or
+    #: (from ``lint_paths``) if nothing refers to it. Reporters show lines of it: no file is
+    #: read twice, so none can show something else.
     source: str | None = None
     #: Why the file was not linted at all (e.g. "12.3 MB is over max-file-size (5 MB): not
     #: read"); a skipped file has no findings and no error, and does not change the exit code.

@@ -381,3 +381,13 @@ def test_the_report_shows_the_text_that_was_linted(
     done = CliRunner().invoke(cli, ["check", "--select", "PFL101", "a.py"])
     assert done.exit_code == 1
     assert "2 | for i in range(len(word)):" in done.stdout and "s3cr3t" not in done.stdout
+
+
+def test_lint_paths_keeps_the_text_only_where_something_refers_to_it(repo: Path) -> None:
+    from perflint.runner import lint_paths
+
+    (repo / "clean.py").write_text("x = 1\n")
+    (repo / "broken.py").write_text("def f(:\n")
+    results = {Path(r.path).name: r for r in lint_paths([str(repo / n) for n in ("a.py", "clean.py", "broken.py")], CHECK, jobs=1)}
+    assert results["a.py"].source == SAFE and results["broken.py"].source == "def f(:\n"
+    assert results["clean.py"].source is None
