@@ -12,7 +12,15 @@ from dataclasses import dataclass, field
 import pathspec
 
 from perflint.config import ExcludeRule
-from perflint.files import FileRefused, kind_of, lint_root, outside_reason, read_regular, within, work_tree
+from perflint.files import (
+    FileRefused,
+    kind_of,
+    lint_root,
+    outside_reason,
+    read_regular,
+    within,
+    work_tree,
+)
 from perflint.types import DEFAULT_MAX_FILE_SIZE
 
 PYTHON_SUFFIXES = (".py", ".pyi")
@@ -191,7 +199,13 @@ class _Walk:
         self.skipped.append(Skipped(shown, reason))
 
     def directory(
-        self, absolute: str, shown: str, specs: list[_Spec], real: str, root: str, excluder: _Excluder
+        self,
+        absolute: str,
+        shown: str,
+        specs: list[_Spec],
+        real: str,
+        root: str,
+        excluder: _Excluder,
     ) -> None:
         self.searched[real] = shown
         if self.respect_gitignore:
@@ -269,9 +283,12 @@ class _Walk:
             if link.real in self.searched:
                 parent = os.path.realpath(os.path.dirname(link.absolute))
                 loop = "a symbolic link loop: " if within(parent, link.real) else ""
-                self.skip(link.shown, f"{loop}a link to {self.searched[link.real]}, searched already")
+                seen = self.searched[link.real]
+                self.skip(link.shown, f"{loop}a link to {seen}, searched already")
                 continue
-            self.directory(link.absolute, link.shown, link.specs, link.real, link.root, link.excluder)
+            self.directory(
+                link.absolute, link.shown, link.specs, link.real, link.root, link.excluder
+            )
         for shown, real, root in self.file_links:
             self.add(shown, real, root)
         self.file_links.clear()

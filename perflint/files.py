@@ -28,7 +28,10 @@ from dataclasses import dataclass
 TEMP_SUFFIX = ".perflint-tmp"
 _TEMP = re.compile(r"^\..+\.(?P<pid>[0-9]+)\.[0-9a-f]{8}" + re.escape(TEMP_SUFFIX) + "$")
 _READ_FLAGS = (
-    os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
+    os.O_RDONLY
+    | getattr(os, "O_NONBLOCK", 0)
+    | getattr(os, "O_NOCTTY", 0)
+    | getattr(os, "O_CLOEXEC", 0)
 )
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _CHUNK = 1 << 20
@@ -115,7 +118,8 @@ def read_regular(path: str, *, root: str | None = None, limit: int | None = None
         before = os.stat(path)
     except OSError as error:
         broken = error.errno == errno.ENOENT and os.path.islink(path)
-        raise FileRefused("broken symbolic link" if broken else f"cannot read: {_strerror(error)}") from None
+        why = "broken symbolic link" if broken else f"cannot read: {_strerror(error)}"
+        raise FileRefused(why) from None
     if not stat.S_ISREG(before.st_mode):
         raise _not_regular(before.st_mode)  # devices are not even opened: opening some acts
     try:
@@ -142,7 +146,14 @@ def read_regular(path: str, *, root: str | None = None, limit: int | None = None
     finally:
         os.close(fd)
     return Snapshot(
-        real, data, info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_mode, info.st_nlink
+        real,
+        data,
+        info.st_dev,
+        info.st_ino,
+        info.st_size,
+        info.st_mtime_ns,
+        info.st_mode,
+        info.st_nlink,
     )
 
 
@@ -408,5 +419,6 @@ def lint_root(path: str) -> str:
     directory holding it). A symbolic link met inside it may lead anywhere in the root, never
     outside it. A named directory that is itself a link does not choose the root."""
     lexical = os.path.abspath(path)
-    start = lexical if os.path.isdir(lexical) and not os.path.islink(lexical) else os.path.dirname(lexical)
+    real_directory = os.path.isdir(lexical) and not os.path.islink(lexical)
+    start = lexical if real_directory else os.path.dirname(lexical)
     return os.path.realpath(work_tree(start) or start)

@@ -230,12 +230,12 @@ def regressions(
         base = merge_base(ref or "HEAD", root, head or "HEAD")
     named = [(cwd / path).resolve() for path in paths]
     scope = named or [cwd.resolve()]
-    changes = [change for change in changed_files(base, root, staged=staged, head=head) if change.regular]
+    changes = [
+        change for change in changed_files(base, root, staged=staged, head=head) if change.regular
+    ]
     from_git = head is not None or staged
-    sizes = blob_sizes(
-        [change.old_blob for change in changes] + [change.new_blob for change in changes if from_git],
-        root,
-    )
+    blobs = [change.old_blob for change in changes]
+    sizes = blob_sizes(blobs + [change.new_blob for change in changes if from_git], root)
     limit = settings.max_file_size
     results: list[FileResult] = []
     for change in changes:
@@ -248,9 +248,10 @@ def regressions(
             continue
         shown = _display(absolute, cwd)
         try:
-            new_data = (
-                _blob(change.new_blob, sizes, limit, root) if from_git else _read(absolute, root, limit)
-            )
+            if from_git:
+                new_data = _blob(change.new_blob, sizes, limit, root)
+            else:
+                new_data = _read(absolute, root, limit)
         except TooLarge as skipped:
             results.append(FileResult(path=shown, skipped=str(skipped)))
             continue

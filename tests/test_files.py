@@ -166,7 +166,8 @@ def test_special_files_named_on_the_command_line_neither_hang_nor_fill_memory(re
     os.mkfifo(repo / "fifo.py")
     (repo / "zero.py").symlink_to("/dev/zero")
     done = subprocess.run(
-        [sys.executable, "-m", "perflint", "check", "--format", "concise", "fifo.py", "zero.py", "a.py"],
+        [sys.executable, "-m", "perflint", "check", "--format", "concise"]
+        + ["fifo.py", "zero.py", "a.py"],
         cwd=repo,
         capture_output=True,
         text=True,
@@ -330,7 +331,9 @@ def test_a_bug_with_one_file_is_its_error_and_the_run_goes_on(
 # -- writing reports ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("target", ["../outside/secret.txt", "../outside", "/"], ids=["file", "dir", "root"])
+@pytest.mark.parametrize(
+    "target", ["../outside/secret.txt", "../outside", "/"], ids=["file", "dir", "root"]
+)
 def test_a_report_replaces_a_link_instead_of_writing_through_it(repo: Path, target: str) -> None:
     (repo / "report.sarif").symlink_to(target)
     write_output(str(repo / "report.sarif"), b"{}\n")
@@ -388,6 +391,7 @@ def test_lint_paths_keeps_the_text_only_where_something_refers_to_it(repo: Path)
 
     (repo / "clean.py").write_text("x = 1\n")
     (repo / "broken.py").write_text("def f(:\n")
-    results = {Path(r.path).name: r for r in lint_paths([str(repo / n) for n in ("a.py", "clean.py", "broken.py")], CHECK, jobs=1)}
+    paths = [str(repo / name) for name in ("a.py", "clean.py", "broken.py")]
+    results = {Path(result.path).name: result for result in lint_paths(paths, CHECK, jobs=1)}
     assert results["a.py"].source == SAFE and results["broken.py"].source == "def f(:\n"
     assert results["clean.py"].source is None
