@@ -60,6 +60,8 @@ class TestSuite:
     """How to run a project's own tests against a copy of its source."""
 
     deps: tuple[str, ...] = ()
+    #: A pytest of the projects' time (newer ones turn their deprecations into errors).
+    pytest: str = "pytest==8.2.2"
     #: pytest arguments, relative to the project's root.
     args: tuple[str, ...] = ("tests",)
     #: Directory (relative to the root) that must come first on ``sys.path``.
@@ -79,7 +81,15 @@ class Project:
 
 PROJECTS: tuple[Project, ...] = (
     Project("requests", "2.32.3"),
-    Project("flask", "3.0.3"),
+    Project(
+        "flask",
+        "3.0.3",
+        TestSuite(
+            deps=("werkzeug==3.0.3", "jinja2==3.1.4", "itsdangerous==2.2.0", "click==8.1.7",
+                  "blinker==1.8.2"),
+            path="src",
+        ),  # fmt: skip
+    ),
     Project("click", "8.1.7", TestSuite(path="src")),
     Project("jinja2", "3.1.4", TestSuite(deps=("markupsafe==2.1.5",), path="src")),
     Project("werkzeug", "3.0.3"),
@@ -306,9 +316,7 @@ def show(findings: Sequence[Finding], code: str, verdicts: Verdicts, unjudged: b
     for finding in findings:
         if finding.code != code or (unjudged and finding.key in verdicts.by_key):
             continue
-        lines = (source_dir(_project(finding.project)) / finding.path).read_text(
-            encoding="utf-8", errors="replace"
-        ).splitlines()
+        lines = _source_lines(finding.project, finding.path)
         first = max(1, finding.line - context)
         last = min(len(lines), finding.end_line + context)
         verdict = verdicts.by_key.get(finding.key)
@@ -318,6 +326,11 @@ def show(findings: Sequence[Finding], code: str, verdicts: Verdicts, unjudged: b
         for number in range(first, last + 1):
             mark = ">" if finding.line <= number <= finding.end_line else " "
             print(f"{number:5}{mark} {lines[number - 1]}")
+
+
+def _source_lines(project: str, path: str) -> list[str]:
+    file = source_dir(_project(project)) / path
+    return file.read_text(encoding="utf-8", errors="replace").splitlines()
 
 
 def _project(name: str) -> Project:
@@ -442,9 +455,9 @@ def peer_report(peers: Sequence[PeerFinding], findings: Sequence[Finding], conte
     missed = Counter(p.peer for p in misses)
     print("| peer rule | perflint rule | peer findings | perflint silent | right to be silent | missed | not judged |")
     print("|---|---|---:|---:|---:|---:|---:|")
-    for peer, ours in PEER_RULES.items():
-        judged = [verdicts.get(p.key, ("", ""))[0] for p in misses if p.peer == peer]
-        print(f"| {peer} | {ours} | {counts[peer]} | {missed[peer]} | {judged.count('right')} "
+    for rule, ours in PEER_RULES.items():
+        judged = [verdicts.get(p.key, ("", ""))[0] for p in misses if p.peer == rule]
+        print(f"| {rule} | {ours} | {counts[rule]} | {missed[rule]} | {judged.count('right')} "
               f"| {judged.count('miss')} | {judged.count('')} |")  # fmt: skip
     for peer in misses:
         if peer.key in verdicts and context < 0:
@@ -453,9 +466,7 @@ def peer_report(peers: Sequence[PeerFinding], findings: Sequence[Finding], conte
         print(f"=== {peer.project}\t{peer.path}\t{peer.line}\t{peer.peer}"
               + (f"  -> {verdict[0]}: {verdict[1]}" if verdict else "  (not judged)"))  # fmt: skip
         if context > 0 and verdict is None:
-            lines = (source_dir(_project(peer.project)) / peer.path).read_text(
-                encoding="utf-8", errors="replace"
-            ).splitlines()
+            lines = _source_lines(peer.project, peer.path)
             for number in range(max(1, peer.line - context), min(len(lines), peer.line + context) + 1):
                 print(f"{number:5}{'>' if number == peer.line else ' '} {lines[number - 1]}")
 
@@ -473,7 +484,7 @@ def run_tests(project: Project, jobs: int) -> dict[str, Counter[str]]:
     venv = CACHE / "test-venvs" / project.key
     if not (venv / "bin" / "pytest").exists():
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        subprocess.run([str(venv / "bin" / "pip"), "install", "--quiet", "pytest", *suite.deps], check=True)
+        subprocess.run([str(venv / "bin" / "pip"), "install", "--quiet", suite.pytest, *suite.deps], check=True)
     counts: dict[str, Counter[str]] = {}
     for state in ("unfixed", "fixed"):
         copy = CACHE / "test-copies" / f"{project.key}-{state}"
@@ -491,7 +502,7 @@ def run_tests(project: Project, jobs: int) -> dict[str, Counter[str]]:
         environment = {**os.environ, "PYTHONPATH": str(copy / suite.path), "PYTHONDONTWRITEBYTECODE": "1"}
         done = subprocess.run(
             [str(venv / "bin" / "python"), "-m", "pytest", "-q", "-p", "no:cacheprovider",
-             "-x" if False else "-q", *suite.args],
+             *suite.args],
             cwd=copy, capture_output=True, text=True, env=environment,
         )  # fmt: skip
         tail = done.stdout.strip().splitlines()[-1:] or [""]

@@ -88,6 +88,7 @@ class _Graph:
             return after
         if isinstance(suite, cst.SimpleStatementSuite):
             return self._line(suite, suite.body, after, context)
+        assert isinstance(suite, cst.IndentedBlock)
         return self._statements(suite.body, after, context)
 
     def _statements(

@@ -259,9 +259,11 @@ class ScopeTracker(cst.BatchableCSTVisitor):
     visit_SimpleStatementLine = visit_SimpleStatementSuite = _own
     visit_If = visit_While = visit_Try = visit_TryStar = visit_With = visit_Match = _own
     visit_MatchCase = visit_ExceptStarHandler = _own
-    leave_SimpleStatementLine = leave_SimpleStatementSuite = _disown
-    leave_If = leave_For = leave_While = leave_Try = leave_TryStar = leave_With = _disown
-    leave_Match = leave_MatchCase = leave_ExceptHandler = leave_ExceptStarHandler = _disown
+    # (one signature for many node types: libcst's typed stubs name each its own)
+    leave_SimpleStatementLine = leave_SimpleStatementSuite = _disown  # type: ignore[assignment]
+    leave_If = leave_For = leave_While = leave_Try = leave_TryStar = _disown  # type: ignore[assignment]
+    leave_With = leave_Match = leave_MatchCase = _disown  # type: ignore[assignment]
+    leave_ExceptHandler = leave_ExceptStarHandler = _disown  # type: ignore[assignment]
 
     # -- try/with bodies --------------------------------------------------------------------
     def _enter_guard(self, node: cst.Try | cst.TryStar | cst.With) -> None:

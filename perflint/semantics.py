@@ -111,7 +111,9 @@ def from_elsewhere(scope: Scope, expr: cst.BaseExpression) -> bool:
     if not isinstance(expr, cst.Name) or scope.resolve(expr.value) is not function_scope(scope):
         return False
     bindings = scope.bound_values(expr.value)
-    return bool(bindings) and all(
+    if not bindings:
+        return False
+    return all(
         binding.kind in ("for", "with")
         or (binding.kind in ("assign", "annassign") and isinstance(binding.value, cst.Call))
         for binding in bindings
@@ -163,7 +165,9 @@ def is_instance(scope: Scope, expr: cst.BaseExpression) -> bool:
     if expr.value == first:
         return True
     bindings = scope.bound_values(expr.value)
-    return bool(bindings) and all(
+    if not bindings:
+        return False
+    return all(
         binding.kind == "assign"
         and isinstance(binding.value, cst.Name)
         and binding.value.value == first
