@@ -595,9 +595,19 @@ def _empty_lists_bound(statement: ast.stmt) -> set[str]:
     }
 
 
+#: Statements that end a run of simple ones (the check looks back over simple lines only).
+_COMPOUND = tuple(
+    getattr(ast, name)
+    for name in ("If", "For", "AsyncFor", "While", "Try", "TryStar", "With", "AsyncWith",
+                 "Match", "FunctionDef", "AsyncFunctionDef", "ClassDef")
+    if hasattr(ast, name)
+)  # fmt: skip
+
+
 def _empty_lists_before(facts: AstFacts) -> dict[int, frozenset[str]]:
-    """``id(for node) -> names`` bound to ``[]`` by any statement before the loop in its
-    statement list (a superset of what the check accepts: it looks back a few lines only)."""
+    """``id(for node) -> names`` bound to ``[]`` by a statement of the run of simple
+    statements right before the loop (a superset of what the check accepts: it looks back
+    over a few simple lines only, and a line may hold several statements)."""
     found = _preceded_cache.get(facts)
     if found is not None:
         return found
@@ -608,6 +618,9 @@ def _empty_lists_before(facts: AstFacts) -> dict[int, frozenset[str]]:
         for statement in body:
             if isinstance(statement, (ast.For, ast.AsyncFor)) and bound:
                 found[id(statement)] = bound
+            if isinstance(statement, _COMPOUND):
+                bound = frozenset()
+                continue
             names = _empty_lists_bound(statement)
             if names:
                 bound = bound | names
