@@ -60,7 +60,20 @@ def _relative(path: str, base: str) -> str | None:
 
 
 def _spec(base: str, lines: Sequence[str]) -> _Spec:
-    return _Spec(base, pathspec.GitIgnoreSpec.from_lines(lines))
+    """The patterns of an ignore file; a line git would not make a pattern of (a lone ``!``,
+    as black's own .gitignore has) is skipped, like git skips it."""
+    try:
+        return _Spec(base, pathspec.GitIgnoreSpec.from_lines(lines))
+    except ValueError:  # pathspec's GitIgnorePatternError
+        return _Spec(base, pathspec.GitIgnoreSpec.from_lines([line for line in lines if _valid(line)]))
+
+
+def _valid(line: str) -> bool:
+    try:
+        pathspec.GitIgnoreSpec.from_lines([line])
+    except ValueError:
+        return False
+    return True
 
 
 def _read_ignore_file(path: str, root: str | None) -> list[str] | None:

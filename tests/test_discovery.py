@@ -95,6 +95,13 @@ def test_gitignore_files_nested_and_above(tree: Path) -> None:
     ]
 
 
+def test_a_line_git_makes_no_pattern_of_is_skipped(tree: Path) -> None:
+    (tree / ".git").mkdir()
+    (tree / ".gitignore").write_text("!\n*_generated.py\n")
+    touch(tree, "a_generated.py", "b.py")
+    assert discover(["."]) == ["b.py"]
+
+
 def test_git_info_exclude(tree: Path) -> None:
     (tree / ".git" / "info").mkdir(parents=True)
     (tree / ".git" / "info" / "exclude").write_text("private.py\n")
