@@ -9,8 +9,8 @@ from __future__ import annotations
 import os
 import sys
 import traceback
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -21,13 +21,15 @@ from perflint.config import (
     COLOR_CHOICES,
     ConfigError,
     Options,
+    parse_size,
     resolve_options,
     settings_config,
 )
-from perflint.discovery import MissingPathError, discover, is_excluded
+from perflint.discovery import Discovery, MissingPathError, discover_files, is_excluded
+from perflint.engine import error_finding
 from perflint.reporters import HUMAN_READABLE, ReportContext, formats, get_reporter
 from perflint.reporters._diff import unified_diff
-from perflint.reporters._printable import SafeClickException, echo, safe_output
+from perflint.reporters._printable import SafeClickException, echo, printable, safe_output
 from perflint.reporters._style import Style
 from perflint.reporters._summary import statistics, summary_lines
 from perflint.perfdiff_cli import diff
@@ -154,6 +156,14 @@ def _split(values: Sequence[str]) -> tuple[str, ...] | None:
     help="Colour the output (auto: on a terminal without NO_COLOR).",
 )
 @click.option("--quiet", "-q", is_flag=True, default=None, help="Print findings only: no summary.")
+@click.option(
+    "--max-file-size",
+    metavar="SIZE",
+    help="Skip files larger than this (bytes, or e.g. 5MB, 512KiB; default 5MB).",
+)
+@click.option(
+    "--verbose", "-v", is_flag=True, help="Also print each path left out, and why, to stderr."
+)
 @click.option("--stdin-filename", help="The name to report for code read from stdin ('-').")
 @click.option(
     "--force-exclude/--no-force-exclude",
@@ -195,6 +205,7 @@ def check(
     since: str | None,
     staged: bool,
     baseline_file: Path | None,
+    verbose: bool,
     **given: Any,
 ) -> None:
     """Lint PATHS (files or directories; default: the current directory; '-' reads stdin)."""
@@ -212,13 +223,18 @@ def check(
     cli_values["format"] = output_format
     if since is not None or staged:  # they only report, whatever a configuration says
         cli_values["fix"] = False
+    if given["max_file_size"] is not None:
+        try:
+            cli_values["max-file-size"] = parse_size(given["max_file_size"])
+        except ValueError as error:
+            raise click.BadParameter(str(error), param_hint="--max-file-size") from None
     cwd = Path(os.getcwd())
     try:
         config = settings_config(paths, config_file, cwd, given["stdin_filename"])
         options = resolve_options(cli_values, config, cwd)
     except ConfigError as error:
         raise PerflintError(str(error)) from None
-    run = _Run(options)
+    run = _Run(options, verbose=verbose)
     if since is not None or staged:
         results = _regressions(since, paths, options, run.settings, cwd, staged=staged)
     else:
@@ -296,8 +312,10 @@ class _Run:
     """One ``perflint check`` run: lint, then report, then the exit code."""
 
     options: Options
-    #: Text read from stdin, by reported name (reporters show lines of it).
-    stdin_sources: dict[str, str] = field(default_factory=dict)
+    #: Print what discovery skips, and why, to stderr (``--verbose``).
+    verbose: bool = False
+    #: A file the run writes besides fixes (``perflint baseline --output``), by option name.
+    baseline_output: str | None = None
     #: What ``--fix`` on stdin prints: the (fixed) code, in its own encoding.
     stdin_output: bytes | None = None
 
@@ -310,6 +328,7 @@ class _Run:
             fix=options.fix,
             unsafe_fixes=options.unsafe_fixes,
             diff=options.diff,
+            max_file_size=options.max_file_size,
         )
 
     def lint(self, paths: Sequence[str]) -> list[FileResult]:
@@ -317,21 +336,35 @@ class _Run:
         files = [path for path in paths if path != STDIN]
         try:
             found = (
-                discover(files, options.exclude, force_exclude=options.force_exclude)
+                discover_files(files, options.exclude, force_exclude=options.force_exclude)
                 if files
-                else []
+                else Discovery((), {})
             )
         except MissingPathError as error:
             names = ", ".join(repr(path) for path in error.paths)
             raise PerflintError(f"no such file or directory: {names}") from None
-        if files and not found and not options.quiet:
+        if self.verbose:
+            for skipped in found.skipped:
+                echo(f"skipped {printable(skipped.path)}: {printable(skipped.reason)}", err=True)
+        for option, path in self.outputs().items():
+            _check_output(path, found.files, option)
+        if files and not found.files and not found.refused and not options.quiet:
             echo("warning: no Python files found under the given paths", err=True)
-        results = _lint_files(found, self.settings, options.jobs)
+        results = [
+            FileResult(path=refused.path, error=error_finding(refused.path, refused.reason))
+            for refused in found.refused
+        ]
+        results += _lint_files(list(found.files), self.settings, options.jobs, found.roots)
         if STDIN in paths:
             stdin_result = self.lint_stdin()
             if stdin_result is not None:
                 results.append(stdin_result)
         return results
+
+    def outputs(self) -> dict[str, str]:
+        """The files this run will write, by the option that named them: none may be an input."""
+        named = {"--output-file": self.options.output_file, "--output": self.baseline_output}
+        return {option: str(path) for option, path in named.items() if path is not None}
 
     def lint_stdin(self) -> FileResult | None:
         from perflint.runner import lint_source
@@ -343,35 +376,25 @@ class _Run:
         if options.force_exclude and name != STDIN and is_excluded(name, options.exclude):
             self.stdin_output = data
             return None
+        if len(data) > options.max_file_size:
+            from perflint.files import TooLarge
+
+            self.stdin_output = data
+            return FileResult(path=name, skipped=str(TooLarge(len(data), options.max_file_size)))
         try:
             source = decode(data)
         except SourceError:
             self.stdin_output = data
             return lint_source(data, name, self.settings)  # reports why it cannot be decoded
         result = lint_source(source.text, name, self.settings)
-        self.stdin_sources[name] = (
-            result.fixed_source if result.fixed_source is not None else source.text
-        )
         if result.fixed and result.fixed_source is not None:
             try:
                 self.stdin_output = encode(result.fixed_source, source.encoding)
-            except UnicodeEncodeError:
+            except SourceError:
                 self.stdin_output = data
         else:
             self.stdin_output = data
         return result
-
-    def source_of(self, result: FileResult) -> str | None:
-        if result.fixed_source is not None:
-            return result.fixed_source  # what the remaining findings refer to
-        if result.path in self.stdin_sources:
-            return self.stdin_sources[result.path]
-        from perflint.source import SourceError, read_source
-
-        try:
-            return read_source(Path(result.path)).text
-        except SourceError:
-            return None
 
     def report(self, results: list[FileResult]) -> int:
         """Write the findings (or diff, or statistics) and the summary; return the exit code."""
@@ -419,7 +442,7 @@ class _Run:
                 unsafe_fixes=options.unsafe_fixes,
                 color=color,
                 explain=options.explain,
-                source=self.source_of,
+                source=lambda result: result.source,
             )
             text = get_reporter(options.format)(results, context)
         human = options.format in HUMAN_READABLE or (
@@ -428,12 +451,7 @@ class _Run:
         if options.output_file is not None:
             if human:  # machine formats escape their data themselves
                 text = safe_output(text, color=color)
-            path = Path(options.output_file)
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_text(text, encoding="utf-8")
-            except OSError as error:
-                raise PerflintError(f"cannot write {path}: {error.strerror or error}") from None
+            _write_output(str(options.output_file), text, [result.path for result in results])
             return
         (echo if human else click.echo)(text, nl=False, err=to_stderr, color=color)
 
@@ -447,14 +465,36 @@ class _Run:
         return 1 if any(result.findings for result in results) else 0
 
 
+def _check_output(path: str, inputs: Sequence[str], option: str = "--output-file") -> None:
+    """A usage error if ``path`` is one of ``inputs`` (by name, symbolic link or hard link)."""
+    from perflint.files import same_file
+
+    clash = same_file(path, inputs)
+    if clash is not None:
+        raise PerflintError(f"{option} {path} is {clash}, a file being linted")
+
+
+def _write_output(path: str, text: str, inputs: Sequence[str]) -> None:
+    """Write a report to ``path`` (``--output-file``), never over one of the ``inputs``."""
+    from perflint.files import FileRefused, write_output
+
+    _check_output(path, inputs)
+    try:
+        write_output(path, text.encode("utf-8"))
+    except FileRefused as error:
+        raise PerflintError(str(error)) from None
+
+
 def _binary(stream: IO[str]) -> IO[bytes]:
     return stream.buffer  # type: ignore[attr-defined,no-any-return]
 
 
-def _lint_files(paths: list[str], settings: Settings, jobs: int | None) -> list[FileResult]:
+def _lint_files(
+    paths: list[str], settings: Settings, jobs: int | None, roots: Mapping[str, str]
+) -> list[FileResult]:
     from perflint.runner import lint_paths
 
-    return lint_paths(paths, settings, jobs) if paths else []
+    return lint_paths(paths, settings, jobs, roots) if paths else []
 
 
 @cli.command()
@@ -488,7 +528,7 @@ def baseline(paths: tuple[str, ...], output: Path, config_file: Path | None) -> 
         options = resolve_options({"fix": False}, config, cwd)  # a baseline records, never fixes
     except ConfigError as error:
         raise PerflintError(str(error)) from None
-    run = _Run(options)
+    run = _Run(options, baseline_output=str(output))
     results = run.lint(paths)
     broken = [result.path for result in results if result.error is not None]
     if broken:

@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from perflint.types import PYTHON_VERSIONS, RuleSpec, current_target
+from perflint.files import FileRefused, read_bounded
+from perflint.types import DEFAULT_MAX_FILE_SIZE, PYTHON_VERSIONS, RuleSpec, current_target
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -65,6 +66,29 @@ def _jobs(key: str, value: object) -> int:
     raise ValueError("must be a whole number of at least 1")
 
 
+_SIZE = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*([kmg]i?b|b)?\s*$", re.IGNORECASE)
+_UNITS = {"b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "kib": 2**10, "mib": 2**20, "gib": 2**30}
+
+
+def parse_size(value: object) -> int:
+    """A size in bytes from a whole number of bytes or a string such as ``"5MB"``, ``"512 kB"``
+    or ``"2MiB"`` (kB, MB, GB are powers of 1000; KiB, MiB, GiB of 1024); at least 1 byte."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        size = value
+    else:
+        match = _SIZE.match(value) if isinstance(value, str) else None
+        if match is None:
+            raise ValueError("must be a number of bytes or a size such as \"5MB\" or \"512KiB\"")
+        size = int(float(match[1]) * _UNITS[(match[2] or "b").lower()])
+    if size < 1:
+        raise ValueError("must be at least 1 byte")
+    return size
+
+
+def _size(key: str, value: object) -> int:
+    return parse_size(value)
+
+
 def _format(key: str, value: object) -> str:
     from perflint.reporters import formats
 
@@ -92,6 +116,7 @@ KEYS: dict[str, Callable[[str, object], object]] = {
     "jobs": _jobs,
     "color": _one_of(*COLOR_CHOICES),
     "quiet": _bool,
+    "max-file-size": _size,
 }
 
 #: Options a configuration file may not set, with where to give them instead: the repository
@@ -128,14 +153,20 @@ class FileConfig:
     requires_python: str | None = None
 
 
+#: The largest configuration file read (a link to /dev/zero must not fill the memory).
+MAX_CONFIG_SIZE = 10_000_000
+
+
 def _read_toml(path: Path) -> dict[str, Any]:
     """The parsed file; anything that keeps it from being read as TOML is a ConfigError of one
-    line naming the file (never a traceback: the file may come from a hostile repository)."""
+    line naming the file (never a traceback: the file may come from a hostile repository).
+    It is read bounded, and only if it is a regular file (not a FIFO or a link to a device)."""
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except OSError as error:
-        raise ConfigError(f"{path}: cannot read: {error.strerror or error}") from None
+        data = read_bounded(str(path), MAX_CONFIG_SIZE)
+    except FileRefused as error:
+        raise ConfigError(f"{path}: {error}") from None
+    try:
+        return tomllib.loads(data.decode("utf-8"))
     except UnicodeDecodeError as error:
         raise ConfigError(
             f"{path}: not UTF-8 (TOML files must be): byte {error.start} cannot be decoded"
@@ -399,6 +430,7 @@ class Options:
     python: str | None = None
     stdin_filename: str = "-"
     config_path: Path | None = None
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
 
 
 def resolve_options(cli: Mapping[str, object], config: FileConfig, cwd: Path) -> Options:
@@ -463,7 +495,18 @@ def resolve_options(cli: Mapping[str, object], config: FileConfig, cwd: Path) ->
         python=cli.get("python"),  # type: ignore[arg-type]
         stdin_filename=str(cli.get("stdin-filename") or "-"),
         config_path=config.path,
+        max_file_size=_max_file_size(cli, config),
     )
+
+
+def _max_file_size(cli: Mapping[str, object], config: FileConfig) -> int:
+    """``--max-file-size``, else the file's value up to the default: a repository's own
+    configuration may lower the limit, not raise it (one huge generated file in a pull
+    request must not take the job down through a line in its pyproject.toml)."""
+    given = cli.get("max-file-size")
+    if given is not None:
+        return int(given)  # type: ignore[call-overload]
+    return min(int(config.values.get("max-file-size", DEFAULT_MAX_FILE_SIZE)), DEFAULT_MAX_FILE_SIZE)  # type: ignore[call-overload]
 
 
 def _exclude_rules(

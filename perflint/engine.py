@@ -109,7 +109,7 @@ def lint_text(source: str, path: str, settings: Settings) -> tuple[list[Finding]
         return [], None
     try:
         reports = _traverse(module, source, tree, path, settings, work)
-        return _to_findings(module, source, path, reports), None
+        return _to_findings(module, source, work.source, path, reports), None
     except RecursionError:
         return [], error_finding(path, TOO_DEEP_FOR_LIBCST)
 
@@ -169,20 +169,18 @@ def _span(target: EditTarget) -> tuple[cst.CSTNode, cst.CSTNode]:
     return target if isinstance(target, tuple) else (target, target)
 
 
-def _edit_range(ranges: dict[int, tuple[Location, Location]], target: EditTarget) -> tuple[Location, Location]:
-    first, last = _span(target)
-    start = ranges[id(first)][0]
-    return (start, start) if isinstance(target, Before) else (start, ranges[id(last)][1])
-
 
 def _is_word_character(character: str) -> bool:
     """True for a character that may continue a name or keyword (``_``, ``9``, ``é``)."""
     return ("a" + character).isidentifier()
 
 
-def _edit(lines: Sequence[str], start: Location, end: Location, content: str) -> Edit:
-    """The edit, with a space added where its text would fuse with the code around it into
-    one token: ``k in d.keys()and x`` becomes ``k in d and x``, not ``k in dand x``."""
+def _edit(
+    lines: Sequence[str], start: Location, end: Location, content: str, original: str = ""
+) -> Edit:
+    """The edit of ``original`` (the text from ``start`` to ``end``), with a space added where its
+    text would fuse with the code around it into one token: ``k in d.keys()and x`` becomes
+    ``k in d and x``, not ``k in dand x``."""
     line = lines[start.row - 1] if start.row <= len(lines) else ""
     before = line[: start.column - 1][-1:]
     line = lines[end.row - 1] if end.row <= len(lines) else ""
@@ -191,16 +189,16 @@ def _edit(lines: Sequence[str], start: Location, end: Location, content: str) ->
         return bool(left and right) and _is_word_character(left) and _is_word_character(right)
 
     if not content:  # a deletion joins its neighbours; an empty insertion changes nothing
-        return Edit(start, end, " " if start != end and fuse(before, after) else "")
+        return Edit(start, end, " " if start != end and fuse(before, after) else "", original)
     if fuse(before, content[0]):
         content = " " + content
     if fuse(content[-1], after):
         content += " "
-    return Edit(start, end, content)
+    return Edit(start, end, content, original)
 
 
 def _to_findings(
-    module: cst.Module, source: str, path: str, reports: Iterable[Report]
+    module: cst.Module, source: str, parsed: str, path: str, reports: Iterable[Report]
 ) -> list[Finding]:
     reports = list(reports)
     if not reports:
@@ -215,25 +213,27 @@ def _to_findings(
     lines = split_lines(source)
     findings = []
     for report in reports:
-        start, end = ranges[id(report.node)]
+        start, end, _ = ranges[id(report.node)]
         start = _skip_blank(lines, start)
         if report.end_node is not None:
-            end = ranges[id(report.end_node)][1]
+            end = ranges[id(report.end_node)].end
         line = lines[start.row - 1] if start.row <= len(lines) else ""
         if is_suppressed(report.spec.code, report.spec.name, line):
             continue
         fix = None
         if report.edits:
-            edits = tuple(
-                _edit(
-                    lines,
-                    *_edit_range(ranges, target),
-                    replacement
-                    if isinstance(replacement, str)
-                    else module.code_for_node(replacement),
+            edits = []
+            for target, replacement in report.edits:
+                first, last = ranges[id(_span(target)[0])], ranges[id(_span(target)[1])]
+                content = (
+                    replacement if isinstance(replacement, str) else module.code_for_node(replacement)
                 )
-                for target, replacement in report.edits
-            )
+                if isinstance(target, Before):  # an insertion: it replaces nothing
+                    edits.append(_edit(lines, first.start, first.start, content, ""))
+                    continue
+                # The text libcst parsed there: the fixer checks that it is still what it edits.
+                original = parsed[first.offsets[0] : last.offsets[1]]
+                edits.append(_edit(lines, first.start, last.end, content, original))
             fix = Fix(report.applicability, report.fix_title, tuple(sorted(edits, key=lambda e: e.start)))
         flagged = report.flagged or report.node
         findings.append(

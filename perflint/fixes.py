@@ -20,17 +20,32 @@ def is_fixable(finding: Finding, unsafe: bool) -> bool:
     return finding.fix is not None and (finding.fix.applicability == "safe" or unsafe)
 
 
-def apply_edits(text: str, fixes: Sequence[Finding]) -> tuple[str, list[Finding]]:
-    """Apply the fixes whose edits do not overlap an earlier one; return the text and those applied."""
+@dataclass(frozen=True)
+class Applied:
+    """What one round of edits did: the new text, the fixes applied, and the fixes refused
+    because the text at their position is not the text they were made for."""
+
+    text: str
+    applied: list[Finding]
+    refused: list[Finding]
+
+
+def apply_edits(text: str, fixes: Sequence[Finding]) -> Applied:
+    """Apply the fixes whose edits do not overlap an earlier one and whose every edit finds
+    its ``original`` text where it points; refuse the ones that do not find it."""
     offsets = line_offsets(text)
     chosen: list[tuple[int, int, Edit]] = []
     applied: list[Finding] = []
+    refused: list[Finding] = []
     taken: list[tuple[int, int]] = []
     for finding in sorted(fixes, key=lambda f: f.sort_key):
         assert finding.fix is not None
         spans = [
             (offset(offsets, edit.start), offset(offsets, edit.end), edit) for edit in finding.fix.edits
         ]
+        if any(text[start:end] != edit.original for start, end, edit in spans):
+            refused.append(finding)
+            continue
         if any(start < t_end and t_start < end for start, end, _ in spans for t_start, t_end in taken):
             continue  # overlaps: left for the next pass, which sees the new text
         taken.extend((start, end) for start, end, _ in spans)
@@ -38,7 +53,7 @@ def apply_edits(text: str, fixes: Sequence[Finding]) -> tuple[str, list[Finding]
         applied.append(finding)
     for start, end, edit in sorted(chosen, key=lambda span: span[0], reverse=True):
         text = text[:start] + edit.content + text[end:]
-    return text, applied
+    return Applied(text, applied, refused)
 
 
 def compiles(text: str, path: str) -> bool:
@@ -59,11 +74,21 @@ class FixOutcome:
     applied: int
     findings: list[Finding]  # what is left after fixing
     error: Finding | None
-    dropped: tuple[str, ...]  # fixes not applied because the result did not compile
+    dropped: tuple[str, ...]  # fixes not applied (would not compile, or text not found)
+    #: The findings of the text before any fix (what stands if the fixes are not written).
+    found: tuple[Finding, ...] = ()
 
 
 def _key(finding: Finding) -> tuple[str, str | None]:
     return (finding.code, finding.flagged_code)
+
+
+def _dropped(path: str, finding: Finding, why: str) -> str:
+    return f"{path}:{finding.start.row}:{finding.start.column}: {finding.code} fix dropped: {why}"
+
+
+#: Why a fix whose edits do not find their text is dropped (a bug in perflint if it happens).
+NOT_FOUND = "the code it replaces is not at the position it was found at"
 
 
 def fix_text(text: str, path: str, settings: Settings) -> FixOutcome:
@@ -72,6 +97,7 @@ def fix_text(text: str, path: str, settings: Settings) -> FixOutcome:
     applied_total = 0
     dropped: dict[tuple[str, str | None], str] = {}
     findings, error = lint_text(text, path, settings)
+    found = tuple(findings)
     for _ in range(MAX_PASSES):
         if error is not None:
             break
@@ -80,22 +106,22 @@ def fix_text(text: str, path: str, settings: Settings) -> FixOutcome:
         ]
         if not fixable:
             break
-        new_text, applied = apply_edits(text, fixable)
+        attempt = apply_edits(text, fixable)
+        for finding in attempt.refused:
+            dropped[_key(finding)] = _dropped(path, finding, NOT_FOUND)
+        new_text, applied = attempt.text, attempt.applied
         if original_compiles and not compiles(new_text, path):
             # Find the culprits one at a time; keep every fix that compiles on its own.
             new_text, applied = text, []
-            for finding in fixable:
-                candidate, done = apply_edits(new_text, [finding])
-                if compiles(candidate, path):
-                    new_text, applied = candidate, applied + done
+            for finding in [f for f in fixable if f not in attempt.refused]:
+                alone = apply_edits(new_text, [finding])
+                if compiles(alone.text, path):
+                    new_text, applied = alone.text, alone.applied
                     break  # offsets of the rest are stale: re-lint first
-                dropped[_key(finding)] = (
-                    f"{path}:{finding.start.row}:{finding.start.column}: {finding.code} fix "
-                    "dropped: the fixed code would not compile"
-                )
-            if not applied:
-                break
+                dropped[_key(finding)] = _dropped(path, finding, "the fixed code would not compile")
+        if not applied:
+            break
         text = new_text
         applied_total += len(applied)
         findings, error = lint_text(text, path, settings)
-    return FixOutcome(text, applied_total, findings, error, tuple(dropped.values()))
+    return FixOutcome(text, applied_total, findings, error, tuple(dropped.values()), found)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
+from typing import NamedTuple
 
 import libcst as cst
 from libcst._nodes.internal import CodegenState  # libcst's documented codegen hook
@@ -20,7 +21,15 @@ from perflint.types import Location
 
 _NEWLINE = re.compile(r"\r\n?|\n")
 
-Range = tuple[Location, Location]
+
+
+class Range(NamedTuple):
+    """Where a node is: rows and columns, and the same span as offsets into the code libcst
+    generates (the text it parsed), which gives the exact text the node stands for."""
+
+    start: Location
+    end: Location
+    offsets: tuple[int, int]
 
 
 class _State(CodegenState):
@@ -30,8 +39,9 @@ class _State(CodegenState):
         self.ranges: dict[int, Range] = {}
         self.line = 1
         self.column = 0
+        self.offset = 0  # characters generated so far
         self._inside = 0  # >0 while generating code inside a wanted node
-        self._starts: list[Location | None] = []
+        self._starts: list[tuple[Location, int] | None] = []
 
     def add_indent_tokens(self) -> None:
         for token in self.indent_tokens:
@@ -39,6 +49,7 @@ class _State(CodegenState):
 
     def add_token(self, value: str) -> None:
         self.tokens.append(value)
+        self.offset += len(value)
         parts = _NEWLINE.split(value)
         if len(parts) == 1:
             self.column += len(value)
@@ -50,13 +61,16 @@ class _State(CodegenState):
         wanted = id(node) in self.wanted
         if wanted:
             self._inside += 1
-        self._starts.append(Location(self.line, self.column + 1) if self._inside else None)
+        self._starts.append(self._here() if self._inside else None)
+
+    def _here(self) -> tuple[Location, int]:
+        return Location(self.line, self.column + 1), self.offset
 
     def after_codegen(self, node: cst.CSTNode) -> None:
         start = self._starts.pop()
         # Nodes libcst gives no syntactic range to get their whitespace-inclusive range.
         if start is not None and id(node) not in self.ranges:
-            self.ranges[id(node)] = (start, Location(self.line, self.column + 1))
+            self.ranges[id(node)] = _range(start, self._here())
         if id(node) in self.wanted:
             self._inside -= 1
 
@@ -69,21 +83,27 @@ class _State(CodegenState):
         end_node: cst.CSTNode | None = None,
     ) -> Iterator[None]:
         record = self._inside > 0 or id(node) in self.wanted
-        start = Location(self.line, self.column + 1)
+        start = self._here()
         try:
             yield
         finally:
             if record:
-                end = Location(self.line, self.column + 1)
+                end = self._here()
                 if start_node is not None and id(start_node) in self.ranges:
-                    start = self.ranges[id(start_node)][0]
+                    first = self.ranges[id(start_node)]
+                    start = first.start, first.offsets[0]
                 if end_node is not None and id(end_node) in self.ranges:
-                    end = self.ranges[id(end_node)][1]
-                self.ranges[id(node)] = (start, end)
+                    last = self.ranges[id(end_node)]
+                    end = last.end, last.offsets[1]
+                self.ranges[id(node)] = _range(start, end)
+
+
+def _range(start: tuple[Location, int], end: tuple[Location, int]) -> Range:
+    return Range(start[0], end[0], (start[1], end[1]))
 
 
 def node_ranges(module: cst.Module, nodes: Collection[cst.CSTNode]) -> dict[int, Range]:
-    """Map ``id(node)`` to its (start, end) location for each of ``nodes``.
+    """Map ``id(node)`` to its range for each of ``nodes``.
 
     Rows are 1-based, columns 1-based in characters, ends exclusive: the convention of ruff's
     JSON output.  Code generation reproduces the source exactly, so these are positions in it.

@@ -25,12 +25,12 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from perflint.lines import blank_rows
 from perflint.rule import AstFacts, Rule
 from perflint.types import RuleSpec
 
 Check = tuple[RuleSpec, type[Rule]]
 
-_LINE = re.compile(r"[^\r\n]*(?:\r\n?|\n)|[^\r\n]+$")
 _BREAK = re.compile(r"\r\n?|\n")
 _DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
@@ -158,7 +158,7 @@ def plan(source: str, tree: ast.AST | None, checks: Sequence[Check], prefilter: 
     kept = [statement for statement in tree.body if _span(statement)[0] not in blanked]
     return Plan(
         checks,
-        _blank_lines(source, scan.blank),
+        blank_rows(source, scan.blank),
         scan.hidden_bindings,
         frozenset(scan.hidden_declared),
         too_deep=deeper_than(kept),
@@ -252,13 +252,3 @@ class _Scan:
 
 def _kind(statement: ast.stmt) -> str:
     return "class" if isinstance(statement, ast.ClassDef) else "def"
-
-
-def _blank_lines(source: str, ranges: list[tuple[int, int]]) -> str:
-    """``source`` with the lines of each (first, last) range (1-based) reduced to their line break."""
-    lines = _LINE.findall(source)
-    for first, last in ranges:
-        for index in range(first - 1, min(last, len(lines))):
-            line = lines[index]
-            lines[index] = line[len(line.rstrip("\r\n")) :]
-    return "".join(lines)

@@ -87,7 +87,11 @@ def _new_findings(
     missing = [path for path in paths if not (cwd / path).exists()]
     if missing:
         raise ReviewUsageError(f"no such file or directory: {', '.join(map(repr, missing))}")
-    settings = Settings(select=options.select, target_version=options.target_version)
+    settings = Settings(
+        select=options.select,
+        target_version=options.target_version,
+        max_file_size=options.max_file_size,
+    )
     try:
         root = repo_root(cwd)
         results = regressions(

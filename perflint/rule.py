@@ -24,7 +24,7 @@ from typing import ClassVar, TypeAlias, Union
 
 import libcst as cst
 
-from perflint.scope import ExprContext, Scope, ScopeTracker
+from perflint.scope import ExprContext, Guard, Scope, ScopeTracker
 from perflint.types import Applicability, RuleSpec
 
 
@@ -129,8 +129,18 @@ class Rule(cst.BatchableCSTVisitor):
         assert scope is not None
         return scope
 
+    @property
+    def guard(self) -> Guard | None:
+        """The innermost ``try``/``with`` body of the current function the traversal is in
+        (for ``perflint.semantics.catches``)."""
+        return self.context.tracker.guard
+
     def expr_context(self, node: cst.CSTNode) -> ExprContext:
         return self.context.tracker.expr_context(node)
+
+    def is_variable(self, node: cst.Name) -> bool:
+        """False for an attribute's or keyword argument's name."""
+        return self.context.tracker.is_variable(node)
 
     def names_in_file(self) -> frozenset[str]:
         return self.context.names_in_file()

@@ -8,6 +8,9 @@ from typing import Literal
 
 Applicability = Literal["safe", "unsafe"]
 
+#: Files larger than this many bytes are skipped unless ``max-file-size`` says otherwise.
+DEFAULT_MAX_FILE_SIZE = 5_000_000
+
 #: Target versions perflint understands, lowest first.
 PYTHON_VERSIONS: tuple[str, ...] = ("py310", "py311", "py312", "py313")
 
@@ -22,11 +25,15 @@ class Location:
 
 @dataclass(frozen=True)
 class Edit:
-    """Replace the text between ``start`` and ``end`` (exclusive) with ``content``."""
+    """Replace the text between ``start`` and ``end`` (exclusive) with ``content``.
+
+    ``original`` is the text found there when the finding was made; a fix is applied only
+    where the text still reads exactly so (an edit for other text is dropped, not applied)."""
 
     start: Location
     end: Location
     content: str
+    original: str = ""
 
 
 @dataclass(frozen=True)
@@ -80,16 +87,26 @@ class Finding:
 
 @dataclass(frozen=True)
 class FileResult:
-    """What linting one file produced. A file that could not be read or parsed has ``error``."""
+    """What linting one file produced. A file that could not be read or parsed has ``error``;
+    a file left out on purpose (over ``max-file-size``) has ``skipped``, and nothing else."""
 
     path: str
     findings: tuple[Finding, ...] = ()
     error: Finding | None = None
+    #: The text the findings' rows and columns refer to (after --fix/--diff, the fixed text;
+    #: if the fixes could not be written, the text as read); None if nothing could be read, or
+    #: (from ``lint_paths``) if nothing refers to it. Reporters show lines of it: no file is
+    #: read twice, so none can show something else.
+    source: str | None = None
+    #: Why the file was not linted at all (e.g. "12.3 MB is over max-file-size (5 MB): not
+    #: read"); a skipped file has no findings and no error, and does not change the exit code.
+    skipped: str | None = None
     #: Number of fixes applied (with --fix or --diff) and the text they produced.
     fixed: int = 0
     original_source: str | None = None
     fixed_source: str | None = None
-    #: Fixes that were dropped because the result would not compile.
+    #: Fixes that were dropped: the result would not compile, or the text they replace was
+    #: not found where they point.
     dropped_fixes: tuple[str, ...] = ()
 
 
@@ -194,5 +211,7 @@ class Settings:
     diff: bool = False
     #: Skip files and rules that the text/ast prefilter proves cannot fire.
     prefilter: bool = True
+    #: Files larger than this (in bytes) are not read but reported as skipped; None: no limit.
+    max_file_size: int | None = DEFAULT_MAX_FILE_SIZE
     #: Folders of a team's own rule files (absolute), loaded beside the built-in rules.
     rule_paths: tuple[str, ...] = ()

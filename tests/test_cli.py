@@ -373,6 +373,91 @@ def test_output_file(tree: Path) -> None:
     assert json.loads((tree / "out" / "report.json").read_text())[0]["code"] == "PFL101"
 
 
+@pytest.mark.parametrize(
+    "output",
+    [
+        lambda tree: "a.py",
+        lambda tree: "./a.py",
+        lambda tree: (os.symlink("a.py", tree / "report.json"), "report.json")[1],
+        lambda tree: (os.link(tree / "a.py", tree / "report.json"), "report.json")[1],
+    ],
+    ids=["same-name", "same-path", "symlink", "hard-link"],
+)
+def test_output_file_that_is_a_linted_file_is_an_error_before_linting(tree: Path, output) -> None:  # type: ignore[no-untyped-def]
+    write(tree / "a.py", SAFE)
+    result = run("--fix", "--format", "json", "--output-file", output(tree), ".")
+    assert result.exit_code == 2
+    assert "is a.py, a file being linted" in result.stderr
+    assert (tree / "a.py").read_text() == SAFE  # not fixed: nothing ran
+
+
+def test_baseline_output_that_is_a_linted_file_is_an_error(tree: Path) -> None:
+    write(tree / "a.py", UNSAFE)
+    result = CliRunner().invoke(cli, ["baseline", "-o", "a.py", "."])
+    assert result.exit_code == 2 and "--output a.py is a.py, a file being linted" in result.stderr
+    assert (tree / "a.py").read_text() == UNSAFE
+
+
+@pytest.mark.parametrize("command", ["check", "baseline"])
+def test_a_committed_link_at_the_output_is_replaced_not_written_through(
+    tree: Path, command: str
+) -> None:
+    (tree / ".git").mkdir()
+    write(tree / "a.py", UNSAFE)
+    victim = write(tree.parent / f"{tree.name}-victim.txt", "keep me\n")
+    (tree / "report.json").symlink_to(victim)
+    args = ["check", "--format", "json", "--output-file"] if command == "check" else ["baseline", "-o"]
+    result = CliRunner().invoke(cli, [*args, "report.json", "."])
+    assert result.exit_code in (0, 1), result.output
+    assert victim.read_text() == "keep me\n"
+    assert not (tree / "report.json").is_symlink() and "PFL101" in (tree / "report.json").read_text()
+
+
+def test_verbose_says_what_was_left_out_and_why(tree: Path) -> None:
+    (tree / ".git").mkdir()
+    write(tree / "a.py", CLEAN)
+    (tree / "env.py").symlink_to("/proc/self/environ")
+    (tree / "evil\x1b]0;title\x07.py").symlink_to("/etc/passwd")
+    os.mkfifo(tree / "pipe.py")
+    result = run("-v", ".")
+    assert result.exit_code == 0
+    lines = [line for line in result.stderr.splitlines() if line.startswith("skipped")]
+    assert lines == [
+        f"skipped env.py: a symbolic link to outside {os.path.realpath(tree)}",
+        f"skipped evil\\x1b]0;title\\x07.py: a symbolic link to outside {os.path.realpath(tree)}",
+        "skipped pipe.py: not a regular file (a FIFO)",
+    ]
+    assert "skipped" not in run(".").stderr
+
+
+def test_a_named_directory_linking_out_is_an_error(tree: Path) -> None:
+    (tree / ".git").mkdir()
+    outside = tree.parent / f"{tree.name}-outside"
+    write(outside / "mod.py", UNSAFE)
+    (tree / "src").symlink_to(outside, target_is_directory=True)
+    result = run("--format", "concise", "src")
+    assert result.exit_code == 2
+    assert result.stdout == f"src:1:1: PFL000 not read: a symbolic link to outside {os.path.realpath(tree)}\n"
+
+
+def test_a_file_over_max_file_size_is_skipped_with_a_warning(tree: Path) -> None:
+    write(tree / "big.py", UNSAFE + "#" * 2000 + "\n")
+    write(tree / "a.py", CLEAN)
+    result = run("--max-file-size", "2kB", ".")
+    assert result.exit_code == 0  # skipping on purpose is not a finding nor an error
+    assert result.stdout == ""
+    assert result.stderr.splitlines()[0] == "warning: skipped big.py: 2.11 kB is over max-file-size (2 kB)"
+    assert run("--max-file-size", "2kB", "-q", ".").stderr == ""
+    assert run("--max-file-size", "3kB", ".").exit_code == 1
+    stdin = run("--max-file-size", "2kB", "-", input=UNSAFE + "#" * 2000 + "\n")
+    assert stdin.exit_code == 0 and "warning: skipped -: 2.11 kB" in stdin.stderr
+
+
+def test_a_bad_max_file_size_is_a_usage_error(tree: Path) -> None:
+    result = run("--max-file-size", "lots", ".")
+    assert result.exit_code == 2 and "--max-file-size" in result.stderr
+
+
 def test_statistics(tree: Path) -> None:
     write(tree / "a.py", UNSAFE + "\n" + SAFE + "\nfor key in mapping.keys():\n    print(key)\n")
     result = run("a.py", "--statistics")

@@ -20,7 +20,7 @@ from perflint.config import (
     target_from_requires_python,
 )
 from perflint.ruleset import builtin_rules
-from perflint.types import current_target
+from perflint.types import DEFAULT_MAX_FILE_SIZE, current_target
 
 ALL_CODES = {spec.code for spec in builtin_rules()}
 
@@ -242,3 +242,51 @@ def test_exclude_replaces_defaults_and_extend_exclude_adds(tmp_path: Path) -> No
     assert resolve_options({"exclude": ("old",)}, load_config(path), cwd).exclude == (
         ExcludeRule(cwd, ("old",)),
     )
+
+
+# -- max-file-size ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "size"),
+    [("1234", 1234), ('"5MB"', 5_000_000), ('"512 kB"', 512_000), ('"2MiB"', 2_097_152), ('"1.5 MB"', 1_500_000)],
+    ids=["bytes", "MB", "kB", "MiB", "fraction"],
+)
+def test_max_file_size_takes_bytes_or_a_size_with_a_unit(tmp_path: Path, value: str, size: int) -> None:
+    path = write(tmp_path / "pyproject.toml", f"[tool.perflint]\nmax-file-size = {value}\n")
+    assert resolve_options({}, load_config(path), tmp_path).max_file_size == size
+
+
+@pytest.mark.parametrize("value", ['"5XB"', "0", '"-1MB"', "true", '""'])
+def test_a_bad_max_file_size_is_an_error(tmp_path: Path, value: str) -> None:
+    path = write(tmp_path / "pyproject.toml", f"[tool.perflint]\nmax-file-size = {value}\n")
+    with pytest.raises(ConfigError, match="'max-file-size'"):
+        load_config(path)
+
+
+def test_a_repository_may_lower_max_file_size_but_only_the_command_line_raises_it(tmp_path: Path) -> None:
+    path = write(tmp_path / "pyproject.toml", '[tool.perflint]\nmax-file-size = "1GB"\n')
+    config = load_config(path)
+    assert resolve_options({}, config, tmp_path).max_file_size == DEFAULT_MAX_FILE_SIZE
+    assert resolve_options({"max-file-size": 10**9}, config, tmp_path).max_file_size == 10**9
+    assert resolve_options({}, FileConfig(None, tmp_path), tmp_path).max_file_size == DEFAULT_MAX_FILE_SIZE
+
+
+def test_a_config_that_is_not_a_regular_file_is_an_error_not_a_hang(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    os.mkfifo(tmp_path / "fifo.toml")
+    (tmp_path / "zero.toml").symlink_to("/dev/zero")
+    (tmp_path / "a.py").write_text("x = 1\n")
+    for name, kind in (("fifo.toml", "a FIFO"), ("zero.toml", "a character device")):
+        done = subprocess.run(
+            [sys.executable, "-m", "perflint", "check", "--config", name, "a.py"],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert done.returncode == 2
+        assert done.stderr == f"Error: {tmp_path / name}: not a regular file ({kind}): not read\n"

@@ -190,7 +190,7 @@ def test_reviewdog_suggestions_apply_to_what_fix_writes(project: Path) -> None:
         # reviewdog offers each suggestion on its own: alone, it must be the whole fix.
         [suggestion] = diagnostic["suggestions"]
         alone = b"\n".join(apply_suggestion(lines, suggestion)).decode("utf-8")
-        assert alone == apply_edits(UNICODE, [finding])[0], finding.code
+        assert alone == apply_edits(UNICODE, [finding]).text, finding.code
     assert run("--fix", "--unsafe-fixes", "données").exit_code == 0
     assert apply_all(original, diagnostics) == path.read_bytes() != original
 

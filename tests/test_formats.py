@@ -189,6 +189,22 @@ def test_sarif_file_errors_are_results_and_invocation_notifications() -> None:
     assert location["artifactLocation"] == {"uri": "a%20b/x.py", "uriBaseId": "%SRCROOT%"}
 
 
+def test_sarif_skipped_files_are_warning_notifications(
+    sarif_validator: jsonschema.protocols.Validator,
+) -> None:
+    skipped = FileResult("gen/big.py", skipped="12.3 MB is over max-file-size (5 MB)")
+    document = json.loads(render("sarif", [skipped, FileResult("ok.py", (finding("ok.py"),))]))
+    sarif_validator.validate(document)
+    run_ = document["runs"][0]
+    assert [r["ruleId"] for r in run_["results"]] == ["PFL101"]
+    [notification] = run_["invocations"][0]["toolExecutionNotifications"]
+    assert notification["level"] == "warning"
+    assert notification["message"]["text"] == "gen/big.py: skipped: 12.3 MB is over max-file-size (5 MB)"
+    assert notification["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "gen/big.py"
+    descriptor = run_["tool"]["driver"]["notifications"][notification["descriptor"]["index"]]
+    assert descriptor["id"] == notification["descriptor"]["id"] == "file-skipped"
+
+
 # -- GitHub -----------------------------------------------------------------------------------
 
 _COMMAND = re.compile(r"^::(?P<name>[a-z]+)(?: (?P<props>[^:]*))?::(?P<data>.*)$")

@@ -21,7 +21,7 @@ from typing import Any, ClassVar
 
 import libcst as cst
 
-from perflint.checks._helpers import code_at_indent, short_code, value_kind
+from perflint.checks._helpers import code_at_indent, short_code
 from perflint.patterns import views
 from perflint.patterns.compiled import AST, BUILTIN_NAMES, CST, Pattern, Side, Span, compile_pattern, spans
 from perflint.patterns.syntax import PatternSyntaxError
@@ -37,6 +37,7 @@ from perflint.patterns.template import (
 from perflint.patterns.where import Answer, Conditions, WhereError, ast_where, compile_where
 from perflint.rule import AstFacts, Before, Rule
 from perflint.scope import Scope
+from perflint.semantics import expr_type
 from perflint.types import Applicability, RuleSpec
 
 #: Where an ``inside:`` place starts, counted by the dispatcher.
@@ -699,47 +700,6 @@ def _statement_code(module: cst.Module, statement: cst.CSTNode, indent: str) -> 
     return code.rstrip("\r\n")
 
 
-#: Builtin calls that always return one builtin type.
-_RETURNS = {"str": "str", "int": "int", "len": "int", "float": "float"}
-
-
-def _value_type(expr: cst.BaseExpression | None, scope: Scope) -> str | None:
-    """The builtin type a value certainly has, from its syntax: a literal or display, a call
-    of a builtin constructor (``list()``, ``str()``, ``len()``), a negated number."""
-    if expr is None:
-        return None
-    found = value_kind(expr, scope)
-    if found is not None:
-        return found
-    if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, (cst.Minus, cst.Plus)):
-        expr = expr.expression
-    if isinstance(expr, cst.Integer):
-        return "int"
-    if isinstance(expr, cst.Float):
-        return "float"
-    if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Name):
-        returned = _RETURNS.get(expr.func.value)
-        if returned is not None and scope.is_builtin(expr.func.value):
-            return returned
-    return None
-
-
-def type_of(scope: Scope, expr: cst.BaseExpression) -> str | None:
-    """The builtin type ``expr`` certainly has: its own, or for a name the one type every
-    binding of it gives it (annotations are not trusted)."""
-    if not isinstance(expr, cst.Name):
-        return _value_type(expr, scope)
-    owner = scope.resolve(expr.value)
-    bindings = scope.bound_values(expr.value)
-    if owner is None or not bindings:
-        return None
-    kinds = {
-        _value_type(binding.value, owner) if binding.kind in ("assign", "annassign") else None
-        for binding in bindings
-    }
-    return kinds.pop() if len(kinds) == 1 else None
-
-
 class _CstWhere:
     side: Side = CST
 
@@ -753,7 +713,7 @@ class _CstWhere:
     def type_of(self, capture: Any) -> str | None | bool:
         if not isinstance(capture, cst.BaseExpression):
             return None
-        return type_of(self.offer.scope, capture)
+        return expr_type(self.offer.scope, capture)
 
     def is_builtin(self, name: str) -> Answer:
         return self.offer.scope.is_builtin(name)

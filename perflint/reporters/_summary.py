@@ -52,8 +52,13 @@ def summary_lines(
     """The closing lines of a run, ruff-style."""
     style = style or Style()
     counts = Counts.of(results, unsafe_fixes)
-    # A dropped fix's message names its file: printable, as colour lets SGR codes through.
+    # Messages name files: printable, as colour lets SGR codes through.
     lines = [
+        f"warning: skipped {printable(result.path)}: {printable(result.skipped)}"
+        for result in results
+        if result.skipped
+    ]
+    lines += [
         f"warning: {printable(message)}" for result in results for message in result.dropped_fixes
     ]
     hidden = (

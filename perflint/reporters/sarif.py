@@ -83,22 +83,35 @@ def _rule(spec: RuleSpec) -> dict[str, object]:
     }
 
 
+def _descriptor(id: str, name: str, text: str, level: str) -> dict[str, object]:
+    """A reporting descriptor (of a rule or a notification)."""
+    return {
+        "id": id,
+        "name": name,
+        "shortDescription": {"text": text},
+        "defaultConfiguration": {"level": level},
+    }
+
+
 def _error_rule() -> dict[str, object]:
-    return {
-        "id": "PFL000",
-        "name": "file-error",
-        "shortDescription": {"text": "The file could not be read or parsed."},
-        "defaultConfiguration": {"level": "error"},
-    }
+    return _descriptor("PFL000", "file-error", "The file could not be read or parsed.", "error")
 
 
-def _error_notification() -> dict[str, object]:
-    return {
-        "id": "PFL000",
-        "name": "file-error",
-        "shortDescription": {"text": "A file could not be read, decoded or parsed (or its fixes written)."},
-        "defaultConfiguration": {"level": "error"},
-    }
+#: What a run's notifications may be about, in this order (notifications refer to the index).
+_NOTIFICATIONS = (
+    _descriptor(
+        "PFL000",
+        "file-error",
+        "A file could not be read, decoded or parsed (or its fixes written).",
+        "error",
+    ),
+    _descriptor(
+        "file-skipped",
+        "file-skipped",
+        "A file was not analysed on purpose (over max-file-size).",
+        "warning",
+    ),
+)
 
 
 def _region(start: Location, end: Location) -> dict[str, int]:
@@ -186,6 +199,17 @@ def _notification(finding: Finding, uri: str) -> dict[str, object]:
     }
 
 
+def _skip(result: FileResult, uri: str) -> dict[str, object]:
+    """A file left out on purpose, as a warning notification on it (its results are not
+    missing by accident, and the upload stays complete)."""
+    return {
+        "descriptor": {"id": "file-skipped", "index": 1},
+        "level": "warning",
+        "message": {"text": f"{result.path}: skipped: {result.skipped}"},
+        "locations": [{"physicalLocation": {"artifactLocation": _artifact(uri)}}],
+    }
+
+
 def sarif_document(results: Sequence[FileResult], context: ReportContext, root: Path | None = None) -> dict[str, object]:
     """The whole SARIF log as a JSON-ready mapping."""
     from perflint import __version__
@@ -202,6 +226,8 @@ def sarif_document(results: Sequence[FileResult], context: ReportContext, root: 
         uri = relative_uri(result.path, base)
         if result.error is not None:
             notifications.append(_notification(result.error, uri))
+        if result.skipped is not None:
+            notifications.append(_skip(result, uri))
         findings = [finding for _, finding in all_findings([result])]
         prints = fingerprints(findings, path=uri)
         for finding, fingerprint in zip(findings, prints):
@@ -215,7 +241,7 @@ def sarif_document(results: Sequence[FileResult], context: ReportContext, root: 
                 "semanticVersion": __version__ if __version__[:1].isdigit() else None,
                 "informationUri": INFORMATION_URI,
                 "rules": rules,
-                "notifications": [_error_notification()],
+                "notifications": list(_NOTIFICATIONS),
             }
         },
         "invocations": [{"executionSuccessful": True, "toolExecutionNotifications": notifications}],
