@@ -21,6 +21,7 @@ from perflint.config import (
     COLOR_CHOICES,
     ConfigError,
     Options,
+    lint_settings,
     parse_size,
     resolve_options,
     settings_config,
@@ -34,8 +35,9 @@ from perflint.reporters._style import Style
 from perflint.reporters._summary import statistics, summary_lines
 from perflint.perfdiff_cli import diff
 from perflint.review_cli import review
+from perflint.ruleset import all_rules, builtin_rules
 from perflint.rules_cli import rules
-from perflint.types import PYTHON_VERSIONS, FileResult, Settings
+from perflint.types import PYTHON_VERSIONS, FileResult, RuleSpec, Settings
 
 STDIN = "-"
 #: The formats whose ``--statistics`` are JSON (the others get a table).
@@ -90,6 +92,16 @@ def _split(values: Sequence[str]) -> tuple[str, ...] | None:
     """``("PFL101,PFL102", "PFL2")`` -> ``("PFL101", "PFL102", "PFL2")``; None when not given."""
     items = tuple(item.strip() for value in values for item in value.split(",") if item.strip())
     return items or None
+
+
+#: ``--rule-path``: a team's rule pack, beside the configuration's ``rule-paths``.
+_RULE_PATH = click.option(
+    "--rule-path",
+    "rule_paths",
+    multiple=True,
+    type=click.Path(file_okay=False, path_type=str),
+    help="A folder of rule files to load beside the built-in rules (repeatable).",
+)
 
 
 @cli.command()
@@ -164,6 +176,7 @@ def _split(values: Sequence[str]) -> tuple[str, ...] | None:
 @click.option(
     "--verbose", "-v", is_flag=True, help="Also print each path left out, and why, to stderr."
 )
+@_RULE_PATH
 @click.option("--stdin-filename", help="The name to report for code read from stdin ('-').")
 @click.option(
     "--force-exclude/--no-force-exclude",
@@ -206,6 +219,7 @@ def check(
     staged: bool,
     baseline_file: Path | None,
     verbose: bool,
+    rule_paths: tuple[str, ...],
     **given: Any,
 ) -> None:
     """Lint PATHS (files or directories; default: the current directory; '-' reads stdin)."""
@@ -221,6 +235,7 @@ def check(
         for key, value in given.items()
     }
     cli_values["format"] = output_format
+    cli_values["rule-paths"] = rule_paths or None
     if since is not None or staged:  # they only report, whatever a configuration says
         cli_values["fix"] = False
     if given["max_file_size"] is not None:
@@ -242,7 +257,7 @@ def check(
     if baseline_file is not None:
         results = _apply_baseline(results, baseline_file, quiet=bool(options.quiet))
     if options.explain or options.format == "markdown":  # a PR comment shows the bytecode
-        results = _attach_explanations(results, options.python)
+        results = _attach_explanations(results, options.python, all_rules(options.rule_paths))
     ctx.exit(run.report(results))
 
 
@@ -288,11 +303,13 @@ def _apply_baseline(results: list[FileResult], path: Path, *, quiet: bool) -> li
     return kept
 
 
-def _attach_explanations(results: list[FileResult], python: str | None) -> list[FileResult]:
+def _attach_explanations(
+    results: list[FileResult], python: str | None, rules: Sequence[RuleSpec]
+) -> list[FileResult]:
     from perflint.explain import ExplainError, attach_explanations
 
     try:
-        return attach_explanations(results, python=python)
+        return attach_explanations(results, python=python, rules=rules)
     except ExplainError as error:
         raise PerflintError(str(error)) from None
 
@@ -321,15 +338,7 @@ class _Run:
 
     @property
     def settings(self) -> Settings:
-        options = self.options
-        return Settings(
-            select=options.select,
-            target_version=options.target_version,
-            fix=options.fix,
-            unsafe_fixes=options.unsafe_fixes,
-            diff=options.diff,
-            max_file_size=options.max_file_size,
-        )
+        return lint_settings(self.options)
 
     def lint(self, paths: Sequence[str]) -> list[FileResult]:
         options = self.options
@@ -443,6 +452,7 @@ class _Run:
                 color=color,
                 explain=options.explain,
                 source=lambda result: result.source,
+                rules=all_rules(options.rule_paths),
             )
             text = get_reporter(options.format)(results, context)
         human = options.format in HUMAN_READABLE or (
@@ -554,13 +564,31 @@ def baseline(paths: tuple[str, ...], output: Path, config_file: Path | None) -> 
     is_flag=True,
     help="Also time the rule's examples (runs them: they are perflint's own).",
 )
-def explain(code: str, python: str | None, measure: bool) -> None:
-    """Explain rule CODE (a code like PFL101 or a name): why it is slow, the fix, the bytecode."""
-    from perflint.ruleset import rule_by_code
+@_RULE_PATH
+def explain(code: str, python: str | None, measure: bool, rule_paths: tuple[str, ...]) -> None:
+    """Explain rule CODE (a code like PFL101 or a name): why it is slow, the fix, the bytecode.
 
-    spec = rule_by_code(code.upper()) or rule_by_code(code.lower())
+    A rule of a rule pack (`rule-paths` of the nearest pyproject.toml, or --rule-path) is
+    explained too; only perflint's own rules can be --measure'd (timing runs the examples).
+    """
+    cwd = Path(os.getcwd())
+    try:
+        config = settings_config((), None, cwd, None)
+        options = resolve_options({"rule-paths": rule_paths or None}, config, cwd)
+    except ConfigError as error:
+        raise PerflintError(str(error)) from None
+    wanted = code.upper()
+    spec = next(
+        (rule for rule in all_rules(options.rule_paths) if wanted in (rule.code, rule.name.upper())),
+        None,
+    )
     if spec is None:
         raise PerflintError(f"unknown rule {code!r}; `perflint rules` lists them")
+    if measure and spec not in builtin_rules():
+        raise PerflintError(
+            f"{spec.code} comes from a rule pack: --measure runs a rule's examples, and only "
+            "perflint's own rules are run"
+        )
     from perflint.explain import ExplainError, explain_rule
 
     try:

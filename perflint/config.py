@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from perflint.files import FileRefused, read_bounded
-from perflint.types import DEFAULT_MAX_FILE_SIZE, PYTHON_VERSIONS, RuleSpec, current_target
+from perflint.types import DEFAULT_MAX_FILE_SIZE, PYTHON_VERSIONS, RuleSpec, Settings, current_target
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -117,6 +117,7 @@ KEYS: dict[str, Callable[[str, object], object]] = {
     "color": _one_of(*COLOR_CHOICES),
     "quiet": _bool,
     "max-file-size": _size,
+    "rule-paths": _strings,
 }
 
 #: Options a configuration file may not set, with where to give them instead: the repository
@@ -238,13 +239,34 @@ def load_config(path: Path, *, explicit: bool = False) -> FileConfig:
             values[key] = KEYS[key](key, value)
         except ValueError as error:
             raise ConfigError(f"{where} '{key}' {error}") from None
+    if "rule-paths" in values:
+        values["rule-paths"] = _rule_paths(values["rule-paths"], path.parent, where)  # type: ignore[arg-type]
     config = FileConfig(
         path=path, root=path.parent, values=values, requires_python=_requires_python(data)
     )
+    packs = tuple(values.get("rule-paths", ()))  # type: ignore[arg-type]
     for key in ("select", "extend-select", "ignore"):
         if key in values:
-            _check_selectors(values[key], f"{where} '{key}'")  # type: ignore[arg-type]
+            _check_selectors(values[key], f"{where} '{key}'", packs)  # type: ignore[arg-type]
     return config
+
+
+def _rule_paths(folders: Sequence[str], base: Path, where: str) -> tuple[str, ...]:
+    """A configuration file's ``rule-paths``, relative to it, as real absolute paths; each
+    must lie inside the project (the git work tree holding the file, else its folder): a
+    repository's configuration chooses no file outside it to read."""
+    from perflint.discovery import git_root
+
+    project = os.path.realpath(git_root(str(base)) or base)
+    found = []
+    for folder in folders:
+        real = os.path.realpath(base / folder)
+        if os.path.commonpath([real, project]) != project:
+            raise ConfigError(f"{where} 'rule-paths': {folder!r} leads outside the project ({project})")
+        if not os.path.isdir(real):
+            raise ConfigError(f"{where} 'rule-paths': {folder!r} is not a folder")
+        found.append(real)
+    return tuple(found)
 
 
 def _absolute(path: Path) -> str:
@@ -319,10 +341,18 @@ def version_minor(target: str) -> int:
 ALL = "ALL"
 
 
-def _rules() -> tuple[RuleSpec, ...]:
-    from perflint.ruleset import builtin_rules
+def _rules(rule_paths: tuple[str, ...] = ()) -> tuple[RuleSpec, ...]:
+    """The built-in rules and the packs in ``rule_paths``; a pack that cannot be loaded is a
+    ConfigError naming its file, key and line."""
+    from perflint.ruleset import RuleFileError, all_rules, field_line
 
-    return builtin_rules()
+    try:
+        return all_rules(rule_paths)
+    except RuleFileError as error:
+        line = field_line(error.path, error.field)
+        where = f"{error.path}:{line}" if line is not None else str(error.path)
+        message = str(error).removeprefix(str(error.path)).lstrip(": ")
+        raise ConfigError(f"{where}: {message}") from None
 
 
 def selector_matches(selector: str, spec: RuleSpec) -> int:
@@ -336,8 +366,8 @@ def selector_matches(selector: str, spec: RuleSpec) -> int:
     return 0
 
 
-def _check_selectors(selectors: Sequence[str], where: str) -> None:
-    rules = _rules()
+def _check_selectors(selectors: Sequence[str], where: str, rule_paths: tuple[str, ...] = ()) -> None:
+    rules = _rules(rule_paths)
     unknown = [s for s in selectors if not any(selector_matches(s, spec) for spec in rules)]
     if unknown:
         raise ConfigError(
@@ -355,9 +385,12 @@ class SelectionLayer:
     ignore: tuple[str, ...] = ()
 
 
-def resolve_selection(layers: Sequence[SelectionLayer]) -> tuple[str, ...]:
-    """The codes enabled after applying each layer in turn; all rules before the first layer."""
-    rules = _rules()
+def resolve_selection(
+    layers: Sequence[SelectionLayer], rule_paths: tuple[str, ...] = ()
+) -> tuple[str, ...]:
+    """The codes enabled after applying each layer in turn; all rules (the packs' too) before
+    the first layer."""
+    rules = _rules(rule_paths)
     enabled = {spec.code for spec in rules}
     for layer in layers:
         selects = (*(layer.select or ()), *layer.extend_select)
@@ -431,6 +464,8 @@ class Options:
     stdin_filename: str = "-"
     config_path: Path | None = None
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    #: Folders of rule packs (real absolute paths): the file's ``rule-paths``, ``--rule-path``.
+    rule_paths: tuple[str, ...] = ()
 
 
 def resolve_options(cli: Mapping[str, object], config: FileConfig, cwd: Path) -> Options:
@@ -446,6 +481,15 @@ def resolve_options(cli: Mapping[str, object], config: FileConfig, cwd: Path) ->
             return value
         return file.get(key, default)
 
+    given_paths = cli.get("rule-paths") or ()
+    rule_paths = tuple(
+        dict.fromkeys(
+            [*file.get("rule-paths", ()), *(os.path.realpath(cwd / p) for p in given_paths)]  # type: ignore[misc]
+        )
+    )
+    for folder in given_paths:  # type: ignore[attr-defined]
+        if not os.path.isdir(cwd / folder):
+            raise ConfigError(f"--rule-path: {folder!r} is not a folder")
     layers = [
         SelectionLayer(
             select=file.get("select"),  # type: ignore[arg-type]
@@ -462,7 +506,7 @@ def resolve_options(cli: Mapping[str, object], config: FileConfig, cwd: Path) ->
         ("--ignore", cli_ignore),
     ):
         if selectors:
-            _check_selectors(selectors, option)  # type: ignore[arg-type]
+            _check_selectors(selectors, option, rule_paths)  # type: ignore[arg-type]
     layers.append(SelectionLayer(cli_select, tuple(cli_extend), tuple(cli_ignore)))  # type: ignore[arg-type]
 
     target = pick("target-version", None)
@@ -477,7 +521,7 @@ def resolve_options(cli: Mapping[str, object], config: FileConfig, cwd: Path) ->
     output_file = cli.get("output-file")
 
     return Options(
-        select=resolve_selection(layers),
+        select=resolve_selection(layers, rule_paths),
         target_version=str(target),
         fix=bool(pick("fix", False)),
         unsafe_fixes=bool(pick("unsafe-fixes", False)),
@@ -496,6 +540,22 @@ def resolve_options(cli: Mapping[str, object], config: FileConfig, cwd: Path) ->
         stdin_filename=str(cli.get("stdin-filename") or "-"),
         config_path=config.path,
         max_file_size=_max_file_size(cli, config),
+        rule_paths=rule_paths,
+    )
+
+
+def lint_settings(options: Options, *, fixing: bool = True) -> Settings:
+    """How to lint, from a run's options: the one way every command turns its options into
+    ``Settings``. ``fixing=False`` for the modes that only report (``--since``, ``review``,
+    ``diff``)."""
+    return Settings(
+        select=options.select,
+        target_version=options.target_version,
+        fix=options.fix and fixing,
+        unsafe_fixes=options.unsafe_fixes,
+        diff=options.diff and fixing,
+        max_file_size=options.max_file_size,
+        rule_paths=options.rule_paths,
     )
 
 

@@ -281,7 +281,9 @@ def _finding_sources(finding: Finding) -> tuple[dict[str, Any], dict[str, Any]] 
     )
 
 
-def attach_explanations(results: list[FileResult], python: str | None = None) -> list[FileResult]:
+def attach_explanations(
+    results: list[FileResult], python: str | None = None, rules: Sequence[RuleSpec] = ()
+) -> list[FileResult]:
     """``results`` with an explanation on every finding, all compiled in one interpreter call.
 
     A finding with a fix is explained by its own code and rewrite; one without a fix, or whose
@@ -309,7 +311,7 @@ def attach_explanations(results: list[FileResult], python: str | None = None) ->
             own[id(finding)] = (add(pair[0]), add(pair[1]))
     examples: dict[str, tuple[Example, int, int]] = {}
     for code in sorted({finding.code for finding in findings}):
-        spec = rule_by_code(code)
+        spec = next((rule for rule in rules if rule.code == code), None) or rule_by_code(code)
         if spec is not None:
             example = spec.examples[0]
             examples[code] = (example, add(module_source(example.slow)), add(module_source(example.fast)))

@@ -86,11 +86,10 @@ def diff(
     """Show what the change does to the bytecode of each function it touches: instructions per
     loop iteration and what entered or left each loop, base vs head (PATHS limit the files;
     the code is compiled, never run)."""
-    from perflint.config import ConfigError, resolve_options, settings_config
+    from perflint.config import ConfigError, lint_settings, resolve_options, settings_config
     from perflint.explain import ExplainError
     from perflint.perfdiff import perf_diff
     from perflint.regress import GitError
-    from perflint.types import Settings
 
     if since is not None and staged:
         raise click.UsageError("--since and --staged are alternatives: give one")
@@ -112,7 +111,7 @@ def diff(
             python=python,
             exclude=options.exclude,
             force_exclude=options.force_exclude,
-            settings=Settings(select=options.select, target_version=options.target_version),
+            settings=lint_settings(options, fixing=False),
         )
     except (GitError, ExplainError) as error:
         raise DiffError(str(error)) from None

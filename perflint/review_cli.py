@@ -20,7 +20,7 @@ from typing import Any
 
 import click
 
-from perflint.config import ConfigError, resolve_options, settings_config
+from perflint.config import ConfigError, lint_settings, resolve_options, settings_config
 from perflint.github_api import DEFAULT_API_URL, GitHub, GitHubError
 from perflint.reporters._paths import repository_path
 from perflint.perfdiff_cli import fail_on_option, fail_rules, report_failures
@@ -28,9 +28,10 @@ from perflint.perfdiff_compare import failures
 from perflint.perfdiff_types import PerfDiff
 from perflint.reporters._perfdiff import markdown_section
 from perflint.reporters._printable import SafeClickException, echo
-from perflint.review import Item, items, perf_notes, plan_review, summary_keys
+from perflint.review import Item, items, perf_notes, plan_review, summary_keys, why_paragraph
+from perflint.ruleset import all_rules
 from perflint.source import SourceError, decode
-from perflint.types import FileResult, Settings
+from perflint.types import FileResult, RuleSpec
 
 #: Who posts with an Actions ``GITHUB_TOKEN`` (``GET /user`` is refused to such tokens).
 ACTIONS_BOT = "github-actions[bot]"
@@ -74,8 +75,9 @@ def read_event(env: Mapping[str, str]) -> tuple[str, PullRequest]:
 
 def _new_findings(
     pr: PullRequest, paths: Sequence[str], config_file: Path | None, cwd: Path
-) -> tuple[Path, list[FileResult]]:
-    """The repository root and what the pull request's head commit introduces over its
+) -> tuple[Path, list[FileResult], tuple[RuleSpec, ...]]:
+    """The repository root, the rules of the run and what the pull request's head commit
+    introduces over its
     merge-base with the base commit: the files are read from git at ``head_sha``, so the line
     numbers are the head's whatever the workspace holds (Actions checks out a merge commit)."""
     from perflint.regress import GitError, regressions, repo_root
@@ -87,11 +89,7 @@ def _new_findings(
     missing = [path for path in paths if not (cwd / path).exists()]
     if missing:
         raise ReviewUsageError(f"no such file or directory: {', '.join(map(repr, missing))}")
-    settings = Settings(
-        select=options.select,
-        target_version=options.target_version,
-        max_file_size=options.max_file_size,
-    )
+    settings = lint_settings(options, fixing=False)
     try:
         root = repo_root(cwd)
         results = regressions(
@@ -109,17 +107,18 @@ def _new_findings(
             "check out with `fetch-depth: 0`)"
         )
         raise ReviewUsageError(f"{error}{hint}") from None
-    return root, results
+    return root, results, all_rules(options.rule_paths)
 
 
-def _explained(results: list[FileResult]) -> list[FileResult]:
+def _explained(results: list[FileResult], rules: Sequence[RuleSpec]) -> list[FileResult]:
     """``results`` with bytecode explanations for the comments (compiled, never run) by the
     running interpreter or the job's ``PERFLINT_PYTHON``; without them if that fails, since an
     explanation is not worth losing the review over."""
     from perflint.explain import ExplainError, attach_explanations
 
     try:
-        return attach_explanations(results, python=os.environ.get("PERFLINT_PYTHON") or None)
+        python = os.environ.get("PERFLINT_PYTHON") or None
+        return attach_explanations(results, python=python, rules=rules)
     except ExplainError as error:
         echo(f"perflint review: no bytecode explanations: {error}", err=True)
         return results
@@ -208,6 +207,7 @@ def _post(
     sources: Mapping[str, str],
     dry_run: bool,
     perf: PerfDiff | None = None,
+    whys: Mapping[str, str] | None = None,
 ) -> None:
     """Plan against the comments already there, then post the review and delete stale comments."""
     base = f"/repos/{pr.owner_repo}/pulls"
@@ -231,6 +231,7 @@ def _post(
         notes=perf_notes(perf) if perf is not None else (),
         section=markdown_section(perf) if perf is not None and key else (),
         section_key=key,
+        whys=whys,
     )
     if dry_run:
         click.echo(json.dumps({"review": plan.payload, "delete_comments": plan.delete}, indent=2))
@@ -267,8 +268,8 @@ def review(paths: tuple[str, ...], dry_run: bool, config_file: Path | None, fail
     rules = fail_rules(fail_on)
     token, pr = read_event(os.environ)
     cwd = Path(os.getcwd())
-    root, results = _new_findings(pr, paths, config_file, cwd)
-    results = _explained(results)
+    root, results, specs = _new_findings(pr, paths, config_file, cwd)
+    results = _explained(results, specs)
     # regressions() lints only files inside the repository: every path has a repository path.
     repo_paths = {result.path: repository_path(result.path, root) or result.path for result in results}
     found = items(results, repo_paths)
@@ -282,7 +283,8 @@ def review(paths: tuple[str, ...], dry_run: bool, config_file: Path | None, fail
             for entry in files
             if entry.get("status") != "removed"
         }
-        _post(api, pr, found, patches, _head_sources(found, pr.head_sha, root), dry_run, perf)
+        whys = {spec.code: why_paragraph(spec.why) for spec in specs}
+        _post(api, pr, found, patches, _head_sources(found, pr.head_sha, root), dry_run, perf, whys)
     except GitHubError as error:
         api_error = error
     if not dry_run or api_error is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 import re
 from functools import cache
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from perflint.files import FileRefused, read_bounded
 from perflint.types import PYTHON_VERSIONS, Alternative, Example, InvalidCase, PatternSpec, RuleSpec
 
 if TYPE_CHECKING:
@@ -124,17 +126,43 @@ def _invalid(path: Path, data: dict[str, Any]) -> tuple[InvalidCase, ...]:
     return tuple(cases)
 
 
+#: The largest rule file read (a rule pack comes from the repository being linted).
+MAX_RULE_FILE = 1_000_000
+
+
+class _RuleLoader(yaml.SafeLoader):
+    """YAML without aliases: ``*name`` lets a small file stand for an enormous tree (the
+    "billion laughs"), and rule files never need it."""
+
+    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
+        if self.check_event(yaml.AliasEvent):
+            mark = self.peek_event().start_mark
+            raise yaml.composer.ComposerError(None, None, "aliases (*name) are not allowed in rule files", mark)
+        return super().compose_node(parent, index)
+
+
+def _read_yaml(path: Path) -> object:
+    """A rule file's data: read bounded and only if it is a regular file."""
+    try:
+        text = read_bounded(str(path), MAX_RULE_FILE).decode("utf-8")
+    except FileRefused as error:
+        raise RuleFileError(path, None, f"cannot read: {error}") from None
+    except UnicodeDecodeError as error:
+        raise RuleFileError(path, None, f"not UTF-8 (byte {error.start})") from None
+    try:
+        return yaml.load(text, Loader=_RuleLoader)  # noqa: S506 - a SafeLoader without aliases
+    except yaml.YAMLError as error:
+        raise RuleFileError(path, None, f"invalid YAML: {error}") from None
+    except RecursionError:
+        raise RuleFileError(path, None, "invalid YAML: nested too deeply") from None
+
+
 def load_rule_file(path: Path, *, pack: bool = False) -> RuleSpec:
     """Parse and validate one rule file; raise ``RuleFileError`` naming the field at fault.
 
     ``pack``: a team's own rule file, whose code has a prefix of its own (``ACME001``).
     """
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as error:
-        raise RuleFileError(path, None, f"invalid YAML: {error}") from None
-    except OSError as error:
-        raise RuleFileError(path, None, f"cannot read: {error.strerror}") from None
+    data = _read_yaml(path)
     if not isinstance(data, dict):
         raise RuleFileError(path, None, "must be a YAML mapping")
     for key in REQUIRED_KEYS:
@@ -338,7 +366,11 @@ def all_rules(rule_paths: tuple[str, ...] = ()) -> tuple[RuleSpec, ...]:
         directory = Path(folder)
         if not directory.is_dir():
             raise RuleFileError(directory, None, "is not a folder of rule files")
-        specs.extend(load_rule_file(path, pack=True) for path in sorted(directory.glob("*.yaml")))
+        real = os.path.realpath(directory)
+        for path in sorted(directory.glob("*.yaml")):
+            if os.path.commonpath([os.path.realpath(path), real]) != real:
+                raise RuleFileError(path, None, "links outside its rule folder: not read")
+            specs.append(load_rule_file(path, pack=True))
     _unique(specs)
     return tuple(sorted(specs, key=lambda spec: spec.code))
 

@@ -147,3 +147,76 @@ def test_built_in_rule_pages_are_fresh() -> None:
     found = {path.name: path.read_text(encoding="utf-8") for path in folder.glob("*.md")}
     stale = sorted(name for name in expected.keys() | found.keys() if expected.get(name) != found.get(name))
     assert not stale, f"regenerate with `perflint rules docs docs/rules`: {stale}"
+
+
+# -- a repository's own rule packs, through its configuration ----------------------------------
+
+
+def _project(tmp_path: Path, rules: dict[str, str], pyproject: str) -> Path:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "pyproject.toml").write_text(pyproject)
+    folder = tmp_path / "tools" / "perf-rules"
+    folder.mkdir(parents=True)
+    for name, text in rules.items():
+        (folder / f"{name}.yaml").write_text(text)
+    (tmp_path / "app.py").write_text("y = sorted(xs)[0]\n")
+    return tmp_path
+
+
+def test_rule_paths_in_pyproject_select_the_pack(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = _project(tmp_path, {"good": GOOD}, '[tool.perflint]\nrule-paths = ["tools/perf-rules"]\n')
+    monkeypatch.chdir(root)
+    result = CliRunner().invoke(cli, ["check", "app.py", "--format", "concise"])
+    assert result.exit_code == 1, result.output
+    assert "ACME001" in result.output
+    only = CliRunner().invoke(cli, ["check", "app.py", "--select", "PFL"])
+    assert "ACME001" not in only.output
+    ignored = CliRunner().invoke(cli, ["check", "app.py", "--ignore", "ACME"])
+    assert ignored.exit_code == 0, ignored.output
+    sarif = CliRunner().invoke(cli, ["check", "app.py", "--format", "sarif"])
+    assert '"id": "ACME001"' in sarif.output
+    explained = CliRunner().invoke(cli, ["explain", "ACME001"])
+    assert explained.exit_code == 0 and "sorted-first-item" in explained.output
+    measured = CliRunner().invoke(cli, ["explain", "ACME001", "--measure"])
+    assert measured.exit_code == 2 and "only perflint's own rules are run" in measured.output
+
+
+def test_rule_paths_cannot_leave_the_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    project = tmp_path / "repo"
+    project.mkdir()
+    _project(project, {"good": GOOD}, '[tool.perflint]\nrule-paths = ["../elsewhere"]\n')
+    monkeypatch.chdir(project)
+    result = CliRunner().invoke(cli, ["check", "app.py"])
+    assert result.exit_code == 2
+    assert "leads outside the project" in result.output
+
+
+def test_a_rule_file_linking_outside_its_folder_is_not_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _project(tmp_path, {}, '[tool.perflint]\nrule-paths = ["tools/perf-rules"]\n')
+    secret = tmp_path.parent / f"{tmp_path.name}-secret.txt"
+    secret.write_text("TOKEN=hunter2: not yaml [")
+    (root / "tools" / "perf-rules" / "evil.yaml").symlink_to(secret)
+    monkeypatch.chdir(root)
+    result = CliRunner().invoke(cli, ["check", "app.py"])
+    assert result.exit_code == 2
+    assert "hunter2" not in result.output
+    assert "links outside its rule folder" in result.output
+
+
+@pytest.mark.parametrize(
+    "change,problem",
+    [
+        (("valid:\n", "anchor: &a [1, 2]\nvalid:\n  - *a\n"), "aliases"),
+        (("pattern: sorted($X)[0]", "pattern: " + "(" * 2000 + "x" + ")" * 2000), "longer than"),
+        (("fix: min($X)", "fix: min($X)\nwhere: {X: {regex: '(a+)+$'}}"), "exponential time"),
+    ],
+)
+def test_hostile_rule_files_are_refused(tmp_path: Path, change: tuple[str, str], problem: str) -> None:
+    folder = _pack(tmp_path, bad=GOOD.replace(*change, 1))
+    result = CliRunner().invoke(cli, ["rules", "validate", str(folder)])
+    assert result.exit_code == 1
+    assert problem in result.output

@@ -132,12 +132,25 @@ class Pattern:
         return dict(found) if found is not None else None
 
 
+#: The longest pattern (rule packs come from the repository being linted).
+MAX_PATTERN = 4000
+
+
 def compile_pattern(text: str, what: str = "pattern", *, bare: bool = False) -> Pattern:
     """Compile pattern code; raise ``PatternSyntaxError`` saying what is wrong.
 
     ``bare``: the pattern may be a lone metavariable (in ``has:``, where ``$L`` means "the
     code ``$L`` matched").
     """
+    if len(text) > MAX_PATTERN:
+        raise syntax.PatternSyntaxError(f"{what} is longer than {MAX_PATTERN} characters")
+    try:
+        return _compile(text, what, bare)
+    except (RecursionError, MemoryError):
+        raise syntax.PatternSyntaxError(f"{what} is nested too deeply") from None
+
+
+def _compile(text: str, what: str, bare: bool) -> Pattern:
     parsed = syntax.parse(text, what)
     builder = _Builder(parsed.placeholders, what)
     tree: Node | Meta

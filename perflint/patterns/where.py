@@ -169,7 +169,10 @@ class Test:
             answers.append(_kind_holds(self.kinds, capture, where))
         if self.regex is not None:
             code = where.code(capture)
-            answers.append(None if code is None else self.regex.search(code) is not None)
+            if code is not None and len(code) > MAX_REGEX_SUBJECT:
+                answers.append(False)
+            else:
+                answers.append(None if code is None else self.regex.search(code) is not None)
         if self.types is not None:
             known = where.type_of(capture)
             answers.append(None if known is False else known in self.types)
@@ -413,10 +416,7 @@ def _test(value: object, where: str) -> Test:
     if "regex" in value:
         if not isinstance(value["regex"], str):
             raise WhereError(f"'{where}.regex' must be a string")
-        try:
-            regex = re.compile(value["regex"])
-        except re.error as error:
-            raise WhereError(f"'{where}.regex' is not a regular expression: {error}") from None
+        regex = _regex(value["regex"], f"{where}.regex")
     builtins_test = None
     if "builtin" in value:
         chosen = value["builtin"]
@@ -448,6 +448,65 @@ def _test(value: object, where: str) -> Test:
         not_has=tuple(_patterns(value.get("not-has"), f"{where}.not-has", bare=True)),
         negated=tuple(negated),
     )
+
+
+#: Regexes are searched in code of at most this many characters; longer captures do not match.
+MAX_REGEX_SUBJECT = 2000
+
+
+def _regex(text: str, key: str) -> re.Pattern[str]:
+    """A ``regex:`` that cannot take exponential time: no repetition of something that
+    itself repeats or branches (``(a+)+``, ``(a|ab)*``), the shapes that backtrack without
+    end; a rule pack comes from the repository being linted, and a search must not hang."""
+    if len(text) > 500:
+        raise WhereError(f"'{key}' is longer than 500 characters")
+    try:
+        compiled = re.compile(text)
+        parsed = _sre_parse(text)
+    except (re.error, RecursionError, OverflowError) as error:
+        raise WhereError(f"'{key}' is not a regular expression: {error}") from None
+    if _nested_repeat(parsed, inside=False):
+        raise WhereError(
+            f"'{key}' repeats a group that itself repeats or branches, which can take "
+            "exponential time: write it without the nested repetition"
+        )
+    return compiled
+
+
+def _sre_parse(text: str) -> Any:
+    try:
+        from re import _parser  # type: ignore[attr-defined]  # 3.11+
+    except ImportError:  # pragma: no cover - 3.10
+        import sre_parse as _parser  # type: ignore[no-redef]
+    return _parser.parse(text)
+
+
+_REPEATS = frozenset({"MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"})
+
+
+def _nested_repeat(items: Any, inside: bool) -> bool:
+    for op, value in items:
+        name = getattr(op, "name", str(op))
+        if name in _REPEATS:
+            _, high, sub = value
+            repeats = high > 1
+            if inside and repeats:
+                return True
+            if _nested_repeat(sub, inside or repeats):
+                return True
+        elif name == "BRANCH":
+            if inside:
+                return True
+            if any(_nested_repeat(branch, inside) for branch in value[1]):
+                return True
+        elif name in ("SUBPATTERN", "ATOMIC_GROUP"):
+            sub = value[-1]
+            if _nested_repeat(sub, inside):
+                return True
+        elif name in ("ASSERT", "ASSERT_NOT"):
+            if _nested_repeat(value[1], inside):
+                return True
+    return False
 
 
 def _pattern(text: object, key: str, *, bare: bool = True) -> Pattern:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from perflint.fixes import is_fixable
-from perflint.types import FileResult, Finding
+from perflint.types import FileResult, Finding, RuleSpec
 
 Reporter = Callable[[Sequence[FileResult], "ReportContext"], str]
 
@@ -35,6 +35,9 @@ class ReportContext:
     explain: bool = False
     #: The source text a result's findings refer to, or None (the text format shows lines of it).
     source: Callable[[FileResult], str | None] = field(default=lambda result: None)
+    #: The rules of the run (built-in and rule packs), for formats that describe them; empty:
+    #: the built-in rules.
+    rules: tuple[RuleSpec, ...] = ()
 
     def applicable(self, finding: Finding) -> bool:
         """True when ``--fix`` (with the current ``--unsafe-fixes``) would fix ``finding``."""

@@ -216,7 +216,7 @@ def sarif_document(results: Sequence[FileResult], context: ReportContext, root: 
     from perflint.fingerprint import fingerprints
     from perflint.ruleset import builtin_rules
 
-    specs = sorted(builtin_rules(), key=lambda spec: spec.code)
+    specs = sorted(context.rules or builtin_rules(), key=lambda spec: spec.code)
     rules = [_error_rule(), *(_rule(spec) for spec in specs)]
     index = {rule["id"]: position for position, rule in enumerate(rules)}
     base = (root or repository_root()).resolve()
