@@ -87,6 +87,20 @@ class CompiledRule:
     def context(self) -> bool:
         return any(alternative.conditions.context for alternative in self.alternatives)
 
+    @property
+    def call_keys(self) -> frozenset[str] | None:
+        """The names and methods the rule's call patterns call, when every pattern rooted at a
+        call calls a fixed one (``sorted(...)``, ``$X.join(...)``); None otherwise."""
+        keys = set()
+        for pattern in self.patterns:
+            if pattern.kind != "Call":
+                continue
+            key = call_key(pattern)
+            if key is None:
+                return None
+            keys.add(key)
+        return frozenset(keys)
+
 
 def compile_rule(spec: RuleSpec) -> CompiledRule:
     """Compile the pattern parts of ``spec``; ``PatternRuleError`` names the field at fault."""
@@ -188,22 +202,32 @@ def pattern_check(spec: RuleSpec, base: type[PatternRule] | None = None) -> type
 
 
 class _AstSegments:
-    """Source text of one-line nodes, for ``regex:`` on CPython's ``ast``."""
+    """Source text of one-line nodes, for ``regex:`` on CPython's ``ast`` (the file's lines are
+    split once, when a regex first asks)."""
 
     #: Kinds whose ``ast`` position and libcst code (parentheses removed) are the same text.
     KINDS = frozenset({"Name", "Attribute", "Call", "Subscript", "Constant"})
 
     def __init__(self, source: str | None) -> None:
-        self.lines = source.splitlines() if source is not None else None
+        self.source = source
+        self._lines: list[str] | None = None
+
+    @property
+    def lines(self) -> list[str] | None:
+        if self._lines is None and self.source is not None:
+            self._lines = self.source.splitlines()
+        return self._lines
 
     def __call__(self, capture: Any) -> str | None:
-        if self.lines is None or isinstance(capture, (list, str)) or not isinstance(capture, ast.expr):
+        if self.source is None or isinstance(capture, (list, str)) or not isinstance(capture, ast.expr):
             return None
         if AST.fields(capture)[0] not in self.KINDS or capture.lineno != capture.end_lineno:
             return None
-        if capture.lineno > len(self.lines):
+        lines = self.lines
+        assert lines is not None
+        if capture.lineno > len(lines):
             return None
-        line = self.lines[capture.lineno - 1].encode("utf-8")
+        line = lines[capture.lineno - 1].encode("utf-8")
         return line[capture.col_offset : capture.end_col_offset].decode("utf-8", "replace")
 
 
@@ -262,7 +286,14 @@ class PatternRule(Rule):
 
     @classmethod
     def ast_candidate(cls, node: ast.AST, facts: AstFacts) -> bool:
-        where = ast_where(_AstSegments(getattr(facts, "source", None)))
+        keys = cls.compiled.call_keys
+        if keys is not None and isinstance(node, ast.Call) and _ast_call_key(node) not in keys:
+            return False  # every pattern calls a name or method this call does not
+        segments = getattr(facts, "pattern_segments", None)
+        if segments is None:
+            segments = _AstSegments(getattr(facts, "source", None))
+            facts.pattern_segments = segments  # type: ignore[attr-defined]
+        where = ast_where(segments)
         alternatives = cls.compiled.alternatives
 
         def accept(index: int, bindings: Mapping[str, Any], span: Span) -> bool:
@@ -362,6 +393,27 @@ class PatternRule(Rule):
                 return None
             found.append((name, anchor))
         return found
+
+
+def call_key(pattern: Pattern) -> str | None:
+    """For a call pattern, the name or attribute it calls (``sorted``, ``startswith``)."""
+    if pattern.kind != "Call":
+        return None
+    func = pattern.tree.field("func")  # type: ignore[union-attr]
+    if getattr(func, "kind", None) == "Name":
+        return str(func.field("id"))
+    if getattr(func, "kind", None) == "Attribute":
+        return str(func.field("attr"))
+    return None
+
+
+def _ast_call_key(node: ast.Call) -> str | None:
+    func = node.func
+    if isinstance(func, ast.Name):
+        return func.id
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    return None
 
 
 def _operand_needs(chain: cst.CSTNode) -> int:
