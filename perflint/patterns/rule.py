@@ -16,7 +16,7 @@ import re
 import tokenize
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import libcst as cst
@@ -71,35 +71,37 @@ class CompiledRule:
     needles: tuple[str, ...]
     fix_imports: tuple[str, ...] = ()
 
-    @property
-    def patterns(self) -> tuple[Pattern, ...]:
-        return tuple(alternative.pattern for alternative in self.alternatives)
+    def __post_init__(self) -> None:
+        # Asked for every node the prefilter and the traversal offer: computed once.
+        patterns = tuple(alternative.pattern for alternative in self.alternatives)
+        object.__setattr__(self, "patterns", patterns)
+        object.__setattr__(self, "kinds", frozenset(pattern.kind for pattern in patterns))
+        object.__setattr__(
+            self, "ancestors", any(a.conditions.ancestors for a in self.alternatives)
+        )
+        object.__setattr__(self, "context", any(a.conditions.context for a in self.alternatives))
+        object.__setattr__(self, "call_keys", _call_keys(patterns))
 
-    @property
-    def kinds(self) -> frozenset[str]:
-        return frozenset(pattern.kind for pattern in self.patterns)
+    #: The alternatives' patterns; the kinds they are rooted at; whether ``where:`` asks about
+    #: enclosing code by pattern, or about ``context:``; and the names and methods the call
+    #: patterns call when every one calls a fixed one (``sorted(...)``, ``$X.join(...)``).
+    patterns: tuple[Pattern, ...] = field(init=False)
+    kinds: frozenset[str] = field(init=False)
+    ancestors: bool = field(init=False)
+    context: bool = field(init=False)
+    call_keys: frozenset[str] | None = field(init=False)
 
-    @property
-    def ancestors(self) -> bool:
-        return any(alternative.conditions.ancestors for alternative in self.alternatives)
 
-    @property
-    def context(self) -> bool:
-        return any(alternative.conditions.context for alternative in self.alternatives)
-
-    @property
-    def call_keys(self) -> frozenset[str] | None:
-        """The names and methods the rule's call patterns call, when every pattern rooted at a
-        call calls a fixed one (``sorted(...)``, ``$X.join(...)``); None otherwise."""
-        keys = set()
-        for pattern in self.patterns:
-            if pattern.kind != "Call":
-                continue
-            key = call_key(pattern)
-            if key is None:
-                return None
-            keys.add(key)
-        return frozenset(keys)
+def _call_keys(patterns: Sequence[Pattern]) -> frozenset[str] | None:
+    keys = set()
+    for pattern in patterns:
+        if pattern.kind != "Call":
+            continue
+        key = call_key(pattern)
+        if key is None:
+            return None
+        keys.add(key)
+    return frozenset(keys)
 
 
 def compile_rule(spec: RuleSpec) -> CompiledRule:
