@@ -4,10 +4,13 @@ fast/valid code is not flagged, and the prefilter never changes what is found
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from perflint.ruleset import builtin_rules
 from perflint.ruletests import Case, cases
+from perflint.types import RuleSpec
 
 RULES = builtin_rules()
 CASES = list(cases(RULES))
@@ -23,3 +26,29 @@ def test_every_rule_has_cases() -> None:
 def test_rule_case(case: Case) -> None:
     problem = case.run()
     assert problem is None, problem
+
+
+def _figures(text: str) -> list[float]:
+    return [float(number) for number in re.findall(r"(\d+(?:\.\d+)?)x", text)]
+
+
+#: The speed-up every example must have measured on a target for the rule to apply there.
+THRESHOLD = 1.05
+
+
+@pytest.mark.parametrize("spec", RULES, ids=[spec.code for spec in RULES])
+def test_python_lists_follow_the_measured_speedups(spec: RuleSpec) -> None:
+    """A rule applies to a CPython only where every one of its examples measured at least
+    1.05x faster there (the figures ``benchmarks/rule_speedups.py --write-rules`` records)."""
+    for target in spec.python:
+        figures = _figures(spec.speedup.get(target, ""))
+        assert figures, f"{spec.code} applies to {target} but has no speed-up recorded there"
+        assert len(figures) == len(spec.examples), f"{spec.code} {target}: one figure per example"
+        assert min(figures) >= THRESHOLD, f"{spec.code} {target}: {spec.speedup[target]}"
+    for target, text in spec.speedup.items():
+        figures = _figures(text)
+        if target not in spec.python and figures and spec.applies_to(target) is False:
+            below = spec.min_python is not None and target < spec.min_python
+            assert below or min(figures) < THRESHOLD, (
+                f"{spec.code} measured {text} on {target} but does not apply there"
+            )
