@@ -56,7 +56,12 @@ def _load(paths: Sequence[Path]) -> tuple[list[RuleSpec], list[str]]:
         except RuleFileError as error:
             message = str(error).removeprefix(f"{error.path}: ").removeprefix(f"{error.path}")
             problems.append(f"{_where(error)}: {message.lstrip(': ')}")
-    taken = {spec.code: spec.source_file.resolve() for spec in builtin_rules()}
+    try:
+        builtin = () if any(_is_builtin(spec.source_file) for spec in specs) else builtin_rules()
+    except RuleFileError as error:  # a broken built-in rule: say which, then go on
+        problems.append(f"{_where(error)}: {str(error).removeprefix(str(error.path)).lstrip(': ')}")
+        builtin = ()
+    taken = {spec.code: spec.source_file.resolve() for spec in builtin}
     for spec in specs:
         other = taken.get(spec.code)
         if other is not None and other != spec.source_file.resolve():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import json
 import os
 import stat
@@ -682,7 +684,7 @@ def test_rules_table() -> None:
     assert row.split()[:4] == ["PFL101", "range-len-index", "safe/unsafe", "py310-py313"]
     assert len(lines) == 2 + len(builtin_rules())
     # Messages as the rules give them on their first examples, not templates.
-    assert "{" not in result.stdout
+    assert not re.search(r"\{(?:[A-Z_][A-Z0-9_]*|[a-z_]+)\}", result.stdout)
     example = builtin_rules()[0].examples[0].slow
     assert "`for i in range(len(nums))` only uses `i` to index `nums`" in row
     assert "range(len(nums))" in example

@@ -30,7 +30,7 @@ def total(nums):
         result += nums[i]
     return result
 """
-DEEP = "def keys(d):\n    return [k for k in d.keys()]\n"
+DEEP = "def keys(d):\n    return [k.upper() for k in d.keys()]\n"
 #: Non-ASCII before the flagged code on its line, a form feed (a line break to str.splitlines,
 #: not to Python), a multi-line PFL201 fix and a PFL101 fix of three edits on two lines.
 UNICODE = """\

@@ -28,11 +28,11 @@ def total(nums):
 
 
 def keys(d):
-    return [k for k in d.keys()]
+    return [k.upper() for k in d.keys()]
 
 
 def other(d):
-    return [k for k in d.keys()]
+    return [k.upper() for k in d.keys()]
 """
 
 #: On main before the pull request, with a finding (line 3) that is legacy debt, not new.
@@ -244,7 +244,7 @@ def test_suggestion_dropped_when_fix_leaves_the_diff(pr: State, monkeypatch: pyt
 
 
 def test_inline_comments_capped(pr: State, monkeypatch: pytest.MonkeyPatch) -> None:
-    many = "".join(f"def f{n}(d):\n    return [k for k in d.keys()]\n\n\n" for n in range(MAX_INLINE + 5))
+    many = "".join(f"def f{n}(d):\n    return [k.upper() for k in d.keys()]\n\n\n" for n in range(MAX_INLINE + 5))
     push(pr, Path.cwd(), {"app.py": many})
     result = run(pr, monkeypatch)
     assert result.exit_code == 1
@@ -349,7 +349,7 @@ def test_lines_come_from_the_head_commit_not_the_workspace(
 def test_run_from_a_subdirectory_uses_repository_paths(
     repo: Path, pr: State, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    push(pr, repo, {"pkg/mod.py": "def f(d):\n    return [k for k in d.keys()]\n"})
+    push(pr, repo, {"pkg/mod.py": "def f(d):\n    return [k.upper() for k in d.keys()]\n"})
     monkeypatch.chdir(repo / "pkg")
     result = run(pr, monkeypatch)
     assert result.exit_code == 1, result.output

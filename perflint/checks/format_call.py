@@ -19,10 +19,7 @@ from typing import Any
 import libcst as cst
 
 from perflint.patterns.compiled import Span
-from perflint.patterns.rule import Accept, PatternRule
-
-#: The rule's alternatives, in its file's order.
-FORMAT, PERCENT_TUPLE, PERCENT_ONE = 0, 1, 2
+from perflint.patterns.rule import Accept, Offer, PatternRule
 
 #: A ``%`` conversion spec perflint rewrites: ``%s``, ``%r``, ``%a``, or ``%%``; any other
 #: spec (flags, width, precision, ``%d``, ``%(key)s``) converts differently from ``format()``.
@@ -93,7 +90,7 @@ def _escape(literal: str) -> str:
 class FStringFromFormat(PatternRule):
     """Keeps a match whose format an f-string says the same way, with that f-string as fix."""
 
-    def hook(self, index: int, bindings: Mapping[str, Any], span: Span) -> Accept | None:
+    def hook(self, index: int, bindings: Mapping[str, Any], span: Span, offer: Offer) -> Accept | None:
         literal = bindings.get("FMT")
         if not isinstance(literal, cst.SimpleString) or "b" in literal.prefix.lower():
             return None
@@ -104,9 +101,8 @@ class FStringFromFormat(PatternRule):
             value = ast.literal_eval(literal.value)
         except (ValueError, SyntaxError):
             return None
-        if index == FORMAT:
-            arguments = list(bindings.get("ARGS", []))
-        elif index == PERCENT_TUPLE:
+        formatting = isinstance(span.node, cst.Call)  # "...".format(...), else "..." % ...
+        if formatting or "ARGS" in bindings:
             arguments = list(bindings.get("ARGS", []))
         else:
             arguments = [bindings["X"]]
@@ -115,7 +111,7 @@ class FStringFromFormat(PatternRule):
             return None
         body = (
             self._from_format(raw, value, arguments, codes)  # type: ignore[arg-type]
-            if index == FORMAT
+            if formatting
             else self._from_percent(raw, value, codes)  # type: ignore[arg-type]
         )
         if body is None:

@@ -63,6 +63,7 @@ class PatternDispatcher(cst.BatchableCSTVisitor):
         self.needs: dict[int, int] = {}  # by id of a child expression, from its parent
         self.roles: dict[int, tuple[str, str | None]] = {}  # ``context:`` of child nodes
         self.imported: dict[tuple[int, str], set[str]] = defaultdict(set)
+        self.loops: dict[int, object] = {}  # the loop of each ``for`` iterable
         #: By libcst type: (call key or None, rule), once per rule and key.
         self.index: dict[type[cst.CSTNode], list[tuple[str | None, PatternRule]]] = defaultdict(list)
         for rule in self.rules:
@@ -105,7 +106,8 @@ class PatternDispatcher(cst.BatchableCSTVisitor):
                 handlers[f"visit_{cst_type.__name__}"].append(self._record_needs)
         if self.want_roles:
             for name in ("If", "While", "IfExp", "Assert", "CompIf", "UnaryOperation",
-                         "BooleanOperation", "For", "CompFor", "Arg"):  # fmt: skip
+                         "BooleanOperation", "For", "CompFor", "Arg", "ListComp", "SetComp",
+                         "GeneratorExp", "DictComp"):  # fmt: skip
                 handlers[f"visit_{name}"].append(self._record_roles)
         for cst_type in self.index:
             handlers[f"visit_{cst_type.__name__}"].append(self._offer)
@@ -183,6 +185,13 @@ class PatternDispatcher(cst.BatchableCSTVisitor):
                 self.roles[id(node.left)] = self.roles[id(node.right)] = test
         elif isinstance(node, (cst.For, cst.CompFor)):
             self.roles[id(node.iter)] = ("for-iter", None)
+            if isinstance(node, cst.For):
+                self.loops[id(node.iter)] = node
+        elif isinstance(node, (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)):
+            clause: cst.CompFor | None = node.for_in
+            while clause is not None:
+                self.loops[id(clause.iter)] = (node, clause)
+                clause = clause.inner_for_in
         elif isinstance(node, cst.Arg) and node.keyword is not None:
             self.roles[id(node.value)] = ("keyword", node.keyword.value)
 
@@ -208,6 +217,7 @@ class PatternDispatcher(cst.BatchableCSTVisitor):
                     else self.needs.get(id(node), 1),
                     context=self.roles.get(id(node)),
                     imports=self.imported,
+                    loop=self.loops.get(id(node)),
                 )
             )
 

@@ -261,6 +261,9 @@ class Offer:
     #: What the file's imports bind: (id of the scope, name) -> module names (filled while
     #: the traversal goes on; complete when the rule decides).
     imports: Mapping[tuple[int, str], set[str]]
+    #: For ``context: for-iter``: the loop whose iterable the node is (a ``For``, or the
+    #: comprehension and its ``CompFor``).
+    loop: Any = None
 
 
 @dataclass(frozen=True)
@@ -281,9 +284,10 @@ class PatternRule(Rule):
 
     compiled: ClassVar[CompiledRule]
 
-    def hook(self, index: int, bindings: Mapping[str, Any], span: Span) -> Accept | None:
+    def hook(self, index: int, bindings: Mapping[str, Any], span: Span, offer: Offer) -> Accept | None:
         """Keep a match (``Accept``, perhaps with a fix of its own) or drop it (None); ``index``
-        is the alternative's. The default keeps every match with the template's fix."""
+        is the alternative's, ``offer`` what the traversal knew where it stands. The default
+        keeps every match with the template's fix."""
         return Accept()
 
     @classmethod
@@ -321,7 +325,7 @@ class PatternRule(Rule):
                 return conditions.holds(bindings, span_items(span, CST), where) is True
 
             for index, bindings, span in spans(self.compiled.patterns, offer.node, CST, accept):
-                answer = self.hook(index, bindings, span)
+                answer = self.hook(index, bindings, span, offer)
                 if answer is not None:
                     self._report(offer, alternatives[index], bindings, span, where, answer)
 
@@ -355,7 +359,9 @@ class PatternRule(Rule):
                 rewritten = _parse(fix_code, alternative.pattern.statement)
             if rewritten is not None and not _loses_comments(span, fix_code):
                 edits.append((target, fix_code))
-                edits.extend((Before(statement), f"import {name}\n") for name, statement in imports)
+                if imports:  # one insertion, in the order the rule lists them
+                    anchor = imports[0][1]
+                    edits.append((Before(anchor), "".join(f"import {name}\n" for name, _ in imports)))
             if alternative.safe_when is not None and alternative.safe_when.holds(
                 bindings, span_items(span, CST), where
             ) is True:
