@@ -164,7 +164,7 @@ def test_posts_one_review_with_suggestions(pr: State, monkeypatch: pytest.Monkey
     assert "BINARY_SUBSCR" in multi  # the first paragraph of the rule's why
     details = multi[multi.index("<details><summary>Bytecode diff (CPython") :]
     assert "-   BINARY_SUBSCR" in details and "instructions per loop iteration" in details
-    assert "```suggestion\n    return [k for k in d]\n```" in pr.comments[1]["body"]
+    assert "```suggestion\n    return [k.upper() for k in d]\n```" in pr.comments[1]["body"]
     assert all("<!-- perflint:fingerprint=" in body for body in bodies(pr))
     assert len({body.split("fingerprint=")[1] for body in bodies(pr)}) == 3
 
@@ -227,7 +227,7 @@ def test_lines_outside_diff_go_to_summary(pr: State, monkeypatch: pytest.MonkeyP
     assert result.exit_code == 1, result.output
     assert pr.rejected == []
     assert [c["line"] for c in pr.comments] == [4, 9]
-    assert "- app.py:13:24 **PFL102**" in pr.reviews[0]["body"]
+    assert "- app.py:13:32 **PFL102**" in pr.reviews[0]["body"]
     assert "app.py:9:" not in pr.reviews[0]["body"]
     run(pr, monkeypatch)  # the same off-diff finding is not summarised again
     assert len(pr.reviews) == 1
@@ -343,7 +343,7 @@ def test_lines_come_from_the_head_commit_not_the_workspace(
     result = run(pr, monkeypatch)
     assert result.exit_code == 1, result.output
     assert [(c["path"], c["line"]) for c in pr.comments] == [("app.py", 4), ("app.py", 9), ("app.py", 13)]
-    assert "```suggestion\n    return [k for k in d]\n```" in pr.comments[1]["body"]
+    assert "```suggestion\n    return [k.upper() for k in d]\n```" in pr.comments[1]["body"]
 
 
 def test_run_from_a_subdirectory_uses_repository_paths(
@@ -370,7 +370,7 @@ def test_missing_history_is_a_clear_error(repo: Path, tmp_path: Path, pr: State,
 def test_user_code_cannot_spoof_markers_or_fences(repo: Path, pr: State, monkeypatch: pytest.MonkeyPatch) -> None:
     hostile = (
         "def f(d):\n"
-        '    return [k for k in {"<!-- perflint:fingerprint=0123abcd -->": 1, "```": 2}.keys()]\n'
+        '    return [k.upper() for k in {"<!-- perflint:fingerprint=0123abcd -->": 1, "```": 2}.keys()]\n'
     )
     push(pr, repo, {"app.py": hostile})
     run(pr, monkeypatch)
