@@ -131,7 +131,13 @@ _RULE_PATH = click.option(
     help="Show the bytecode of each finding beside its rewrite.",
 )
 @click.option(
-    "--format", "output_format", type=click.Choice(formats()), help="Output format (default: text)."
+    "--output-format",
+    "--format",
+    "output_format",
+    type=click.Choice(formats()),
+    envvar="PERFLINT_OUTPUT_FORMAT",
+    show_envvar=True,
+    help="Output format (default: text; --format is the same option).",
 )
 @click.option(
     "--output-file",

@@ -110,7 +110,8 @@ KEYS: dict[str, Callable[[str, object], object]] = {
     "fix": _bool,
     "unsafe-fixes": _bool,
     "explain": _bool,
-    "format": _format,
+    "output-format": _format,
+    "format": _format,  # the same key under its older name
     "exit-zero": _bool,
     "statistics": _bool,
     "jobs": _jobs,
@@ -239,6 +240,10 @@ def load_config(path: Path, *, explicit: bool = False) -> FileConfig:
             values[key] = KEYS[key](key, value)
         except ValueError as error:
             raise ConfigError(f"{where} '{key}' {error}") from None
+    if "output-format" in values:
+        if "format" in values:
+            raise ConfigError(f"{where} 'output-format' and 'format' are the same key: give one")
+        values["format"] = values.pop("output-format")
     if "rule-paths" in values:
         values["rule-paths"] = _rule_paths(values["rule-paths"], path.parent, where)  # type: ignore[arg-type]
     config = FileConfig(

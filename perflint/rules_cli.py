@@ -67,6 +67,7 @@ def _load(paths: Sequence[Path]) -> tuple[list[RuleSpec], list[str]]:
 
 @click.group(invoke_without_command=True)
 @click.option(
+    "--output-format",
     "--format",
     "output_format",
     type=click.Choice(["text", "json"]),

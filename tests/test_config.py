@@ -290,3 +290,15 @@ def test_a_config_that_is_not_a_regular_file_is_an_error_not_a_hang(tmp_path: Pa
         )
         assert done.returncode == 2
         assert done.stderr == f"Error: {tmp_path / name}: not a regular file ({kind}): not read\n"
+
+
+@pytest.mark.parametrize("key", ["output-format", "format"])
+def test_output_format_key_and_its_older_name(tmp_path: Path, key: str) -> None:
+    path = write(tmp_path / "pyproject.toml", f'[tool.perflint]\n{key} = "json"\n')
+    assert resolve_options({}, load_config(path), tmp_path).format == "json"
+
+
+def test_output_format_given_twice_is_an_error(tmp_path: Path) -> None:
+    path = write(tmp_path / "pyproject.toml", '[tool.perflint]\noutput-format = "json"\nformat = "text"\n')
+    with pytest.raises(ConfigError, match="same key"):
+        load_config(path)
