@@ -23,6 +23,7 @@ from perflint.config import (
     Options,
     lint_settings,
     parse_size,
+    project_options,
     resolve_options,
     settings_config,
 )
@@ -183,6 +184,11 @@ _RULE_PATH = click.option(
     "--verbose", "-v", is_flag=True, help="Also print each path left out, and why, to stderr."
 )
 @_RULE_PATH
+@click.option(
+    "--docs-url",
+    metavar="URL",
+    help="Where the rule pages are published: findings link there (default: no links).",
+)
 @click.option("--stdin-filename", help="The name to report for code read from stdin ('-').")
 @click.option(
     "--force-exclude/--no-force-exclude",
@@ -459,6 +465,7 @@ class _Run:
                 explain=options.explain,
                 source=lambda result: result.source,
                 rules=all_rules(options.rule_paths),
+                docs_url=options.docs_url,
             )
             text = get_reporter(options.format)(results, context)
         human = options.format in HUMAN_READABLE or (
@@ -577,10 +584,8 @@ def explain(code: str, python: str | None, measure: bool, rule_paths: tuple[str,
     A rule of a rule pack (`rule-paths` of the nearest pyproject.toml, or --rule-path) is
     explained too; only perflint's own rules can be --measure'd (timing runs the examples).
     """
-    cwd = Path(os.getcwd())
     try:
-        config = settings_config((), None, cwd, None)
-        options = resolve_options({"rule-paths": rule_paths or None}, config, cwd)
+        options = project_options({"rule-paths": rule_paths or None}, Path(os.getcwd()))
     except ConfigError as error:
         raise PerflintError(str(error)) from None
     wanted = code.upper()

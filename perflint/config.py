@@ -89,6 +89,12 @@ def _size(key: str, value: object) -> int:
     return parse_size(value)
 
 
+def _docs_url(key: str, value: object) -> str:
+    from perflint.docs_url import check_docs_url
+
+    return check_docs_url(value)
+
+
 def _format(key: str, value: object) -> str:
     from perflint.reporters import formats
 
@@ -119,6 +125,7 @@ KEYS: dict[str, Callable[[str, object], object]] = {
     "quiet": _bool,
     "max-file-size": _size,
     "rule-paths": _strings,
+    "docs-url": _docs_url,
 }
 
 #: Options a configuration file may not set, with where to give them instead: the repository
@@ -471,6 +478,8 @@ class Options:
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     #: Folders of rule packs (real absolute paths): the file's ``rule-paths``, ``--rule-path``.
     rule_paths: tuple[str, ...] = ()
+    #: Where the rule pages are published (``docs-url``); None: no links.
+    docs_url: str | None = None
 
 
 def resolve_options(cli: Mapping[str, object], config: FileConfig, cwd: Path) -> Options:
@@ -524,6 +533,11 @@ def resolve_options(cli: Mapping[str, object], config: FileConfig, cwd: Path) ->
     if statistics is None:
         statistics = file.get("statistics", False) and output_format in STATISTICS_FORMATS
     output_file = cli.get("output-file")
+    if cli.get("docs-url") is not None:
+        try:
+            _docs_url("docs-url", cli["docs-url"])
+        except ValueError as error:
+            raise ConfigError(f"--docs-url {error}") from None
 
     return Options(
         select=resolve_selection(layers, rule_paths),
@@ -546,6 +560,7 @@ def resolve_options(cli: Mapping[str, object], config: FileConfig, cwd: Path) ->
         config_path=config.path,
         max_file_size=_max_file_size(cli, config),
         rule_paths=rule_paths,
+        docs_url=pick("docs-url", None),
     )
 
 
@@ -612,3 +627,9 @@ def settings_config(
     if found is None:
         return FileConfig(path=None, root=cwd)
     return load_config(found)
+
+
+def project_options(cli: Mapping[str, object], cwd: Path) -> Options:
+    """The options of a command that lints nothing (``explain``, ``rule``, ``rules``): the
+    nearest configuration of the working directory, under the command line's values."""
+    return resolve_options(cli, settings_config((), None, cwd, None), cwd)

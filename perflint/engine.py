@@ -21,8 +21,8 @@ from perflint.suppress import is_suppressed
 from perflint.types import Edit, Finding, Fix, Location, RuleSpec, Settings
 
 ERROR_CODE = "PFL000"
-ERROR_NAME = "syntax-error"
-RULE_URL = "https://github.com/perflint/perflint/blob/main/rules/{code}-{name}.yaml"
+#: PFL000's name: a file that could not be read, decoded or parsed (or its fixes written).
+ERROR_NAME = "file-error"
 
 
 
@@ -251,7 +251,6 @@ def _to_findings(
                     module.code_for_node(report.rewritten) if report.rewritten is not None else None
                 ),
                 builtins=report.builtins,
-                url=RULE_URL.format(code=report.spec.code, name=report.spec.name),
                 context=report.scope.qualname if report.scope is not None else "",
             )
         )

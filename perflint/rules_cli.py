@@ -8,6 +8,7 @@ example code; it never runs it).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -74,19 +75,26 @@ def _load(paths: Sequence[Path]) -> tuple[list[RuleSpec], list[str]]:
     default="text",
     help="Table or JSON.",
 )
+@click.option("--docs-url", metavar="URL", help="Where the rule pages are published (for the JSON 'url').")
 @click.pass_context
-def rules(ctx: click.Context, output_format: str) -> None:
-    """List every rule: code, name, fix availability, target versions, message.
+def rules(ctx: click.Context, output_format: str, docs_url: str | None) -> None:
+    """List every rule: code, name, fix availability, target versions, title (the rule packs
+    of the nearest pyproject.toml too).
 
     `perflint rules validate|test|docs PATH...` check, test and document rule files.
     """
     if ctx.invoked_subcommand is not None:
         return
+    from perflint.config import ConfigError, project_options
     from perflint.reporters._rules import rules_json, rules_table
 
-    specs = all_rules()
+    try:
+        options = project_options({"docs-url": docs_url}, Path(os.getcwd()))
+    except ConfigError as error:
+        raise RulesError(str(error)) from None
+    specs = all_rules(options.rule_paths)
     if output_format == "json":
-        click.echo(rules_json(specs), nl=False)
+        click.echo(rules_json(specs, options.docs_url), nl=False)
     else:
         echo(rules_table(specs), nl=False)
 

@@ -32,7 +32,7 @@ REQUIRED_KEYS = (
 )
 OPTIONAL_KEYS = (
     "fix-safety", "speedup", "check", "pattern", "any", "where", "fix", "safe-when", "fix-safety-why",
-    "fix-imports", "min-python",
+    "fix-imports", "min-python", "title",
 )  # fmt: skip
 #: ``fix-safety`` of a pattern rule (and of an ``any:`` alternative).
 FIX_SAFETY = ("safe", "unsafe", "none")
@@ -43,6 +43,9 @@ _CHECK = re.compile(r"^[a-z_][a-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*$")
 #: A rule pack's codes: a prefix of its own (PFL is perflint's) and digits, e.g. ACME001.
 _PACK_CODE = re.compile(r"^(?!PFL)[A-Z][A-Z0-9]*[0-9]{2,}$")
 _NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+#: What a title may not hold: it is plain text on one line (SARIF shows it as it is).
+_NOT_PLAIN = re.compile(r"[{}`\r\n]")
+MAX_TITLE = 120
 
 
 class RuleFileError(Exception):
@@ -220,9 +223,23 @@ def load_rule_file(path: Path, *, pack: bool = False) -> RuleSpec:
         pattern=pattern,
         fix_safety_why=_str(path, data, "fix-safety-why") if "fix-safety-why" in data else None,
         min_python=min_python,
+        title=_title(path, data, name),
     )
     load_check(spec)  # fail now, naming the file, if the check does not exist or compile
     return spec
+
+
+def _title(path: Path, data: dict[str, Any], name: str) -> str:
+    """The rule's ``title:``, plain text on one line; without one, its name in words
+    (``manual-list-comprehension`` -> "Manual list comprehension")."""
+    if "title" not in data:
+        return name.replace("-", " ").capitalize()
+    title = _str(path, data, "title").strip()
+    if _NOT_PLAIN.search(title):
+        raise RuleFileError(path, "title", "must be plain text on one line: no {placeholders}, backticks or line breaks")
+    if len(title) > MAX_TITLE:
+        raise RuleFileError(path, "title", f"is {len(title)} characters long; at most {MAX_TITLE}")
+    return title
 
 
 def _every_alternative_says_safety(data: dict[str, Any]) -> bool:

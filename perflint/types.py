@@ -153,6 +153,9 @@ class RuleSpec:
     fix_safety_why: str | None = None
     #: The oldest target the rule (its fix) is valid for, e.g. "py310" for ``int.bit_count``.
     min_python: str | None = None
+    #: What the rule flags in a few plain words, no placeholders (SARIF's descriptions, the
+    #: rule table, the docs page); the loader fills it from the name when a file has none.
+    title: str = ""
 
     @property
     def applicability(self) -> Applicability:

@@ -347,7 +347,7 @@ def test_json_format_uses_ruff_field_names(tree: Path) -> None:
     assert finding["location"] == {"row": 4, "column": 5}
     assert finding["end_location"] == {"row": 4, "column": 30}
     assert finding["noqa_row"] == 4
-    assert finding["url"].endswith("PFL101-range-len-index.yaml")
+    assert finding["url"] is None  # no docs-url: no invented host
     assert finding["fix"]["applicability"] == "safe"
     assert finding["fix"]["message"] == "Iterate over `word` directly: `for word_item in word`"
     contents = sorted(edit["content"] for edit in finding["fix"]["edits"])
@@ -355,6 +355,42 @@ def test_json_format_uses_ruff_field_names(tree: Path) -> None:
     assert all({"location", "end_location"} <= edit.keys() for edit in finding["fix"]["edits"])
     assert "explanation" not in finding
     assert error["code"] == "PFL000" and error["filename"] == "bad.py" and error["fix"] is None
+    assert error["name"] == "file-error"
+
+
+@pytest.mark.parametrize(
+    ("docs_url", "expected"),
+    [
+        ("https://example.org/perflint/rules/", "https://example.org/perflint/rules/PFL101.md"),
+        ("https://example.org/rules", "https://example.org/rules/PFL101.md"),
+        ("https://docs.example.org/{code}-{name}.html", "https://docs.example.org/PFL101-range-len-index.html"),
+    ],
+    ids=["base-with-slash", "base", "template"],
+)
+def test_docs_url_gives_each_finding_its_rule_page(tree: Path, docs_url: str, expected: str) -> None:
+    write(tree / "a.py", SAFE)
+    write(tree / "bad.py", "def f(:\n")
+    finding, error = json.loads(run(".", "--output-format", "json", "--docs-url", docs_url).stdout)
+    assert finding["url"] == expected
+    assert error["url"] is None  # PFL000 is no rule: no page
+    write(tree / "pyproject.toml", f'[tool.perflint]\ndocs-url = "{docs_url}"\n')
+    finding, _ = json.loads(run(".", "--output-format", "json").stdout)
+    assert finding["url"] == expected
+
+
+@pytest.mark.parametrize(
+    "docs_url",
+    ["javascript:alert(1)", "file:///etc/passwd", "https://x.org/a b", "https://u:p@x.org/",
+     "https://x.org/{secret}", "https://x.org/)[evil](https://y", "https://x.org/\u202e"],
+    ids=["javascript", "file", "space", "credentials", "unknown-placeholder", "markdown-breakout", "bidi"],
+)
+def test_a_docs_url_that_is_not_a_plain_web_link_is_refused(tree: Path, docs_url: str) -> None:
+    write(tree / "a.py", SAFE)
+    result = run(".", "--docs-url", docs_url)
+    assert result.exit_code == 2 and "--docs-url" in result.output
+    write(tree / "pyproject.toml", f'[tool.perflint]\ndocs-url = "{docs_url}"\n')
+    result = run(".")
+    assert result.exit_code == 2 and "'docs-url'" in result.output
 
 
 def test_jsonl_format(tree: Path) -> None:
@@ -677,15 +713,13 @@ def test_rules_table() -> None:
     result = CliRunner().invoke(cli, ["rules"])
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    assert lines[0].split()[:5] == ["Code", "Name", "Fix", "Python", "Message"]
+    assert lines[0].split()[:5] == ["Code", "Name", "Fix", "Python", "Title"]
     row = next(line for line in lines if line.startswith("PFL101"))
     assert row.split()[:4] == ["PFL101", "range-len-index", "safe/unsafe", "py310-py313"]
     assert len(lines) == 2 + len(builtin_rules())
-    # Messages as the rules give them on their first examples, not templates.
+    # Each rule's plain title, never a message template.
     assert "{" not in result.stdout
-    example = builtin_rules()[0].examples[0].slow
-    assert "`for i in range(len(nums))` only uses `i` to index `nums`" in row
-    assert "range(len(nums))" in example
+    assert row.endswith("  Loop over range(len(seq)) that only reads seq[i]")
 
 
 def test_rules_json() -> None:
@@ -697,6 +731,11 @@ def test_rules_json() -> None:
     assert first["python"] == ["py310", "py311", "py312", "py313"]
     assert first["examples"] and first["why"] and first["fix_safety"]
     assert first["fix"] == "safe/unsafe"
+    assert first["title"] == builtin_rules()[0].title and first["url"] is None
+    linked = json.loads(
+        CliRunner().invoke(cli, ["rules", "--output-format", "json", "--docs-url", "https://x.org/r/"]).stdout
+    )
+    assert linked[0]["url"] == "https://x.org/r/PFL101.md"
 
 
 def test_python_m_perflint(tree: Path) -> None:

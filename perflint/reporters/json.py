@@ -39,7 +39,7 @@ def finding_json(finding: Finding, context: ReportContext) -> dict[str, object]:
         "location": _location(finding.start),
         "end_location": _location(finding.end),
         "fix": fix,
-        "url": finding.url,
+        "url": context.url(finding.code, finding.name),
         "noqa_row": finding.start.row,
     }
     if context.explain:

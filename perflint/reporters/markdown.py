@@ -96,7 +96,9 @@ def render_markdown(results: Sequence[FileResult], context: ReportContext) -> st
     out = ["### perflint", "", f"{len(pairs)} finding(s) in {len({r.path for r, _ in pairs})} file(s).", ""]
     out += ["| Rule | Name | Findings | Fixable |", "| --- | --- | ---: | ---: |"]
     for (code, name), count in sorted(counts.items()):
-        out.append(f"| {cell(code)} | {cell(name)} | {count} | {fixable.get(code, 0)} |")
+        url = context.url(code, name)  # docs-url allows no character that ends a link
+        shown = f"[{cell(code)}]({url})" if url else cell(code)
+        out.append(f"| {shown} | {cell(name)} | {count} | {fixable.get(code, 0)} |")
     out.append("")
     sources: dict[str, str | None] = {}
     for result, finding in pairs:
