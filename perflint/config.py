@@ -318,7 +318,7 @@ def _clause_allows(
 def target_from_requires_python(spec: str) -> str | None:
     """The lowest target version that ``requires-python`` allows, clamped to perflint's range.
 
-    ``">=3.11"`` -> ``"py311"``; ``">=3.8"`` -> ``"py310"``.  None when the specifier cannot be
+    ``">=3.11"`` -> ``"py311"``; ``">=3.7"`` -> ``"py38"``.  None when the specifier cannot be
     read or allows no CPython 3 at all.
     """
     clauses = []

@@ -11,8 +11,9 @@ Applicability = Literal["safe", "unsafe"]
 #: Files larger than this many bytes are skipped unless ``max-file-size`` says otherwise.
 DEFAULT_MAX_FILE_SIZE = 5_000_000
 
-#: Target versions perflint understands, lowest first.
-PYTHON_VERSIONS: tuple[str, ...] = ("py310", "py311", "py312", "py313")
+#: Target versions perflint understands, lowest first. perflint itself runs on 3.10+; code
+#: for 3.8 and 3.9 (legacy codebases) is linted with the rules measured faster there.
+PYTHON_VERSIONS: tuple[str, ...] = ("py38", "py39", "py310", "py311", "py312", "py313")
 
 
 @dataclass(frozen=True, order=True)
@@ -163,7 +164,7 @@ class RuleSpec:
         return "safe" if self.fix_safety == "safe" else "unsafe"
 
     def applies_to(self, target: str) -> bool:
-        if self.min_python is not None and target < self.min_python:
+        if self.min_python is not None and version_order(target) < version_order(self.min_python):
             return False
         return target in self.python
 
@@ -193,6 +194,12 @@ class PatternSpec:
     safe_when: object = field(default=None, compare=False)
     #: Modules the fix uses (``import NAME`` is added where the module lacks it).
     fix_imports: tuple[str, ...] = ()
+
+
+def version_order(target: str) -> int:
+    """A target's place among the CPython versions: ``py38`` before ``py310`` (as strings
+    they sort the other way)."""
+    return PYTHON_VERSIONS.index(target)
 
 
 def current_target() -> str:

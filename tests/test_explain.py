@@ -1,4 +1,4 @@
-"""Bytecode explanations, checked against the real bytecode of every CPython 3.10-3.13 present.
+"""Bytecode explanations, checked against the real bytecode of every CPython 3.8-3.13 present.
 
 Each version is reached through the subprocess path (``python=pythonX.Y``); a version is
 skipped only when its interpreter is absent.  No timing is asserted.
@@ -35,7 +35,7 @@ from perflint.measure import measure_rule, render_timing, timing_json
 from perflint.ruleset import builtin_rules, rule_by_code
 from perflint.types import Example, Explanation, FileResult, RuleSpec
 
-VERSIONS = ("3.10", "3.11", "3.12", "3.13")
+VERSIONS = ("3.8", "3.9", "3.10", "3.11", "3.12", "3.13")
 
 # The seed article's example, verbatim.
 SEED = '''\
@@ -105,7 +105,7 @@ def added(lines: list[str]) -> list[str]:
 
 
 def call_ops(version: str) -> list[str]:
-    if minor(version) == 10:
+    if minor(version) <= 10:
         return ["CALL_FUNCTION", "CALL_FUNCTION"]
     if minor(version) == 11:
         return ["PRECALL", "CALL", "PRECALL", "CALL"]
@@ -116,7 +116,7 @@ def call_ops(version: str) -> list[str]:
 # FOR_ITER STORE_FAST(i) LOAD_FAST(total) LOAD_FAST(nums) LOAD_FAST(i) BINARY_SUBSCR LOAD_CONST
 # BINARY_POWER INPLACE_ADD STORE_FAST(total) JUMP_ABSOLUTE = 11; fast drops LOAD_FAST(i) and
 # BINARY_SUBSCR and loads the item instead of the list.  3.13 fuses two loads into one.
-SEED_COUNTS = {"3.10": (11, 9), "3.11": (11, 9), "3.12": (11, 9), "3.13": (10, 8)}
+SEED_COUNTS = {"3.8": (11, 9), "3.9": (11, 9), "3.10": (11, 9), "3.11": (11, 9), "3.12": (11, 9), "3.13": (10, 8)}
 
 
 def assert_seed_diff(explanation: Explanation, version: str, item: str = "num", seq: str = "nums") -> None:
@@ -135,7 +135,7 @@ def assert_seed_diff(explanation: Explanation, version: str, item: str = "num", 
     else:
         assert removed(loop) == ["STORE_FAST i", f"LOAD_FAST {seq}", "LOAD_FAST i", "BINARY_SUBSCR"]
         assert added(loop) == [f"STORE_FAST {item}", f"LOAD_FAST {item}"]
-    jump = "JUMP_ABSOLUTE" if minor(version) == 10 else "JUMP_BACKWARD"
+    jump = "JUMP_ABSOLUTE" if minor(version) <= 10 else "JUMP_BACKWARD"
     assert loop[-1].split()[0] == jump and loop[-1].startswith("  ")  # the same jump in both
     assert (explanation.slow_per_iteration, explanation.fast_per_iteration) == SEED_COUNTS[version]
     assert explanation.per_iteration_branches is False
@@ -264,7 +264,7 @@ def test_comprehension_is_a_separate_code_object_before_312(version: str) -> Non
     assert removed(list(explanation.diff)).count("BINARY_SUBSCR") == 2
     # Slow: FOR_ITER STORE(i) [LOAD(nums) LOAD(i) BINARY_SUBSCR] x2 BINARY_OP LIST_APPEND JUMP;
     # 3.13 fuses STORE+LOAD and LOAD+LOAD pairs.
-    expected = {"3.10": (11, 7), "3.11": (11, 7), "3.12": (11, 7), "3.13": (9, 6)}[version]
+    expected = {"3.8": (11, 7), "3.9": (11, 7), "3.10": (11, 7), "3.11": (11, 7), "3.12": (11, 7), "3.13": (9, 6)}[version]
     assert (explanation.slow_per_iteration, explanation.fast_per_iteration) == expected
 
 
@@ -274,13 +274,13 @@ LOOP_IN_TRY = "try:\n    for x in xs:\n        handle(x)\nexcept ValueError:\n  
 
 
 @pytest.mark.parametrize("version", VERSIONS)
-def test_try_in_loop_sets_up_a_block_each_iteration_only_on_310(version: str) -> None:
+def test_try_in_loop_sets_up_a_block_each_iteration_before_311(version: str) -> None:
     label, (slow, fast) = disassemble([function_source(TRY_IN_LOOP), function_source(LOOP_IN_TRY)], python(version))
     explanation = build_explanation(label, "finding", TRY_IN_LOOP, LOOP_IN_TRY, slow, fast)
     (loop,) = slow["code_objects"][0]["loops"]
     body = [ins.split()[0] for ins in slow["code_objects"][0]["instructions"][loop["head"] : loop["exit"]]]
     everything = [ins.split()[0] for ins in slow["code_objects"][0]["instructions"]]
-    if minor(version) == 10:
+    if minor(version) <= 10:
         assert "SETUP_FINALLY" in body and "POP_BLOCK" in body
         _, diff_loop = split_at_loop(explanation.diff)
         assert [line for line in removed(diff_loop) if line.startswith("SETUP_")] == ["SETUP_FINALLY to L2"]
@@ -345,19 +345,36 @@ def test_missing_interpreter_is_a_clear_error() -> None:
     assert issubclass(InterpreterNotFound, ExplainError)
 
 
-def test_disasm_runs_as_a_plain_script_and_only_compiles(tmp_path: Path) -> None:
+@pytest.mark.parametrize("version", [None, *VERSIONS], ids=["running", *VERSIONS])
+def test_disasm_runs_as_a_plain_script_and_only_compiles(tmp_path: Path, version: str | None) -> None:
+    """Every mode of the script (and so every module it imports: _bytecode, _stackfacts,
+    _units) runs on each CPython, 3.8 and 3.9 included, and executes nothing."""
+    interpreter = sys.executable if version is None else python(version)
     # Would print (and create a file) if it were executed or imported.
     canary = tmp_path / "ran"
     code = f"open({str(canary)!r}, 'w').close()\nfor i in range(3):\n    print(i)\n"
-    request = json.dumps({"sources": [{"code": code, "mode": "module"}]})
+    function = "def f(xs):\n    while xs:\n        with g() as h:\n            yield [h(x) for x in xs.pop()]\n"
+    sources = [
+        {"code": code, "mode": "module"},
+        {"code": "for x in xs:\n    total += x\n", "mode": "function", "globals": []},
+        {"code": code + function, "mode": "units", "name": "a.py"},
+        {"base": function, "head": function.replace("g()", "g(1)"), "mode": "unit-pair", "name": "a.py"},
+    ]
     done = subprocess.run(
-        [sys.executable, str(Path(_disasm.__file__))], input=request, capture_output=True, text=True, check=True
+        [interpreter, "-I", str(Path(_disasm.__file__))],
+        input=json.dumps({"sources": sources}),
+        capture_output=True,
+        text=True,
+        check=True,
     )
     answer = json.loads(done.stdout)
     assert answer["implementation"] == "CPython"
-    assert answer["version"].startswith(f"{sys.version_info[0]}.{sys.version_info[1]}.")
-    (module,) = answer["results"][0]["code_objects"]
-    assert module["name"] == "<module>"
+    assert version is None or answer["version"].startswith(f"{version}.")
+    module, loop, units, pair = answer["results"]
+    assert [obj["name"] for obj in module["code_objects"]] == ["<module>"]
+    assert loop["ok"] and loop["code_objects"][0]["loops"][0]["count"] > 0
+    assert units["ok"] and {unit["qualname"] for unit in units["units"]} >= {"<module>", "f"}
+    assert pair["base"]["ok"] and pair["head"]["ok"], pair
     assert not canary.exists()
 
 
