@@ -715,7 +715,7 @@ def test_rules_table() -> None:
     lines = result.stdout.splitlines()
     assert lines[0].split()[:5] == ["Code", "Name", "Fix", "Python", "Title"]
     row = next(line for line in lines if line.startswith("PFL101"))
-    assert row.split()[:4] == ["PFL101", "range-len-index", "safe/unsafe", "py310-py313"]
+    assert row.split()[:4] == ["PFL101", "range-len-index", "safe/unsafe", "py38-py313"]
     assert len(lines) == 2 + len(builtin_rules())
     # Each rule's plain title, never a message template.
     assert "{" not in result.stdout
@@ -728,7 +728,7 @@ def test_rules_json() -> None:
     assert [item["code"] for item in data] == [spec.code for spec in builtin_rules()]
     first = data[0]
     assert first["name"] == "range-len-index"
-    assert first["python"] == ["py310", "py311", "py312", "py313"]
+    assert first["python"] == ["py38", "py39", "py310", "py311", "py312", "py313"]
     assert first["examples"] and first["why"] and first["fix_safety"]
     assert first["fix"] == "safe/unsafe"
     assert first["title"] == builtin_rules()[0].title and first["url"] is None
