@@ -21,7 +21,15 @@ from pathlib import Path
 from typing import Any
 
 from perflint.files import FileRefused, read_bounded
-from perflint.types import DEFAULT_MAX_FILE_SIZE, PYTHON_VERSIONS, RuleSpec, Settings, current_target
+from perflint.perfile import GlobError, compile_ignores
+from perflint.types import (
+    DEFAULT_MAX_FILE_SIZE,
+    PYTHON_VERSIONS,
+    PerFileIgnore,
+    RuleSpec,
+    Settings,
+    current_target,
+)
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -43,6 +51,15 @@ def _strings(key: str, value: object) -> tuple[str, ...]:
     if isinstance(value, list) and all(isinstance(item, str) for item in value):
         return tuple(value)
     raise ValueError("must be a list of strings")
+
+
+def _globs_to_codes(key: str, value: object) -> dict[str, tuple[str, ...]]:
+    if isinstance(value, dict) and all(
+        isinstance(pattern, str) and isinstance(codes, list) and all(isinstance(c, str) for c in codes)
+        for pattern, codes in value.items()
+    ):
+        return {pattern: tuple(codes) for pattern, codes in value.items()}
+    raise ValueError('must be a table of "glob" = ["rule codes"]')
 
 
 def _bool(key: str, value: object) -> bool:
@@ -126,7 +143,12 @@ KEYS: dict[str, Callable[[str, object], object]] = {
     "max-file-size": _size,
     "rule-paths": _strings,
     "docs-url": _docs_url,
+    "per-file-ignores": _globs_to_codes,
+    "extend-per-file-ignores": _globs_to_codes,
+    "show-fixes": _bool,
 }
+#: The keys holding per-file ignores: compiled against the file's folder when it is loaded.
+PER_FILE_KEYS = ("per-file-ignores", "extend-per-file-ignores")
 
 #: Options a configuration file may not set, with where to give them instead: the repository
 #: being linted must not choose a program perflint runs or a path it writes.
@@ -260,7 +282,27 @@ def load_config(path: Path, *, explicit: bool = False) -> FileConfig:
     for key in ("select", "extend-select", "ignore"):
         if key in values:
             _check_selectors(values[key], f"{where} '{key}'", packs)  # type: ignore[arg-type]
+    for key in PER_FILE_KEYS:
+        if key in values:
+            values[key] = per_file_ignores(values[key], path.parent, f"{where} '{key}'", packs)  # type: ignore[arg-type]
     return config
+
+
+def per_file_ignores(
+    mapping: Mapping[str, Sequence[str]], base: Path, where: str, rule_paths: tuple[str, ...] = ()
+) -> tuple[PerFileIgnore, ...]:
+    """``{glob: selectors}`` compiled against ``base`` (the configuration file's folder, or
+    the working directory for the command line), each selector resolved to rule codes."""
+
+    def resolve(selectors: Sequence[str]) -> tuple[str, ...]:
+        _check_selectors(selectors, where, rule_paths)
+        rules = _rules(rule_paths)
+        return tuple(spec.code for spec in rules if any(selector_matches(s, spec) for s in selectors))
+
+    try:
+        return compile_ignores(mapping, str(base), resolve)
+    except GlobError as error:
+        raise ConfigError(f"{where}: {error}") from None
 
 
 def _rule_paths(folders: Sequence[str], base: Path, where: str) -> tuple[str, ...]:
@@ -400,10 +442,10 @@ class SelectionLayer:
 def resolve_selection(
     layers: Sequence[SelectionLayer], rule_paths: tuple[str, ...] = ()
 ) -> tuple[str, ...]:
-    """The codes enabled after applying each layer in turn; all rules (the packs' too) before
-    the first layer."""
+    """The codes enabled after applying each layer in turn; before the first layer, every
+    rule (the packs' too) except those off by default (PFL001, as ruff's RUF100)."""
     rules = _rules(rule_paths)
-    enabled = {spec.code for spec in rules}
+    enabled = {spec.code for spec in rules if spec.default_enabled}
     for layer in layers:
         selects = (*(layer.select or ()), *layer.extend_select)
         for spec in rules:
@@ -480,6 +522,14 @@ class Options:
     rule_paths: tuple[str, ...] = ()
     #: Where the rule pages are published (``docs-url``); None: no links.
     docs_url: str | None = None
+    #: ``per-file-ignores`` (the command line's, else the file's) and every
+    #: ``extend-per-file-ignores``, each anchored where it was given.
+    per_file_ignores: tuple[PerFileIgnore, ...] = ()
+    #: Where ``target_version`` comes from, in words.
+    target_from: str = ""
+    #: ``--show-fixes``: each fix as a diff in the text output, and after ``--fix`` the list
+    #: of fixes applied.
+    show_fixes: bool = False
 
 
 def resolve_options(cli: Mapping[str, object], config: FileConfig, cwd: Path) -> Options:
@@ -523,10 +573,7 @@ def resolve_options(cli: Mapping[str, object], config: FileConfig, cwd: Path) ->
             _check_selectors(selectors, option, rule_paths)  # type: ignore[arg-type]
     layers.append(SelectionLayer(cli_select, tuple(cli_extend), tuple(cli_ignore)))  # type: ignore[arg-type]
 
-    target = pick("target-version", None)
-    if target is None and config.requires_python:
-        target = target_from_requires_python(config.requires_python)
-    target = target or current_target()
+    target, target_from = _target(cli, config)
 
     output_format = str(pick("format", "text"))
     statistics = cli.get("statistics")
@@ -541,7 +588,8 @@ def resolve_options(cli: Mapping[str, object], config: FileConfig, cwd: Path) ->
 
     return Options(
         select=resolve_selection(layers, rule_paths),
-        target_version=str(target),
+        target_version=target,
+        target_from=target_from,
         fix=bool(pick("fix", False)),
         unsafe_fixes=bool(pick("unsafe-fixes", False)),
         diff=bool(cli.get("diff") or False),
@@ -561,7 +609,40 @@ def resolve_options(cli: Mapping[str, object], config: FileConfig, cwd: Path) ->
         max_file_size=_max_file_size(cli, config),
         rule_paths=rule_paths,
         docs_url=pick("docs-url", None),
+        per_file_ignores=_per_file_ignores(cli, config, cwd, rule_paths),
+        show_fixes=bool(pick("show-fixes", False)),
     )
+
+
+def _target(cli: Mapping[str, object], config: FileConfig) -> tuple[str, str]:
+    """The target version and where it comes from (for ``--verbose`` and ``--show-settings``)."""
+    if cli.get("target-version"):
+        return str(cli["target-version"]), "--target-version"
+    if "target-version" in config.values:
+        return str(config.values["target-version"]), f"target-version in {config.path}"
+    if config.requires_python:
+        found = target_from_requires_python(config.requires_python)
+        if found is not None:
+            return found, f"requires-python {config.requires_python!r} in {config.path}"
+    return current_target(), f"the running CPython {sys.version_info[0]}.{sys.version_info[1]}"
+
+
+def _per_file_ignores(
+    cli: Mapping[str, object], config: FileConfig, cwd: Path, rule_paths: tuple[str, ...]
+) -> tuple[PerFileIgnore, ...]:
+    """As ruff merges them: ``--per-file-ignores`` replaces the file's ``per-file-ignores``;
+    both ``extend-per-file-ignores`` add to whichever stands. The file's patterns are
+    relative to its folder, the command line's to the working directory."""
+    file = config.values
+
+    def given(key: str) -> tuple[PerFileIgnore, ...]:
+        mapping = cli.get(key)
+        if not mapping:
+            return ()
+        return per_file_ignores(mapping, cwd, f"--{key}", rule_paths)  # type: ignore[arg-type]
+
+    base = given("per-file-ignores") or tuple(file.get("per-file-ignores", ()))  # type: ignore[arg-type]
+    return (*base, *tuple(file.get("extend-per-file-ignores", ())), *given("extend-per-file-ignores"))  # type: ignore[arg-type]
 
 
 def lint_settings(options: Options, *, fixing: bool = True) -> Settings:
@@ -576,6 +657,7 @@ def lint_settings(options: Options, *, fixing: bool = True) -> Settings:
         diff=options.diff and fixing,
         max_file_size=options.max_file_size,
         rule_paths=options.rule_paths,
+        per_file_ignores=options.per_file_ignores,
     )
 
 

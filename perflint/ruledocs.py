@@ -40,6 +40,8 @@ def render_rule(spec: RuleSpec) -> str:
     """The Markdown page of one rule."""
     lines = [f"# {spec.code} {spec.name}", "", f"{spec.title}.", ""]
     lines += [f"Applies to: {_versions(spec)}. {_fix_line(spec)}", ""]
+    if not spec.default_enabled:
+        lines += [f"Off by default: select it to run it (`--extend-select {spec.code}`).", ""]
     why = spec.why.strip()
     if "## What it does" not in why:
         why = f"## What it does\n\n{why}"
@@ -82,6 +84,8 @@ def _safety(spec: RuleSpec) -> str:
 
 
 def _measured(spec: RuleSpec) -> list[str]:
+    if not spec.speedup and not any(example.stmt for example in spec.examples):
+        return ["Nothing to measure: the rule is about perflint's own comments, not the code's cost."]
     if not spec.speedup:
         return ["Not measured."]
     lines = [

@@ -9,8 +9,9 @@ example code; it never runs it).
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -66,15 +67,15 @@ def _load(paths: Sequence[Path]) -> tuple[list[RuleSpec], list[str]]:
     return specs, problems
 
 
+def text_or_json(help: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``--output-format text|json`` (``--format`` too) of the commands that describe rules."""
+    return click.option(
+        "--output-format", "--format", "output_format", type=click.Choice(["text", "json"]), default="text", help=help
+    )
+
+
 @click.group(invoke_without_command=True)
-@click.option(
-    "--output-format",
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    help="Table or JSON.",
-)
+@text_or_json("Table or JSON.")
 @click.option("--docs-url", metavar="URL", help="Where the rule pages are published (for the JSON 'url').")
 @click.pass_context
 def rules(ctx: click.Context, output_format: str, docs_url: str | None) -> None:

@@ -32,12 +32,14 @@ REQUIRED_KEYS = (
 )
 OPTIONAL_KEYS = (
     "fix-safety", "speedup", "check", "pattern", "any", "where", "fix", "safe-when", "fix-safety-why",
-    "fix-imports", "min-python", "title",
+    "fix-imports", "min-python", "title", "enabled-by-default",
 )  # fmt: skip
 #: ``fix-safety`` of a pattern rule (and of an ``any:`` alternative).
 FIX_SAFETY = ("safe", "unsafe", "none")
 _ALTERNATIVE_KEYS = frozenset({"pattern", "fix", "where", "fix-safety", "safe-when"})
-_CODE = re.compile(r"^PFL[1-9]\d\d$")
+#: perflint's codes: PFL001-PFL099 are about perflint itself (PFL000, a file that cannot be
+#: analysed, is no rule), PFL100 and up about the code's cost.
+_CODE = re.compile(r"^PFL(?!000)\d{3}$")
 #: ``check:`` names a class of a module in ``perflint.checks``, nothing else.
 _CHECK = re.compile(r"^[a-z_][a-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*$")
 #: A rule pack's codes: a prefix of its own (PFL is perflint's) and digits, e.g. ACME001.
@@ -224,6 +226,7 @@ def load_rule_file(path: Path, *, pack: bool = False) -> RuleSpec:
         fix_safety_why=_str(path, data, "fix-safety-why") if "fix-safety-why" in data else None,
         min_python=min_python,
         title=_title(path, data, name),
+        default_enabled=_enabled_by_default(path, data),
     )
     load_check(spec)  # fail now, naming the file, if the check does not exist or compile
     return spec
@@ -240,6 +243,13 @@ def _title(path: Path, data: dict[str, Any], name: str) -> str:
     if len(title) > MAX_TITLE:
         raise RuleFileError(path, "title", f"is {len(title)} characters long; at most {MAX_TITLE}")
     return title
+
+
+def _enabled_by_default(path: Path, data: dict[str, Any]) -> bool:
+    value = data.get("enabled-by-default", True)
+    if not isinstance(value, bool):
+        raise RuleFileError(path, "enabled-by-default", "must be true or false")
+    return value
 
 
 def _every_alternative_says_safety(data: dict[str, Any]) -> bool:

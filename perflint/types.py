@@ -104,6 +104,10 @@ class FileResult:
     skipped: str | None = None
     #: Number of fixes applied (with --fix or --diff) and the text they produced.
     fixed: int = 0
+    #: The rule (code, name) of each fix applied, for ``--show-fixes``.
+    fixes: tuple[tuple[str, str], ...] = ()
+    #: ``# noqa`` directives ``--add-noqa`` added (or extended) in the file.
+    noqa_added: int = 0
     original_source: str | None = None
     fixed_source: str | None = None
     #: Fixes that were dropped: the result would not compile, or the text they replace was
@@ -157,6 +161,8 @@ class RuleSpec:
     #: What the rule flags in a few plain words, no placeholders (SARIF's descriptions, the
     #: rule table, the docs page); the loader fills it from the name when a file has none.
     title: str = ""
+    #: False for a rule that runs only when selected (``enabled-by-default: false``).
+    default_enabled: bool = True
 
     @property
     def applicability(self) -> Applicability:
@@ -196,6 +202,19 @@ class PatternSpec:
     fix_imports: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class PerFileIgnore:
+    """One ``per-file-ignores`` entry: a glob and the rule codes it turns off (matched by
+    ``perflint.perfile``)."""
+
+    #: The pattern as written (without a leading ``!``), matched against file names.
+    pattern: str
+    #: The pattern joined to its base directory and normalised: matched against absolute paths.
+    absolute: str
+    negated: bool
+    codes: tuple[str, ...]
+
+
 def version_order(target: str) -> int:
     """A target's place among the CPython versions: ``py38`` before ``py310`` (as strings
     they sort the other way)."""
@@ -225,3 +244,7 @@ class Settings:
     max_file_size: int | None = DEFAULT_MAX_FILE_SIZE
     #: Folders of a team's own rule files (absolute), loaded beside the built-in rules.
     rule_paths: tuple[str, ...] = ()
+    #: Rules turned off by file pattern (``perflint.perfile.PerFileIgnore``s).
+    per_file_ignores: tuple[PerFileIgnore, ...] = ()
+    #: Write a ``# noqa`` for each finding into its file instead of fixing (``--add-noqa``).
+    add_noqa: bool = False

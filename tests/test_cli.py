@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 import sysconfig
 from pathlib import Path
@@ -127,11 +128,13 @@ def test_findings_exit_1_with_a_summary_on_stderr(tree: Path) -> None:
     write(tree / "b.py", SAFE)
     result = run(".")
     assert result.exit_code == 1
-    assert "Found 2 errors." in result.stderr
-    assert (
-        "[*] 1 fixable with the --fix option (1 hidden fix can be enabled with the --unsafe-fixes option)."
-        in result.stderr
-    )
+    lines = result.stderr.splitlines()
+    assert lines[:2] == [
+        "Found 2 findings in 2 files.",
+        "[*] 1 fixable with the --fix option (1 hidden fix can be enabled with the --unsafe-fixes option).",
+    ]
+    assert re.fullmatch(r"Checked 2 files in \d+\.\d\ds\.", lines[2]), lines
+    assert len(lines) == 3
     assert "Found" not in result.stdout
     with_unsafe = run(".", "--unsafe-fixes")
     assert "[*] 2 fixable with the --fix option." in with_unsafe.stderr
@@ -152,7 +155,17 @@ def test_syntax_error_and_good_file_are_both_reported(tree: Path) -> None:
     assert "bad.py:2:12: PFL000 SyntaxError:" in result.stdout
     assert "good.py:3:5: PFL101 " in result.stdout
     assert result.stdout.index("bad.py") < result.stdout.index("good.py")
-    assert "Found 2 errors." in result.stderr
+    lines = result.stderr.splitlines()
+    assert lines[0] == "Found 1 finding in 1 file."
+    # The file that could not be parsed is told apart, with why the exit status is 2.
+    assert lines[1] == "No fixes available (1 hidden fix can be enabled with the --unsafe-fixes option)."
+    assert lines[2] == (
+        "1 file could not be read, decoded or parsed (PFL000, reported above) and was not "
+        "analysed: that is why the exit status is 2."
+    )
+    assert re.fullmatch(r"Checked 2 files in \d+\.\d\ds\.", lines[-1]), lines
+    only_broken = run("bad.py")
+    assert "All checks passed!" not in only_broken.stderr and "PFL000" in only_broken.stderr
 
 
 def test_undecodable_file_is_a_file_error(tree: Path) -> None:
@@ -515,7 +528,7 @@ def test_colour(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_colour_auto_on_a_terminal_respects_no_color(monkeypatch: pytest.MonkeyPatch) -> None:
-    from perflint.cli import _use_color
+    from perflint.check_run import use_color as _use_color
 
     class Terminal:
         def isatty(self) -> bool:
@@ -555,7 +568,7 @@ def test_stdin_fix_prints_the_fixed_code(tree: Path) -> None:
     result = run("-", "--fix", input=SAFE)
     assert result.exit_code == 0
     assert result.stdout == SAFE_FIXED
-    assert "Fixed 1 error." in result.stderr
+    assert "Fixed 1 finding." in result.stderr
     unfixed = run("-", "--fix", input=UNSAFE)  # only an unsafe fix: the code comes back as it was
     assert unfixed.exit_code == 1
     assert unfixed.stdout == UNSAFE
@@ -582,7 +595,7 @@ def test_diff_writes_nothing(tree: Path) -> None:
         "-    for i in range(len(word)):\n-        out += word[i]\n"
         "+    for word_item in word:\n+        out += word_item\n"
     ) in result.stdout
-    assert "Would fix 1 error." in result.stderr
+    assert "Would fix 1 finding." in result.stderr
     # Only an unsafe fix: no diff without --unsafe-fixes.
     write(tree / "b.py", UNSAFE)
     assert run("b.py", "--diff").exit_code == 0
@@ -597,7 +610,7 @@ def test_fix_then_fix_again_changes_nothing(tree: Path) -> None:
     first = run(".", "--fix")
     assert first.exit_code == 1  # the unsafe fix is left
     assert safe.read_text() == SAFE_FIXED and unsafe.read_text() == UNSAFE
-    assert "Fixed 1 error." in first.stderr and "Found 1 error." in first.stderr
+    assert "Fixed 1 finding." in first.stderr and "Found 1 finding in 1 file." in first.stderr
     second = run(".", "--fix", "--unsafe-fixes")
     assert second.exit_code == 0
     assert unsafe.read_text() == UNSAFE_FIXED
@@ -726,16 +739,16 @@ def test_rules_json() -> None:
     result = CliRunner().invoke(cli, ["rules", "--format", "json"])
     data = json.loads(result.stdout)
     assert [item["code"] for item in data] == [spec.code for spec in builtin_rules()]
-    first = data[0]
+    first = next(item for item in data if item["code"] == "PFL101")
     assert first["name"] == "range-len-index"
     assert first["python"] == ["py38", "py39", "py310", "py311", "py312", "py313"]
     assert first["examples"] and first["why"] and first["fix_safety"]
     assert first["fix"] == "safe/unsafe"
-    assert first["title"] == builtin_rules()[0].title and first["url"] is None
+    assert first["title"] == "Loop over range(len(seq)) that only reads seq[i]" and first["url"] is None
     linked = json.loads(
         CliRunner().invoke(cli, ["rules", "--output-format", "json", "--docs-url", "https://x.org/r/"]).stdout
     )
-    assert linked[0]["url"] == "https://x.org/r/PFL101.md"
+    assert {item["url"] for item in linked if item["code"] == "PFL101"} == {"https://x.org/r/PFL101.md"}
 
 
 def test_python_m_perflint(tree: Path) -> None:

@@ -44,6 +44,8 @@ class ReportContext:
     rules: tuple[RuleSpec, ...] = ()
     #: Where the rule pages are published (``docs-url``); None: findings carry no link.
     docs_url: str | None = None
+    #: ``--show-fixes`` (without ``--fix``): the text format shows each fix as a diff.
+    show_fixes: bool = False
 
     def url(self, code: str, name: str) -> str | None:
         """The documentation page of rule ``code`` (see ``perflint.docs_url``)."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 
-from perflint.lines import split_lines
+from perflint.lines import edited, line_offsets, split_lines
 from perflint.reporters import ReportContext, all_findings, register
 from perflint.reporters._printable import UNSAFE, escape_char, printable
 from perflint.reporters._style import Style
@@ -98,6 +98,30 @@ def snippet(finding: Finding, source: str, style: Style) -> tuple[list[str], int
     return out, width
 
 
+def fix_lines(finding: Finding, source: str, style: Style, width: int) -> list[str]:
+    """``--show-fixes``: the lines the finding's fix changes, before (``-``) and after (``+``),
+    under a label saying whether it is safe (as ruff's "Safe fix" / "Unsafe fix")."""
+    fix = finding.fix
+    if fix is None or not fix.edits:
+        return []
+    lines = split_lines(source)
+    first = min(edit.start.row for edit in fix.edits)
+    last = max(edit.end.row for edit in fix.edits)
+    if last > len(lines):
+        return []
+    offsets = line_offsets(source)
+    start, end = offsets[first - 1], offsets[last - 1] + len(lines[last - 1])
+    after = split_lines(edited(source, offsets, fix.edits, start, end))
+    label = "Safe fix" if fix.applicability == "safe" else "Unsafe fix (applied with --unsafe-fixes)"
+    pad = " " * width
+    out = [f"{pad} {style.help('=')} {label}:"]
+    for number, line in enumerate(lines[first - 1 : last], start=first):
+        out.append(style.gutter(f"{number:>{width}} |") + style.marker(f" -{_display(line)[0].rstrip()}"))
+    for number, line in enumerate(after, start=first):
+        out.append(style.gutter(f"{number:>{width}} |") + style.fixable(f" +{_display(line)[0].rstrip()}"))
+    return out
+
+
 def _explanation_lines(finding: Finding, indent: str) -> list[str]:
     if finding.explanation is None:
         return [f"{indent}(no bytecode explanation available)"]
@@ -123,6 +147,8 @@ def render_text(results: Sequence[FileResult], context: ReportContext) -> str:
         pad = " " * width
         if finding.fix_title:
             lines.append(f"{pad} {style.help('= help:')} {printable(finding.fix_title)}")
+        if context.show_fixes and source is not None:
+            lines.extend(fix_lines(finding, source, style, width))
         if context.explain and finding.code != "PFL000":
             lines.extend(_explanation_lines(finding, pad + "   "))
         blocks.append("\n".join(lines) + "\n")
