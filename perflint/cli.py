@@ -136,7 +136,8 @@ def explain(code: str, python: str | None, measure: bool, rule_paths: tuple[str,
             f"{spec.code} comes from a rule pack: --measure runs a rule's examples, and only "
             "perflint's own rules are run"
         )
-    from perflint.explain import ExplainError, explain_rule
+    from perflint.explain import ExplainError
+    from perflint.explain_text import explain_rule
 
     try:
         text = explain_rule(spec, python=python, measure=measure)

@@ -59,6 +59,14 @@ class Explanation:
     fast_per_iteration: int | None
     #: The counted loop body branches: the counts follow its longest path.
     per_iteration_branches: bool = False
+    #: Instructions outside the counted loop's body (all code objects of the listing): where
+    #: a rewrite saves work once per run of the loop, not per iteration (PFL104's copy).
+    slow_outside_loop: int | None = None
+    fast_outside_loop: int | None = None
+    #: The rule's recorded speed-ups on this interpreter's version (one figure per example,
+    #: "1.28x / 1.70x") and that version ("py311"); None where none is recorded.
+    speedup: str | None = None
+    speedup_target: str | None = None
 
 
 @dataclass(frozen=True)
@@ -213,6 +221,12 @@ class PerFileIgnore:
     absolute: str
     negated: bool
     codes: tuple[str, ...]
+
+
+def is_performance_rule(code: str) -> bool:
+    """False for PFL000 (a file that cannot be analysed) and PFL001-PFL099, which are about
+    perflint itself (its comments), not about the code's cost: they have no bytecode."""
+    return not code.startswith("PFL0")
 
 
 def version_order(target: str) -> int:

@@ -684,6 +684,18 @@ def test_check_explain_attaches_bytecode(tree: Path) -> None:
     assert "BINARY_SUBSCR" in text
 
 
+@pytest.mark.parametrize("output_format", ["text", "concise"])
+def test_what_the_counts_mean_is_said_once_per_report(tree: Path, output_format: str) -> None:
+    write(tree / "a.py", UNSAFE)
+    write(tree / "b.py", SAFE + "\n\ndef g(d, k):\n    return k in d.keys()\n")
+    text = run(".", "--explain", "--output-format", output_format).stdout
+    assert text.count("BINARY_SUBSCR  index into a container") == 2  # each finding's glossary
+    words = " ".join(text.split())
+    assert words.count("It is a count, not a time") == 1
+    assert words.endswith("The measured speed-ups are the times.")
+    assert "not a time" not in run(".", "--output-format", output_format).stdout
+
+
 def test_check_explain_with_a_missing_interpreter_exits_2(tree: Path) -> None:
     write(tree / "a.py", UNSAFE)
     result = run("a.py", "--explain", "--python", str(tree / "no-such-python"))
@@ -698,7 +710,7 @@ def test_explain_command(monkeypatch: pytest.MonkeyPatch) -> None:
         calls.append((spec.code, python, measure))
         return f"about {spec.name}\n"
 
-    monkeypatch.setattr("perflint.explain.explain_rule", fake)
+    monkeypatch.setattr("perflint.explain_text.explain_rule", fake)
     result = CliRunner().invoke(cli, ["explain", "PFL101", "--python", "python3", "--measure"])
     assert result.exit_code == 0
     assert result.stdout == "about range-len-index\n"

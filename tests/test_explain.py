@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -26,11 +27,10 @@ from perflint.explain import (
     diff_lines,
     disassemble,
     explain_example,
-    explain_rule,
-    explanation_json,
     function_source,
-    render_explanation,
 )
+from perflint.explain_text import explain_rule, explanation_json, per_iteration_line, render_explanation
+from perflint.opcodes import GLOSSES
 from perflint.measure import measure_rule, render_timing, timing_json
 from perflint.ruleset import builtin_rules, rule_by_code
 from perflint.types import Example, Explanation, FileResult, RuleSpec
@@ -303,7 +303,7 @@ def test_branching_body_is_counted_along_its_longest_path(version: str) -> None:
     assert explanation.slow_per_iteration is not None and explanation.fast_per_iteration is not None
     # keys(): LOAD_ATTR/LOAD_METHOD + CALL (+ PRECALL on 3.11) more on the path through ``found += 1``.
     assert explanation.slow_per_iteration - explanation.fast_per_iteration == (3 if minor(version) == 11 else 2)
-    assert "longest path" in render_explanation(explanation)[-1]
+    assert "longest path" in per_iteration_line(explanation)
 
 
 @pytest.mark.parametrize("version", VERSIONS)
@@ -421,14 +421,57 @@ def test_render_and_json() -> None:
     lines = render_explanation(explanation)
     assert lines[0].startswith(f"Bytecode on CPython {sys.version_info[0]}.{sys.version_info[1]}.")
     assert "this finding" in lines[0]
-    assert lines[1:-1] == list(explanation.diff)
+    diff_end = 1 + len(explanation.diff)
+    assert lines[1:diff_end] == list(explanation.diff)
     slow, fast = SEED_COUNTS[f"{sys.version_info[0]}.{sys.version_info[1]}"]
-    assert lines[-1].endswith(f": {slow} flagged, {fast} rewritten")
-    assert not any(line.startswith(("-", "+")) for line in (lines[0], lines[-1]))
+    counts, outside, measured, heading, *glosses = lines[diff_end:]
+    assert counts.endswith(f": {slow} flagged, {fast} rewritten")
+    # range() and len() are looked up and called before the loop: that is outside it.
+    assert re.fullmatch(r"Instructions outside the loop \(not repeated per iteration\): \d+ flagged, \d+ rewritten", outside)
+    assert explanation.slow_outside_loop > explanation.fast_outside_loop  # type: ignore[operator]
+    minor = sys.version_info[1]
+    spec = rule_by_code("PFL101")
+    assert spec is not None
+    first, second = spec.speedup[f"py3{minor}"].split(" / ")
+    assert measured == (
+        f"Measured on CPython 3.{minor}, the rewrite ran {first} (example 1) and {second} (example 2) "
+        "as fast (this rule's own examples, timeit)."
+    )
+    assert heading == "What the changed instructions do:"
+    named = [line.split()[0] for line in glosses]
+    assert "BINARY_SUBSCR" in named and "LOAD_GLOBAL" in named and len(named) == len(set(named))
+    assert next(line for line in glosses if "BINARY_SUBSCR" in line).endswith(GLOSSES["BINARY_SUBSCR"])
+    assert not any(line.startswith(("-", "+")) for line in (lines[0], *lines[diff_end:]))
     data = json.loads(json.dumps(explanation_json(explanation)))
     assert data["source"] == "finding"
     assert data["diff"] == list(explanation.diff)
     assert (data["slow_per_iteration"], data["fast_per_iteration"]) == (slow, fast)
+    assert data["speedup"] == spec.speedup[f"py3{minor}"] and data["speedup_target"] == f"py3{minor}"
+    assert {item["opname"] for item in data["glossary"]} == set(named)
+
+
+def test_a_cost_outside_the_loop_is_counted_where_it_is() -> None:
+    """PFL104 copies before the loop: the per-iteration counts are equal, the counts outside
+    the loop are not, and the explanation says which."""
+    spec = rule_by_code("PFL104")
+    assert spec is not None
+    explanation = explain_example(spec.examples[0], spec=spec)
+    assert explanation.slow_per_iteration == explanation.fast_per_iteration
+    assert explanation.slow_outside_loop is not None and explanation.fast_outside_loop is not None
+    assert explanation.slow_outside_loop > explanation.fast_outside_loop
+    lines = render_explanation(explanation)
+    outside = f"Instructions outside the loop (not repeated per iteration): {explanation.slow_outside_loop} slow, {explanation.fast_outside_loop} fast"
+    assert outside in lines
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_the_speed_up_shown_is_the_one_measured_on_that_cpython(version: str) -> None:
+    spec = rule_by_code("PFL102")
+    assert spec is not None
+    explanation = explain_example(spec.examples[0], python(version), spec)
+    target = "py3" + version.split(".")[1]
+    assert explanation.speedup_target == target and explanation.speedup == spec.speedup[target]
+    assert any(line.startswith(f"Measured on CPython {version}, the rewrite ran ") for line in render_explanation(explanation))
 
 
 @pytest.mark.parametrize("spec", builtin_rules(), ids=lambda spec: spec.code)
@@ -436,10 +479,22 @@ def test_explain_every_rule(spec: RuleSpec) -> None:
     text = explain_rule(spec)
     assert text.startswith(f"# {spec.code} {spec.name}\n")
     assert "## Fix safety" in text and spec.examples[0].slow.splitlines()[0] in text
-    bytecode = text.split("## Bytecode\n", 1)[1]
+    if spec.code == "PFL001":  # about a comment: no bytecode
+        assert "## Bytecode" not in text
+        return
+    bytecode = text.split("## Bytecode (example 1)\n", 1)[1]
     assert bytecode.splitlines()[1].startswith("Bytecode on CPython ")
     diff = [line for line in bytecode.splitlines() if line.startswith(("- ", "+ "))]
     assert diff, "the slow and fast examples compile to the same bytecode"
+    words = " ".join(text.split())
+    assert "It is a count, not a time" in " ".join(bytecode.split()) and words.count("It is a count, not a time") == 1
+    # Each recorded figure is labelled with its example, oldest CPython first.
+    recorded = text.split("## Speed-ups recorded\n", 1)[1].split("\n## ", 1)[0]
+    listed = [line for line in recorded.splitlines() if line.startswith("- CPython")]
+    assert [line.split(":")[0] for line in listed] == [
+        f"- CPython 3.{target[3:]}" for target in sorted(spec.speedup, key=lambda t: int(t[3:]))
+    ]
+    assert all("(example 1)" in line for line in listed)
 
 
 @pytest.mark.parametrize("version", VERSIONS)
@@ -508,4 +563,5 @@ def test_code_without_a_loop_has_no_per_iteration_count() -> None:
     assert (explanation.slow_per_iteration, explanation.fast_per_iteration) == (None, None)
     assert [line.split()[1] for line in explanation.diff if line.startswith("- ")][0] in ("LOAD_ATTR", "LOAD_METHOD")
     assert not [line for line in explanation.diff if line.startswith("+ ")]
-    assert render_explanation(explanation)[-1].startswith("No loop here")
+    assert per_iteration_line(explanation).startswith("No loop here")
+    assert per_iteration_line(explanation) in render_explanation(explanation)

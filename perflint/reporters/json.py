@@ -45,7 +45,7 @@ def finding_json(finding: Finding, context: ReportContext) -> dict[str, object]:
     if context.explain:
         explanation = None
         if finding.explanation is not None:
-            from perflint.explain import explanation_json
+            from perflint.explain_text import explanation_json
 
             explanation = explanation_json(finding.explanation)
         data["explanation"] = explanation

@@ -82,8 +82,19 @@ def bytecode_details(explanation: Explanation) -> list[str]:
     if slow is not None and fast is not None:
         label += f": {slow} → {fast} instructions per loop iteration"
     label += ")"
+    from perflint.explain_text import outside_loop_line, speedup_line
+    from perflint.opcodes import glossary
+
     diff = code_fence("\n".join(explanation.diff), "diff")
-    return [f"<details><summary>{label}</summary>", "", *diff, "", "</details>"]
+    words: list[str] = []
+    for note in (outside_loop_line(explanation), speedup_line(explanation)):
+        if note:
+            words += [escape(note), ""]
+    found = glossary(explanation.diff)
+    if found:
+        words += ["What the changed instructions do:", ""]
+        words += [f"- `{name}`: {escape(gloss)}" for name, gloss in found] + [""]
+    return [f"<details><summary>{label}</summary>", "", *diff, "", *words, "</details>"]
 
 
 @register("markdown")

@@ -22,7 +22,7 @@ from perflint import DISTRIBUTION
 from perflint.reporters import ReportContext, all_findings, register
 from perflint.reporters._paths import repository_path, repository_root
 from perflint.reporters._printable import well_formed
-from perflint.types import FileResult, Finding, Location, RuleSpec
+from perflint.types import FileResult, Finding, Location, RuleSpec, is_performance_rule
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 #: Where to learn about the tool: its distribution's page on PyPI (``pip install`` takes
@@ -48,12 +48,13 @@ def level(finding: Finding) -> str:
 @lru_cache(maxsize=None)
 def _example_explanation(spec: RuleSpec) -> tuple[str, ...]:
     """The rule's first example's bytecode diff, compiled in-process; empty if unavailable."""
-    if not spec.examples:
+    if not spec.examples or not is_performance_rule(spec.code):
         return ()
     try:
-        from perflint.explain import explain_example, render_explanation
+        from perflint.explain import explain_example
+        from perflint.explain_text import render_explanation
 
-        return tuple(render_explanation(explain_example(spec.examples[0])))
+        return tuple(render_explanation(explain_example(spec.examples[0], spec=spec)))
     except Exception:  # an explanation is a nicety; the report must not fail for it
         return ()
 

@@ -3,6 +3,7 @@ flagged range and the fix as help, like ruff's full output) and ``concise`` (one
 
 from __future__ import annotations
 
+import textwrap
 import unicodedata
 from collections.abc import Sequence
 
@@ -10,7 +11,7 @@ from perflint.lines import edited, line_offsets, split_lines
 from perflint.reporters import ReportContext, all_findings, register
 from perflint.reporters._printable import UNSAFE, escape_char, printable
 from perflint.reporters._style import Style
-from perflint.types import FileResult, Finding
+from perflint.types import FileResult, Finding, is_performance_rule
 
 #: Source lines shown before and after the flagged ones.
 CONTEXT_LINES = 2
@@ -125,9 +126,22 @@ def fix_lines(finding: Finding, source: str, style: Style, width: int) -> list[s
 def _explanation_lines(finding: Finding, indent: str) -> list[str]:
     if finding.explanation is None:
         return [f"{indent}(no bytecode explanation available)"]
-    from perflint.explain import render_explanation
+    from perflint.explain_text import render_explanation
 
     return [f"{indent}{printable(line)}".rstrip() for line in render_explanation(finding.explanation)]
+
+
+def _counts_note(findings: Sequence[Finding]) -> str:
+    """What the instruction counts mean, said once after the findings that show them."""
+    if not any(finding.explanation is not None for finding in findings):
+        return ""
+    from perflint.explain_text import COUNTS_NOTE
+
+    return "\n".join(textwrap.wrap(COUNTS_NOTE, 96)) + "\n\n"
+
+
+def _explained(finding: Finding, context: ReportContext) -> bool:
+    return context.explain and is_performance_rule(finding.code)
 
 
 @register("text")
@@ -149,10 +163,11 @@ def render_text(results: Sequence[FileResult], context: ReportContext) -> str:
             lines.append(f"{pad} {style.help('= help:')} {printable(finding.fix_title)}")
         if context.show_fixes and source is not None:
             lines.extend(fix_lines(finding, source, style, width))
-        if context.explain and finding.code != "PFL000":
+        if _explained(finding, context):
             lines.extend(_explanation_lines(finding, pad + "   "))
         blocks.append("\n".join(lines) + "\n")
-    return "\n".join(blocks) + ("\n" if blocks else "")
+    note = _counts_note([f for _, f in all_findings(results) if _explained(f, context)])
+    return "\n".join(blocks) + ("\n" if blocks else "") + note
 
 
 @register("concise")
@@ -161,6 +176,7 @@ def render_concise(results: Sequence[FileResult], context: ReportContext) -> str
     lines = []
     for _, finding in all_findings(results):
         lines.append(header(finding, context, style))
-        if context.explain and finding.code != "PFL000":
+        if _explained(finding, context):
             lines.extend(_explanation_lines(finding, "    "))
-    return "".join(f"{line}\n" for line in lines)
+    note = _counts_note([f for _, f in all_findings(results) if _explained(f, context)])
+    return "".join(f"{line}\n" for line in lines) + (f"\n{note}" if note else "")
