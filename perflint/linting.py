@@ -39,7 +39,7 @@ def lint_text(source: str, path: str, settings: Settings) -> tuple[list[Finding]
     report_unused = UNUSED_NOQA in select
     rules = dataclasses.replace(settings, select=tuple(code for code in select if code != UNUSED_NOQA))
     findings, error = engine.lint_text(source, path, rules)
-    if error is not None:
+    if error is not None or not (findings or report_unused):
         return findings, error
     lines = split_lines(source)
     kept: list[Finding] = []

@@ -366,6 +366,7 @@ def test_markdown_comment(tree: Path) -> None:
     text = run("--format", "markdown", ".").stdout
     assert "| PFL101 | range-len-index | 2 | 1 |" in text  # safe.py's fix is safe
     assert "| PFL000 | file-error | 1 | 0 |" in text
+    assert "\n2 findings in 2 files; 1 file could not be analysed (PFL000).\n" in text
     linked = run("--output-format", "markdown", "--docs-url", "https://x.org/r/", ".").stdout
     assert "| [PFL101](https://x.org/r/PFL101.md) | range-len-index | 2 | 1 |" in linked
     assert "| PFL000 | file-error | 1 | 0 |" in linked

@@ -97,6 +97,23 @@ def bytecode_details(explanation: Explanation) -> list[str]:
     return [f"<details><summary>{label}</summary>", "", *diff, "", *words, "</details>"]
 
 
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _tally(results: Sequence[FileResult]) -> str:
+    """``3 findings in 2 files; 1 file could not be analysed (PFL000).``: the words of the
+    text summary (rule results are findings, a file that cannot be analysed an error)."""
+    findings = sum(len(result.findings) for result in results)
+    files = sum(bool(result.findings) for result in results)
+    errors = sum(result.error is not None for result in results)
+    text = f"{_plural(findings, 'finding')} in {_plural(files, 'file')}"
+    if errors:
+        verb = "file could" if errors == 1 else "files could"
+        text += f"; {errors} {verb} not be analysed (PFL000)"
+    return text + "."
+
+
 @register("markdown")
 def render_markdown(results: Sequence[FileResult], context: ReportContext) -> str:
     pairs = list(all_findings(results))
@@ -104,7 +121,7 @@ def render_markdown(results: Sequence[FileResult], context: ReportContext) -> st
         return "### perflint\n\nNo findings.\n"
     counts = Counter((finding.code, finding.name) for _, finding in pairs)
     fixable = Counter(finding.code for _, finding in pairs if context.applicable(finding))
-    out = ["### perflint", "", f"{len(pairs)} finding(s) in {len({r.path for r, _ in pairs})} file(s).", ""]
+    out = ["### perflint", "", _tally(results), ""]
     out += ["| Rule | Name | Findings | Fixable |", "| --- | --- | ---: | ---: |"]
     for (code, name), count in sorted(counts.items()):
         url = context.url(code, name)  # docs-url allows no character that ends a link
