@@ -229,7 +229,8 @@ def test_fail_on(repo: Path) -> None:
     assert run("--since", "main").exit_code == 0  # informs, does not fail
     nested = run("--since", "main", "--fail-on", "nested-loop")
     assert nested.exit_code == 1 and "new nested loop at line 15" in nested.stderr
-    grew = run("--since", "main", "--fail-on", "loop-growth=3")
+    # load_all's loop grows by 3 instructions on 3.8-3.10 and 3.12, 4 on 3.11 and 3.13.
+    grew = run("--since", "main", "--fail-on", "loop-growth=2")
     assert grew.exit_code == 1 and "load_all" in grew.stderr
     assert run("--since", "main", "--fail-on", "loop-growth=1000").exit_code == 0
     assert run("--since", "main", "--fail-on", "loop-growth=10%").exit_code == 1
