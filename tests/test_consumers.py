@@ -50,7 +50,9 @@ def g(nums):
 """
 #: The same loop five times in one function: five findings GitLab must keep apart.
 MANY = "def f(d):\n" + "    for k in d.keys():\n        print(k)\n" * 5
-ALL_RULES = Settings(select=tuple(spec.code for spec in builtin_rules()), unsafe_fixes=True)
+ALL_RULES = Settings(
+    select=tuple(spec.code for spec in builtin_rules()), unsafe_fixes=True, target_version="py312"
+)
 
 
 @pytest.fixture
@@ -73,7 +75,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def run(*args: str) -> Result:
-    return CliRunner().invoke(cli, ["check", "--jobs", "1", *args])
+    return CliRunner().invoke(cli, ["check", "--jobs", "1", "--target-version", "py312", *args])
 
 
 # -- GitLab Code Quality ----------------------------------------------------------------------

@@ -172,10 +172,10 @@ def test_comprehension_iterable_counts_in_the_enclosing_scope() -> None:
             out.append(x + 1)
         return [x for x in x]
     """
-    result = lint_source(textwrap.dedent(source), "t.py", Settings(select=("PFL201",)))
+    result = lint_source(textwrap.dedent(source), "t.py", Settings(select=("PFL201",), target_version="py312"))
     assert result.findings == ()
     unrelated = source.replace("[x for x in x]", "[y for y in other]")
-    result = lint_source(textwrap.dedent(unrelated), "t.py", Settings(select=("PFL201",)))
+    result = lint_source(textwrap.dedent(unrelated), "t.py", Settings(select=("PFL201",), target_version="py312"))
     assert [finding.code for finding in result.findings] == ["PFL201"]
 
 

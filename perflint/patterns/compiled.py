@@ -21,7 +21,7 @@ from __future__ import annotations
 import ast
 import builtins
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Union
 
 import libcst as cst
@@ -113,9 +113,12 @@ class Pattern:
     #: Plain names the pattern writes (``re`` in ``re.match($P)``).
     names: frozenset[str] = frozenset()
 
-    @property
-    def kind(self) -> str:
-        return self.tree.kind if isinstance(self.tree, Node) else "Any"
+    def __post_init__(self) -> None:
+        kind = self.tree.kind if isinstance(self.tree, Node) else "Any"
+        object.__setattr__(self, "kind", kind)
+
+    #: The kind the pattern is rooted at ("Any" for a bare metavariable).
+    kind: str = field(init=False)
 
     @property
     def length(self) -> int:

@@ -16,8 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 import libcst as cst
 
 from perflint.patterns import views
-from perflint.patterns.compiled import Pattern
-from perflint.patterns.rule import PLACES, Offer, PatternRule
+from perflint.patterns.rule import PLACES, Offer, PatternRule, call_key
 from perflint.patterns.template import NEEDS_PARENTS, NOTHING, cst_needs
 from perflint.rule import FileContext
 
@@ -36,18 +35,6 @@ _PLACES: dict[str, tuple[tuple[str, str], ...]] = {
     "class": (("ClassDef", "body"),),
 }  # fmt: skip
 assert set(_PLACES) == set(PLACES)
-
-
-def _call_key(pattern: Pattern) -> str | None:
-    """For a call pattern, the name or attribute it calls (``sorted``, ``startswith``)."""
-    if pattern.kind != "Call":
-        return None
-    func = pattern.tree.field("func")  # type: ignore[union-attr]
-    if getattr(func, "kind", None) == "Name":
-        return str(func.field("id"))
-    if getattr(func, "kind", None) == "Attribute":
-        return str(func.field("attr"))
-    return None
 
 
 def _node_key(node: cst.CSTNode) -> str | None:
@@ -81,7 +68,7 @@ class PatternDispatcher(cst.BatchableCSTVisitor):
         for rule in self.rules:
             for pattern in rule.compiled.patterns:
                 for cst_type in views.CST_TYPES_OF_KIND[pattern.kind]:
-                    entry = (_call_key(pattern), rule)
+                    entry = (call_key(pattern), rule)
                     if entry not in self.index[cst_type]:
                         self.index[cst_type].append(entry)
         self.ancestor_types = {

@@ -16,7 +16,7 @@ import re
 import tokenize
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import libcst as cst
@@ -71,21 +71,37 @@ class CompiledRule:
     needles: tuple[str, ...]
     fix_imports: tuple[str, ...] = ()
 
-    @property
-    def patterns(self) -> tuple[Pattern, ...]:
-        return tuple(alternative.pattern for alternative in self.alternatives)
+    def __post_init__(self) -> None:
+        # Asked for every node the prefilter and the traversal offer: computed once.
+        patterns = tuple(alternative.pattern for alternative in self.alternatives)
+        object.__setattr__(self, "patterns", patterns)
+        object.__setattr__(self, "kinds", frozenset(pattern.kind for pattern in patterns))
+        object.__setattr__(
+            self, "ancestors", any(a.conditions.ancestors for a in self.alternatives)
+        )
+        object.__setattr__(self, "context", any(a.conditions.context for a in self.alternatives))
+        object.__setattr__(self, "call_keys", _call_keys(patterns))
 
-    @property
-    def kinds(self) -> frozenset[str]:
-        return frozenset(pattern.kind for pattern in self.patterns)
+    #: The alternatives' patterns; the kinds they are rooted at; whether ``where:`` asks about
+    #: enclosing code by pattern, or about ``context:``; and the names and methods the call
+    #: patterns call when every one calls a fixed one (``sorted(...)``, ``$X.join(...)``).
+    patterns: tuple[Pattern, ...] = field(init=False)
+    kinds: frozenset[str] = field(init=False)
+    ancestors: bool = field(init=False)
+    context: bool = field(init=False)
+    call_keys: frozenset[str] | None = field(init=False)
 
-    @property
-    def ancestors(self) -> bool:
-        return any(alternative.conditions.ancestors for alternative in self.alternatives)
 
-    @property
-    def context(self) -> bool:
-        return any(alternative.conditions.context for alternative in self.alternatives)
+def _call_keys(patterns: Sequence[Pattern]) -> frozenset[str] | None:
+    keys = set()
+    for pattern in patterns:
+        if pattern.kind != "Call":
+            continue
+        key = call_key(pattern)
+        if key is None:
+            return None
+        keys.add(key)
+    return frozenset(keys)
 
 
 def compile_rule(spec: RuleSpec) -> CompiledRule:
@@ -188,22 +204,32 @@ def pattern_check(spec: RuleSpec, base: type[PatternRule] | None = None) -> type
 
 
 class _AstSegments:
-    """Source text of one-line nodes, for ``regex:`` on CPython's ``ast``."""
+    """Source text of one-line nodes, for ``regex:`` on CPython's ``ast`` (the file's lines are
+    split once, when a regex first asks)."""
 
     #: Kinds whose ``ast`` position and libcst code (parentheses removed) are the same text.
     KINDS = frozenset({"Name", "Attribute", "Call", "Subscript", "Constant"})
 
     def __init__(self, source: str | None) -> None:
-        self.lines = source.splitlines() if source is not None else None
+        self.source = source
+        self._lines: list[str] | None = None
+
+    @property
+    def lines(self) -> list[str] | None:
+        if self._lines is None and self.source is not None:
+            self._lines = self.source.splitlines()
+        return self._lines
 
     def __call__(self, capture: Any) -> str | None:
-        if self.lines is None or isinstance(capture, (list, str)) or not isinstance(capture, ast.expr):
+        if self.source is None or isinstance(capture, (list, str)) or not isinstance(capture, ast.expr):
             return None
         if AST.fields(capture)[0] not in self.KINDS or capture.lineno != capture.end_lineno:
             return None
-        if capture.lineno > len(self.lines):
+        lines = self.lines
+        assert lines is not None
+        if capture.lineno > len(lines):
             return None
-        line = self.lines[capture.lineno - 1].encode("utf-8")
+        line = lines[capture.lineno - 1].encode("utf-8")
         return line[capture.col_offset : capture.end_col_offset].decode("utf-8", "replace")
 
 
@@ -262,7 +288,14 @@ class PatternRule(Rule):
 
     @classmethod
     def ast_candidate(cls, node: ast.AST, facts: AstFacts) -> bool:
-        where = ast_where(_AstSegments(getattr(facts, "source", None)))
+        keys = cls.compiled.call_keys
+        if keys is not None and isinstance(node, ast.Call) and _ast_call_key(node) not in keys:
+            return False  # every pattern calls a name or method this call does not
+        segments = getattr(facts, "pattern_segments", None)
+        if segments is None:
+            segments = _AstSegments(getattr(facts, "source", None))
+            facts.pattern_segments = segments  # type: ignore[attr-defined]
+        where = ast_where(segments)
         alternatives = cls.compiled.alternatives
 
         def accept(index: int, bindings: Mapping[str, Any], span: Span) -> bool:
@@ -362,6 +395,27 @@ class PatternRule(Rule):
                 return None
             found.append((name, anchor))
         return found
+
+
+def call_key(pattern: Pattern) -> str | None:
+    """For a call pattern, the name or attribute it calls (``sorted``, ``startswith``)."""
+    if pattern.kind != "Call":
+        return None
+    func = pattern.tree.field("func")  # type: ignore[union-attr]
+    if getattr(func, "kind", None) == "Name":
+        return str(func.field("id"))
+    if getattr(func, "kind", None) == "Attribute":
+        return str(func.field("attr"))
+    return None
+
+
+def _ast_call_key(node: ast.Call) -> str | None:
+    func = node.func
+    if isinstance(func, ast.Name):
+        return func.id
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    return None
 
 
 def _operand_needs(chain: cst.CSTNode) -> int:

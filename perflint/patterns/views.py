@@ -19,6 +19,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import libcst as cst
@@ -206,7 +207,22 @@ def statements(suite: cst.CSTNode | None) -> list[cst.CSTNode]:
 
 
 def _literal(node: cst.CSTNode) -> Any:
-    return ast.literal_eval(node.value)  # type: ignore[attr-defined]
+    return _literal_value(type(node), node.value)  # type: ignore[attr-defined]
+
+
+@lru_cache(maxsize=4096)
+def _literal_value(kind: type, text: str) -> Any:
+    """The value of a number or string literal's text (numbers without compiling)."""
+    if kind is cst.Integer:
+        try:
+            return int(text, 0)
+        except ValueError:  # ``00``: zeros, which base 0 refuses
+            return int(text.replace("_", ""))
+    if kind is cst.Float:
+        return float(text)
+    if kind is cst.Imaginary:
+        return complex(text)
+    return ast.literal_eval(text)
 
 
 def cst_string_value(node: cst.BaseExpression) -> tuple[bool, Any]:

@@ -553,35 +553,41 @@ def _context(value: object) -> tuple[str, str | None] | None:
     raise WhereError("'context' must be test, for-iter or {keyword: NAME}")
 
 
+class _AstWhere:
+    """The answers CPython's ``ast`` can give: kinds, ``has``, the code of one-line captures;
+    everything that needs scopes or enclosing nodes is "maybe"."""
+
+    def __init__(self, segment: Callable[[Any], str | None]) -> None:
+        from perflint.patterns.compiled import AST
+
+        self.side = AST
+        self.segment = segment
+
+    def code(self, capture: Any) -> str | None:
+        return self.segment(capture)
+
+    def type_of(self, capture: Any) -> str | None | bool:
+        return False
+
+    def is_builtin(self, name: str) -> Answer:
+        return None
+
+    def concatenated(self, capture: Any) -> Answer:
+        return None  # ast folds "a" "b" into one constant
+
+    def inside(self, place: str) -> Answer:
+        return None
+
+    def ancestors(self) -> Sequence[Any] | None:
+        return None
+
+    def context(self) -> tuple[str, str | None] | None | bool:
+        return False
+
+    def module_of(self, name: str) -> str | None | bool:
+        return False
+
+
 def ast_where(segment: Callable[[Any], str | None]) -> Where:
-    """The answers CPython's ``ast`` can give: kinds, ``has``, the code of one-line captures."""
-    from perflint.patterns.compiled import AST
-
-    class _AstWhere:
-        side = AST
-
-        def code(self, capture: Any) -> str | None:
-            return segment(capture)
-
-        def type_of(self, capture: Any) -> str | None | bool:
-            return False
-
-        def is_builtin(self, name: str) -> Answer:
-            return None
-
-        def concatenated(self, capture: Any) -> Answer:
-            return None  # ast folds "a" "b" into one constant
-
-        def inside(self, place: str) -> Answer:
-            return None
-
-        def ancestors(self) -> Sequence[Any] | None:
-            return None
-
-        def context(self) -> tuple[str, str | None] | None | bool:
-            return False
-
-        def module_of(self, name: str) -> str | None | bool:
-            return False
-
-    return _AstWhere()
+    """What ``where:`` can be answered with on CPython's ``ast``."""
+    return _AstWhere(segment)
