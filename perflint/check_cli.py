@@ -255,7 +255,7 @@ def check(
         started=started,
     )
     if mode == "show-files":
-        click.echo(files_text(run.discover(paths).files), nl=False)
+        echo(files_text(run.discover(paths).files), nl=False)  # file names: through the safe layer
         ctx.exit(0)
     if mode == "show-settings":
         ctx.exit(_show_settings(run, paths))
@@ -343,7 +343,7 @@ def _show_settings(run: Run, paths: Sequence[str]) -> int:
     found = run.discover(paths)
     if not found.files:
         raise PerflintError("--show-settings: no Python file found under the given paths")
-    click.echo(settings_text(sorted(found.files)[0], run.options), nl=False)
+    echo(settings_text(sorted(found.files)[0], run.options), nl=False)
     return 0
 
 

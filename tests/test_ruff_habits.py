@@ -268,6 +268,16 @@ def test_show_files_lists_what_would_be_checked(tree: Path) -> None:
     assert result.stdout.splitlines() == ["b.py", "pkg/a.py"]
 
 
+def test_show_files_and_settings_print_hostile_names_safely(tree: Path) -> None:
+    name = "::error title=x::owned\u202e\x1b[31m.py"
+    write(tree / name, SLOW)
+    for option in ("--show-files", "--show-settings"):
+        shown = run(option, ".").stdout
+        assert "\x1b" not in shown and "\u202e" not in shown, shown
+        assert not any(line.lstrip().startswith("::") for line in shown.splitlines()), shown
+    assert run("--show-files", ".").stdout.startswith("\\x3a:error title=x::owned\\u202e\\x1b[31m.py")
+
+
 def test_show_settings_resolves_them_for_the_first_file(tree: Path) -> None:
     write(tree / "pyproject.toml", '[project]\nrequires-python = ">=3.9"\n[tool.perflint]\nper-file-ignores = {"a.py" = ["PFL101"]}\n')
     write(tree / "a.py", SLOW)
