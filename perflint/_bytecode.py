@@ -1,4 +1,4 @@
-"""Reading one code object's bytecode for any CPython 3.10-3.13: normalised instructions,
+"""Reading one code object's bytecode for any CPython 3.8-3.13: normalised instructions,
 control flow and loops.
 
 Standard library only, like ``_disasm`` (which imports it, also when another interpreter runs

@@ -1,4 +1,4 @@
-"""Compile code and return its normalised bytecode, for any CPython 3.10-3.13.
+"""Compile code and return its normalised bytecode, for any CPython 3.8-3.13.
 
 Run as ``pythonX.Y path/to/_disasm.py`` with a JSON request on stdin, it answers in JSON on
 stdout, so that ``perflint explain --python pythonX.Y`` shows that interpreter's bytecode.

@@ -125,7 +125,7 @@ def _kind(code: CodeType, is_module: bool) -> str:
 
 
 def _qualname(code: CodeType, parent: _Code | None) -> str:
-    """``co_qualname`` (3.11+); on 3.10 the same rule the compiler applies."""
+    """``co_qualname`` (3.11+); before 3.11 the same rule the compiler applies."""
     if parent is None:
         return "<module>"
     found = getattr(code, "co_qualname", None)

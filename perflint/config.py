@@ -21,7 +21,16 @@ from pathlib import Path
 from typing import Any
 
 from perflint.files import FileRefused, read_bounded
-from perflint.types import DEFAULT_MAX_FILE_SIZE, PYTHON_VERSIONS, RuleSpec, Settings, current_target
+from perflint.perfile import GlobError, compile_ignores
+from perflint.requires_python import target_from_requires_python
+from perflint.types import (
+    DEFAULT_MAX_FILE_SIZE,
+    PYTHON_VERSIONS,
+    PerFileIgnore,
+    RuleSpec,
+    Settings,
+    current_target,
+)
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -43,6 +52,15 @@ def _strings(key: str, value: object) -> tuple[str, ...]:
     if isinstance(value, list) and all(isinstance(item, str) for item in value):
         return tuple(value)
     raise ValueError("must be a list of strings")
+
+
+def _globs_to_codes(key: str, value: object) -> dict[str, tuple[str, ...]]:
+    if isinstance(value, dict) and all(
+        isinstance(pattern, str) and isinstance(codes, list) and all(isinstance(c, str) for c in codes)
+        for pattern, codes in value.items()
+    ):
+        return {pattern: tuple(codes) for pattern, codes in value.items()}
+    raise ValueError('must be a table of "glob" = ["rule codes"]')
 
 
 def _bool(key: str, value: object) -> bool:
@@ -89,6 +107,12 @@ def _size(key: str, value: object) -> int:
     return parse_size(value)
 
 
+def _docs_url(key: str, value: object) -> str:
+    from perflint.docs_url import check_docs_url
+
+    return check_docs_url(value)
+
+
 def _format(key: str, value: object) -> str:
     from perflint.reporters import formats
 
@@ -110,7 +134,8 @@ KEYS: dict[str, Callable[[str, object], object]] = {
     "fix": _bool,
     "unsafe-fixes": _bool,
     "explain": _bool,
-    "format": _format,
+    "output-format": _format,
+    "format": _format,  # the same key under its older name
     "exit-zero": _bool,
     "statistics": _bool,
     "jobs": _jobs,
@@ -118,7 +143,13 @@ KEYS: dict[str, Callable[[str, object], object]] = {
     "quiet": _bool,
     "max-file-size": _size,
     "rule-paths": _strings,
+    "docs-url": _docs_url,
+    "per-file-ignores": _globs_to_codes,
+    "extend-per-file-ignores": _globs_to_codes,
+    "show-fixes": _bool,
 }
+#: The keys holding per-file ignores: compiled against the file's folder when it is loaded.
+PER_FILE_KEYS = ("per-file-ignores", "extend-per-file-ignores")
 
 #: Options a configuration file may not set, with where to give them instead: the repository
 #: being linted must not choose a program perflint runs or a path it writes.
@@ -239,6 +270,10 @@ def load_config(path: Path, *, explicit: bool = False) -> FileConfig:
             values[key] = KEYS[key](key, value)
         except ValueError as error:
             raise ConfigError(f"{where} '{key}' {error}") from None
+    if "output-format" in values:
+        if "format" in values:
+            raise ConfigError(f"{where} 'output-format' and 'format' are the same key: give one")
+        values["format"] = values.pop("output-format")
     if "rule-paths" in values:
         values["rule-paths"] = _rule_paths(values["rule-paths"], path.parent, where)  # type: ignore[arg-type]
     config = FileConfig(
@@ -248,7 +283,27 @@ def load_config(path: Path, *, explicit: bool = False) -> FileConfig:
     for key in ("select", "extend-select", "ignore"):
         if key in values:
             _check_selectors(values[key], f"{where} '{key}'", packs)  # type: ignore[arg-type]
+    for key in PER_FILE_KEYS:
+        if key in values:
+            values[key] = per_file_ignores(values[key], path.parent, f"{where} '{key}'", packs)  # type: ignore[arg-type]
     return config
+
+
+def per_file_ignores(
+    mapping: Mapping[str, Sequence[str]], base: Path, where: str, rule_paths: tuple[str, ...] = ()
+) -> tuple[PerFileIgnore, ...]:
+    """``{glob: selectors}`` compiled against ``base`` (the configuration file's folder, or
+    the working directory for the command line), each selector resolved to rule codes."""
+
+    def resolve(selectors: Sequence[str]) -> tuple[str, ...]:
+        _check_selectors(selectors, where, rule_paths)
+        rules = _rules(rule_paths)
+        return tuple(spec.code for spec in rules if any(selector_matches(s, spec) for s in selectors))
+
+    try:
+        return compile_ignores(mapping, str(base), resolve)
+    except GlobError as error:
+        raise ConfigError(f"{where}: {error}") from None
 
 
 def _rule_paths(folders: Sequence[str], base: Path, where: str) -> tuple[str, ...]:
@@ -271,69 +326,6 @@ def _rule_paths(folders: Sequence[str], base: Path, where: str) -> tuple[str, ..
 
 def _absolute(path: Path) -> str:
     return os.path.abspath(path)
-
-
-# -- requires-python ------------------------------------------------------------------------------
-
-_CLAUSE = re.compile(r"^\s*(~=|===|==|!=|<=|>=|<|>)\s*v?(\d+(?:\.\d+)*)(\.\*)?\s*$")
-
-
-def _pad(parts: Sequence[int], size: int = 3) -> tuple[int, ...]:
-    return tuple(parts[:size]) + (0,) * (size - len(parts[:size]))
-
-
-def _clause_allows(
-    operator: str, release: tuple[int, ...], wildcard: bool, version: tuple[int, ...]
-) -> bool:
-    if wildcard:
-        same = version[: len(release)] == release
-        return same if operator in ("==", "===") else not same if operator == "!=" else False
-    bound = _pad(release)
-    if operator == "~=":
-        prefix = release[:-1] if len(release) > 1 else release
-        return version >= bound and version[: len(prefix)] == prefix
-    return {
-        "==": version == bound,
-        "===": version == bound,
-        "!=": version != bound,
-        ">=": version >= bound,
-        "<=": version <= bound,
-        ">": version > bound,
-        "<": version < bound,
-    }[operator]
-
-
-def target_from_requires_python(spec: str) -> str | None:
-    """The lowest target version that ``requires-python`` allows, clamped to perflint's range.
-
-    ``">=3.11"`` -> ``"py311"``; ``">=3.8"`` -> ``"py310"``.  None when the specifier cannot be
-    read or allows no CPython 3 at all.
-    """
-    clauses = []
-    for text in spec.split(","):
-        match = _CLAUSE.match(text)
-        if match is None:
-            return None
-        operator, release, wildcard = match.groups()
-        if wildcard and operator not in ("==", "!=", "==="):
-            return None
-        clauses.append((operator, tuple(int(part) for part in release.split(".")), bool(wildcard)))
-    for minor in range(0, 40):
-        # A minor version is allowed when any of its patch releases satisfies every clause.
-        if any(
-            all(_clause_allows(op, rel, wild, (3, minor, patch)) for op, rel, wild in clauses)
-            for patch in range(0, 40)
-        ):
-            lowest, highest = (
-                version_minor(PYTHON_VERSIONS[0]),
-                version_minor(PYTHON_VERSIONS[-1]),
-            )
-            return f"py3{min(max(minor, lowest), highest)}"
-    return None
-
-
-def version_minor(target: str) -> int:
-    return int(target[3:])
 
 
 # -- rule selection -------------------------------------------------------------------------------
@@ -388,10 +380,10 @@ class SelectionLayer:
 def resolve_selection(
     layers: Sequence[SelectionLayer], rule_paths: tuple[str, ...] = ()
 ) -> tuple[str, ...]:
-    """The codes enabled after applying each layer in turn; all rules (the packs' too) before
-    the first layer."""
+    """The codes enabled after applying each layer in turn; before the first layer, every
+    rule (the packs' too) except those off by default (PFL001, as ruff's RUF100)."""
     rules = _rules(rule_paths)
-    enabled = {spec.code for spec in rules}
+    enabled = {spec.code for spec in rules if spec.default_enabled}
     for layer in layers:
         selects = (*(layer.select or ()), *layer.extend_select)
         for spec in rules:
@@ -466,6 +458,16 @@ class Options:
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     #: Folders of rule packs (real absolute paths): the file's ``rule-paths``, ``--rule-path``.
     rule_paths: tuple[str, ...] = ()
+    #: Where the rule pages are published (``docs-url``); None: no links.
+    docs_url: str | None = None
+    #: ``per-file-ignores`` (the command line's, else the file's) and every
+    #: ``extend-per-file-ignores``, each anchored where it was given.
+    per_file_ignores: tuple[PerFileIgnore, ...] = ()
+    #: Where ``target_version`` comes from, in words.
+    target_from: str = ""
+    #: ``--show-fixes``: each fix as a diff in the text output, and after ``--fix`` the list
+    #: of fixes applied.
+    show_fixes: bool = False
 
 
 def resolve_options(cli: Mapping[str, object], config: FileConfig, cwd: Path) -> Options:
@@ -509,20 +511,23 @@ def resolve_options(cli: Mapping[str, object], config: FileConfig, cwd: Path) ->
             _check_selectors(selectors, option, rule_paths)  # type: ignore[arg-type]
     layers.append(SelectionLayer(cli_select, tuple(cli_extend), tuple(cli_ignore)))  # type: ignore[arg-type]
 
-    target = pick("target-version", None)
-    if target is None and config.requires_python:
-        target = target_from_requires_python(config.requires_python)
-    target = target or current_target()
+    target, target_from = _target(cli, config)
 
     output_format = str(pick("format", "text"))
     statistics = cli.get("statistics")
     if statistics is None:
         statistics = file.get("statistics", False) and output_format in STATISTICS_FORMATS
     output_file = cli.get("output-file")
+    if cli.get("docs-url") is not None:
+        try:
+            _docs_url("docs-url", cli["docs-url"])
+        except ValueError as error:
+            raise ConfigError(f"--docs-url {error}") from None
 
     return Options(
         select=resolve_selection(layers, rule_paths),
-        target_version=str(target),
+        target_version=target,
+        target_from=target_from,
         fix=bool(pick("fix", False)),
         unsafe_fixes=bool(pick("unsafe-fixes", False)),
         diff=bool(cli.get("diff") or False),
@@ -541,7 +546,41 @@ def resolve_options(cli: Mapping[str, object], config: FileConfig, cwd: Path) ->
         config_path=config.path,
         max_file_size=_max_file_size(cli, config),
         rule_paths=rule_paths,
+        docs_url=pick("docs-url", None),
+        per_file_ignores=_per_file_ignores(cli, config, cwd, rule_paths),
+        show_fixes=bool(pick("show-fixes", False)),
     )
+
+
+def _target(cli: Mapping[str, object], config: FileConfig) -> tuple[str, str]:
+    """The target version and where it comes from (for ``--verbose`` and ``--show-settings``)."""
+    if cli.get("target-version"):
+        return str(cli["target-version"]), "--target-version"
+    if "target-version" in config.values:
+        return str(config.values["target-version"]), f"target-version in {config.path}"
+    if config.requires_python:
+        found = target_from_requires_python(config.requires_python)
+        if found is not None:
+            return found, f"requires-python {config.requires_python!r} in {config.path}"
+    return current_target(), f"the running CPython {sys.version_info[0]}.{sys.version_info[1]}"
+
+
+def _per_file_ignores(
+    cli: Mapping[str, object], config: FileConfig, cwd: Path, rule_paths: tuple[str, ...]
+) -> tuple[PerFileIgnore, ...]:
+    """As ruff merges them: ``--per-file-ignores`` replaces the file's ``per-file-ignores``;
+    both ``extend-per-file-ignores`` add to whichever stands. The file's patterns are
+    relative to its folder, the command line's to the working directory."""
+    file = config.values
+
+    def given(key: str) -> tuple[PerFileIgnore, ...]:
+        mapping = cli.get(key)
+        if not mapping:
+            return ()
+        return per_file_ignores(mapping, cwd, f"--{key}", rule_paths)  # type: ignore[arg-type]
+
+    base = given("per-file-ignores") or tuple(file.get("per-file-ignores", ()))  # type: ignore[arg-type]
+    return (*base, *tuple(file.get("extend-per-file-ignores", ())), *given("extend-per-file-ignores"))  # type: ignore[arg-type]
 
 
 def lint_settings(options: Options, *, fixing: bool = True) -> Settings:
@@ -556,6 +595,7 @@ def lint_settings(options: Options, *, fixing: bool = True) -> Settings:
         diff=options.diff and fixing,
         max_file_size=options.max_file_size,
         rule_paths=options.rule_paths,
+        per_file_ignores=options.per_file_ignores,
     )
 
 
@@ -607,3 +647,9 @@ def settings_config(
     if found is None:
         return FileConfig(path=None, root=cwd)
     return load_config(found)
+
+
+def project_options(cli: Mapping[str, object], cwd: Path) -> Options:
+    """The options of a command that lints nothing (``explain``, ``rule``, ``rules``): the
+    nearest configuration of the working directory, under the command line's values."""
+    return resolve_options(cli, settings_config((), None, cwd, None), cwd)

@@ -1,4 +1,8 @@
-"""Lint one source text: prefilter, one libcst parse, one batched traversal, findings."""
+"""Lint one source text: prefilter, one libcst parse, one batched traversal, findings.
+
+Every finding is returned, suppressed or not: ``perflint.linting`` applies the ``# noqa``
+comments (and reports the ones that suppress nothing).
+"""
 
 from __future__ import annotations
 
@@ -17,12 +21,11 @@ from perflint.prefilter import MAX_DEPTH, Plan, identifiers, plan
 from perflint.rule import Before, EditTarget, FileContext, Report, Rule
 from perflint.ruleset import all_rules, load_check
 from perflint.scope import ScopeTracker
-from perflint.suppress import is_suppressed
 from perflint.types import Edit, Finding, Fix, Location, RuleSpec, Settings
 
 ERROR_CODE = "PFL000"
-ERROR_NAME = "syntax-error"
-RULE_URL = "https://github.com/perflint/perflint/blob/main/rules/{code}-{name}.yaml"
+#: PFL000's name: a file that could not be read, decoded or parsed (or its fixes written).
+ERROR_NAME = "file-error"
 
 
 
@@ -217,9 +220,6 @@ def _to_findings(
         start = _skip_blank(lines, start)
         if report.end_node is not None:
             end = ranges[id(report.end_node)].end
-        line = lines[start.row - 1] if start.row <= len(lines) else ""
-        if is_suppressed(report.spec.code, report.spec.name, line):
-            continue
         fix = None
         if report.edits:
             edits = []
@@ -251,7 +251,6 @@ def _to_findings(
                     module.code_for_node(report.rewritten) if report.rewritten is not None else None
                 ),
                 builtins=report.builtins,
-                url=RULE_URL.format(code=report.spec.code, name=report.spec.name),
                 context=report.scope.qualname if report.scope is not None else "",
             )
         )

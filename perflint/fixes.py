@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from perflint.engine import lint_text
+from perflint.linting import lint_text
 from perflint.lines import line_offsets, offset
 from perflint.types import Edit, Finding, Settings
 
@@ -77,6 +77,8 @@ class FixOutcome:
     dropped: tuple[str, ...]  # fixes not applied (would not compile, or text not found)
     #: The findings of the text before any fix (what stands if the fixes are not written).
     found: tuple[Finding, ...] = ()
+    #: The rule (code, name) of each fix applied.
+    rules: tuple[tuple[str, str], ...] = ()
 
 
 def _key(finding: Finding) -> tuple[str, str | None]:
@@ -94,7 +96,7 @@ NOT_FOUND = "the code it replaces is not at the position it was found at"
 def fix_text(text: str, path: str, settings: Settings) -> FixOutcome:
     """Lint and fix ``text`` until no fixable finding is left (at most ``MAX_PASSES`` passes)."""
     original_compiles = compiles(text, path)
-    applied_total = 0
+    applied_rules: list[tuple[str, str]] = []
     dropped: dict[tuple[str, str | None], str] = {}
     findings, error = lint_text(text, path, settings)
     found = tuple(findings)
@@ -122,6 +124,8 @@ def fix_text(text: str, path: str, settings: Settings) -> FixOutcome:
         if not applied:
             break
         text = new_text
-        applied_total += len(applied)
+        applied_rules += [(finding.code, finding.name) for finding in applied]
         findings, error = lint_text(text, path, settings)
-    return FixOutcome(text, applied_total, findings, error, tuple(dropped.values()), found)
+    return FixOutcome(
+        text, len(applied_rules), findings, error, tuple(dropped.values()), found, tuple(applied_rules)
+    )

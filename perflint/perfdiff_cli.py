@@ -62,7 +62,9 @@ def report_failures(reasons: Sequence[str]) -> None:
     show_envvar=True,
     help="Interpreter whose bytecode to compare (default: the running one).",
 )
-@click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", help="Output format.")
+@click.option(
+    "--output-format", "--format", "output_format", type=click.Choice(FORMATS), default="text", help="Output format."
+)
 @click.option(
     "--output-file", type=click.Path(dir_okay=False, path_type=Path), help="Write the diff to this file."
 )

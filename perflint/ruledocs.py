@@ -7,6 +7,7 @@ Measured and References, and for a pattern rule the pattern itself.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from perflint.types import PYTHON_VERSIONS, RuleSpec
@@ -37,8 +38,10 @@ def _versions(spec: RuleSpec) -> str:
 
 def render_rule(spec: RuleSpec) -> str:
     """The Markdown page of one rule."""
-    lines = [f"# {spec.code} {spec.name}", ""]
+    lines = [f"# {spec.code} {spec.name}", "", f"{spec.title}.", ""]
     lines += [f"Applies to: {_versions(spec)}. {_fix_line(spec)}", ""]
+    if not spec.default_enabled:
+        lines += [f"Off by default: select it to run it (`--extend-select {spec.code}`).", ""]
     why = spec.why.strip()
     if "## What it does" not in why:
         why = f"## What it does\n\n{why}"
@@ -81,6 +84,8 @@ def _safety(spec: RuleSpec) -> str:
 
 
 def _measured(spec: RuleSpec) -> list[str]:
+    if not spec.speedup and not any(example.stmt for example in spec.examples):
+        return ["Nothing to measure: the rule is about perflint's own comments, not the code's cost."]
     if not spec.speedup:
         return ["Not measured."]
     lines = [
@@ -103,11 +108,24 @@ def _order(target: str) -> int:
 
 
 def render_index(specs: Sequence[RuleSpec]) -> str:
-    lines = ["# Rules", "", "| code | name | message |", "|---|---|---|"]
+    lines = ["# Rules", "", "| code | name | what it flags |", "|---|---|---|"]
     for spec in specs:
-        message = spec.message.replace("|", "\\|").replace("\n", " ")
-        lines.append(f"| [{spec.code}]({spec.code}.md) | {spec.name} | {message} |")
+        title = spec.title.replace("|", "\\|")
+        lines.append(f"| [{spec.code}]({spec.code}.md) | {spec.name} | {title} |")
     return "\n".join(lines) + "\n"
+
+
+_SECTION = re.compile(r"^## What it does[ \t]*\n+(.+?)(?:\n[ \t]*\n|\n##|\Z)", re.M | re.S)
+_MARKUP = re.compile(r"`+|\*\*")
+
+
+def what_it_does(spec: RuleSpec) -> str:
+    """The first paragraph of the rule's "What it does" as plain text on one line (SARIF's
+    full description); its title where the docs have no such section."""
+    found = _SECTION.search(spec.why)
+    if found is None:
+        return f"{spec.title}."
+    return " ".join(_MARKUP.sub("", found.group(1)).split())
 
 
 def pages(specs: Sequence[RuleSpec]) -> dict[str, str]:

@@ -8,8 +8,10 @@ example code; it never runs it).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -70,27 +72,35 @@ def _load(paths: Sequence[Path]) -> tuple[list[RuleSpec], list[str]]:
     return specs, problems
 
 
+def text_or_json(help: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``--output-format text|json`` (``--format`` too) of the commands that describe rules."""
+    return click.option(
+        "--output-format", "--format", "output_format", type=click.Choice(["text", "json"]), default="text", help=help
+    )
+
+
 @click.group(invoke_without_command=True)
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    help="Table or JSON.",
-)
+@text_or_json("Table or JSON.")
+@click.option("--docs-url", metavar="URL", help="Where the rule pages are published (for the JSON 'url').")
 @click.pass_context
-def rules(ctx: click.Context, output_format: str) -> None:
-    """List every rule: code, name, fix availability, target versions, message.
+def rules(ctx: click.Context, output_format: str, docs_url: str | None) -> None:
+    """List every rule: code, name, fix availability, target versions, title (the rule packs
+    of the nearest pyproject.toml too).
 
     `perflint rules validate|test|docs PATH...` check, test and document rule files.
     """
     if ctx.invoked_subcommand is not None:
         return
+    from perflint.config import ConfigError, project_options
     from perflint.reporters._rules import rules_json, rules_table
 
-    specs = all_rules()
+    try:
+        options = project_options({"docs-url": docs_url}, Path(os.getcwd()))
+    except ConfigError as error:
+        raise RulesError(str(error)) from None
+    specs = all_rules(options.rule_paths)
     if output_format == "json":
-        click.echo(rules_json(specs), nl=False)
+        click.echo(rules_json(specs, options.docs_url), nl=False)
     else:
         echo(rules_table(specs), nl=False)
 

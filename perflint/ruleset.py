@@ -32,17 +32,22 @@ REQUIRED_KEYS = (
 )
 OPTIONAL_KEYS = (
     "fix-safety", "speedup", "check", "pattern", "any", "where", "fix", "safe-when", "fix-safety-why",
-    "fix-imports", "min-python",
+    "fix-imports", "min-python", "title", "enabled-by-default",
 )  # fmt: skip
 #: ``fix-safety`` of a pattern rule (and of an ``any:`` alternative).
 FIX_SAFETY = ("safe", "unsafe", "none")
 _ALTERNATIVE_KEYS = frozenset({"pattern", "fix", "where", "fix-safety", "safe-when"})
-_CODE = re.compile(r"^PFL[1-9]\d\d$")
+#: perflint's codes: PFL001-PFL099 are about perflint itself (PFL000, a file that cannot be
+#: analysed, is no rule), PFL100 and up about the code's cost.
+_CODE = re.compile(r"^PFL(?!000)\d{3}$")
 #: ``check:`` names a class of a module in ``perflint.checks``, nothing else.
 _CHECK = re.compile(r"^[a-z_][a-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*$")
 #: A rule pack's codes: a prefix of its own (PFL is perflint's) and digits, e.g. ACME001.
 _PACK_CODE = re.compile(r"^(?!PFL)[A-Z][A-Z0-9]*[0-9]{2,}$")
 _NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+#: What a title may not hold: it is plain text on one line (SARIF shows it as it is).
+_NOT_PLAIN = re.compile(r"[{}`\r\n]")
+MAX_TITLE = 120
 
 
 class RuleFileError(Exception):
@@ -132,7 +137,19 @@ MAX_RULE_FILE = 1_000_000
 
 class _RuleLoader(yaml.SafeLoader):
     """YAML without aliases: ``*name`` lets a small file stand for an enormous tree (the
-    "billion laughs"), and rule files never need it."""
+    "billion laughs"), and rule files never need it. A key given twice is an error, not the
+    last one silently winning (a second ``python:`` would hide the first from a reviewer)."""
+
+    def construct_mapping(self, node, deep=False):  # type: ignore[no-untyped-def]
+        seen: set[object] = set()
+        for key_node, _ in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+            if key is not None and key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"the key {key!r} is given twice", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
 
     def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
         if self.check_event(yaml.AliasEvent):
@@ -220,9 +237,31 @@ def load_rule_file(path: Path, *, pack: bool = False) -> RuleSpec:
         pattern=pattern,
         fix_safety_why=_str(path, data, "fix-safety-why") if "fix-safety-why" in data else None,
         min_python=min_python,
+        title=_title(path, data, name),
+        default_enabled=_enabled_by_default(path, data),
     )
     load_check(spec)  # fail now, naming the file, if the check does not exist or compile
     return spec
+
+
+def _title(path: Path, data: dict[str, Any], name: str) -> str:
+    """The rule's ``title:``, plain text on one line; without one, its name in words
+    (``manual-list-comprehension`` -> "Manual list comprehension")."""
+    if "title" not in data:
+        return name.replace("-", " ").capitalize()
+    title = _str(path, data, "title").strip()
+    if _NOT_PLAIN.search(title):
+        raise RuleFileError(path, "title", "must be plain text on one line: no {placeholders}, backticks or line breaks")
+    if len(title) > MAX_TITLE:
+        raise RuleFileError(path, "title", f"is {len(title)} characters long; at most {MAX_TITLE}")
+    return title
+
+
+def _enabled_by_default(path: Path, data: dict[str, Any]) -> bool:
+    value = data.get("enabled-by-default", True)
+    if not isinstance(value, bool):
+        raise RuleFileError(path, "enabled-by-default", "must be true or false")
+    return value
 
 
 def _every_alternative_says_safety(data: dict[str, Any]) -> bool:

@@ -13,6 +13,8 @@ import dataclasses
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
+from perflint.noqa import UNUSED_NOQA
+from perflint.ruleset import builtin_rules
 from perflint.runner import lint_source
 from perflint.types import InvalidCase, RuleSpec, Settings
 
@@ -33,7 +35,10 @@ class Case:
 
 def _settings(spec: RuleSpec, rule_paths: tuple[str, ...], **changes: object) -> Settings:
     target = spec.python[0] if spec.python else "py312"
-    settings = Settings(select=(spec.code,), target_version=target, rule_paths=rule_paths)
+    select: tuple[str, ...] = (spec.code,)
+    if spec.code == UNUSED_NOQA:  # its cases are about the other rules' findings, where they apply
+        select, target = tuple(rule.code for rule in builtin_rules()), spec.python[-1]
+    settings = Settings(select=select, target_version=target, rule_paths=rule_paths)
     return dataclasses.replace(settings, **changes)  # type: ignore[arg-type]
 
 

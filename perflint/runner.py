@@ -10,21 +10,25 @@ import os
 import threading
 import time
 import traceback
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 
-from perflint.engine import error_finding, lint_text
+from perflint.engine import error_finding
+from perflint.linting import lint_text
 from perflint.files import (
     FileRefused,
+    Snapshot,
     TooLarge,
     lint_root,
     read_regular,
     remove_stale_temps,
     replace_contents,
 )
-from perflint.fixes import fix_text
-from perflint.source import SourceError, decode, encode
+from perflint.fixes import compiles, fix_text
+from perflint.lines import edited, line_offsets
+from perflint.noqa import UNUSED_NOQA, add_noqa
+from perflint.source import SourceError, SourceFile, decode, encode
 from perflint.types import FileResult, Finding, Settings
 
 #: How often a worker checks that the process that started it is still there (seconds).
@@ -55,6 +59,7 @@ def _linted(
         findings=tuple(outcome.findings),
         error=outcome.error,
         fixed=outcome.applied,
+        fixes=outcome.rules,
         original_source=source,
         fixed_source=outcome.text,
         dropped_fixes=outcome.dropped,
@@ -89,6 +94,8 @@ def _lint_file(path: str, settings: Settings, root: str) -> FileResult:
     except SourceError as problem:
         return FileResult(path=path, error=error_finding(path, str(problem)))
     result, found = _linted(source.text, path, settings)
+    if settings.add_noqa:
+        return _with_noqa(snapshot, source, result)
     if writes and result.fixed and result.fixed_source is not None:
         try:
             replace_contents(snapshot, encode(result.fixed_source, source.encoding))
@@ -102,6 +109,28 @@ def _lint_file(path: str, settings: Settings, root: str) -> FileResult:
                 dropped_fixes=result.dropped_fixes,
             )
     return result
+
+
+def _with_noqa(snapshot: Snapshot, source: SourceFile, result: FileResult) -> FileResult:
+    """``--add-noqa``: the file rewritten with a ``# noqa`` for each of its findings (as a fix
+    is written: only if it still compiles, through a temporary file renamed over it)."""
+    findings = [finding for finding in result.findings if finding.code != UNUSED_NOQA]
+    plan = add_noqa(source.text, findings)
+    refused = tuple(
+        f"{result.path}:{row}: no noqa directive added: the line ends inside a string or with a backslash"
+        for row in plan.refused
+    )
+    if not plan.edits:
+        return replace(result, dropped_fixes=refused)
+    text = edited(source.text, line_offsets(source.text), plan.edits, 0, len(source.text))
+    if compiles(source.text, result.path) and not compiles(text, result.path):
+        why = f"{result.path}: no noqa directive added: the file would not compile"
+        return replace(result, dropped_fixes=(*refused, why))
+    try:
+        replace_contents(snapshot, encode(text, source.encoding))
+    except (FileRefused, SourceError) as problem:
+        return replace(result, error=error_finding(result.path, f"{problem}"), dropped_fixes=refused)
+    return replace(result, noqa_added=plan.added, dropped_fixes=refused)
 
 
 def _lint_one(args: tuple[str, Settings, str | None]) -> FileResult:
@@ -142,6 +171,7 @@ def lint_paths(
     settings: Settings,
     jobs: int | None = None,
     roots: Mapping[str, str] | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> list[FileResult]:
     """Lint every file of ``paths`` (already discovered), ``jobs`` processes at once, in path
     order; ``roots`` maps a path to the real path its symbolic links may lead into (default:
@@ -149,14 +179,25 @@ def lint_paths(
 
     ``jobs`` is capped at the CPU count (linting is CPU-bound, so more processes only cost
     memory; a repository's ``jobs = 100000`` must not start one process per file) and at the
-    number of files."""
+    number of files. ``progress`` is called with the number of files done after each one
+    (results come back in path order as they are ready, so it only ever grows)."""
     jobs = min(jobs or default_jobs(), default_jobs())
     ordered = sorted(paths)
     tasks = [(path, settings, (roots or {}).get(path)) for path in ordered]
     if jobs <= 1 or len(ordered) <= 1:
-        return [_lint_one(task) for task in tasks]
+        return _collect(map(_lint_one, tasks), progress)
     chunksize = max(1, min(16, len(ordered) // (jobs * 8)))
     with ProcessPoolExecutor(
         max_workers=min(jobs, len(ordered)), initializer=_watch_parent
     ) as pool:
-        return list(pool.map(_lint_one, tasks, chunksize=chunksize))
+        # map() yields each result in order as soon as it and those before it are done.
+        return _collect(pool.map(_lint_one, tasks, chunksize=chunksize), progress)
+
+
+def _collect(results: Iterable[FileResult], progress: Callable[[int], None] | None) -> list[FileResult]:
+    done: list[FileResult] = []
+    for result in results:
+        done.append(result)
+        if progress is not None:
+            progress(len(done))
+    return done

@@ -11,8 +11,9 @@ Applicability = Literal["safe", "unsafe"]
 #: Files larger than this many bytes are skipped unless ``max-file-size`` says otherwise.
 DEFAULT_MAX_FILE_SIZE = 5_000_000
 
-#: Target versions perflint understands, lowest first.
-PYTHON_VERSIONS: tuple[str, ...] = ("py310", "py311", "py312", "py313")
+#: Target versions perflint understands, lowest first. perflint itself runs on 3.10+; code
+#: for 3.8 and 3.9 (legacy codebases) is linted with the rules measured faster there.
+PYTHON_VERSIONS: tuple[str, ...] = ("py38", "py39", "py310", "py311", "py312", "py313")
 
 
 @dataclass(frozen=True, order=True)
@@ -58,6 +59,14 @@ class Explanation:
     fast_per_iteration: int | None
     #: The counted loop body branches: the counts follow its longest path.
     per_iteration_branches: bool = False
+    #: Instructions outside the counted loop's body (all code objects of the listing): where
+    #: a rewrite saves work once per run of the loop, not per iteration (PFL104's copy).
+    slow_outside_loop: int | None = None
+    fast_outside_loop: int | None = None
+    #: The rule's recorded speed-ups on this interpreter's version (one figure per example,
+    #: "1.28x / 1.70x") and that version ("py311"); None where none is recorded.
+    speedup: str | None = None
+    speedup_target: str | None = None
 
 
 @dataclass(frozen=True)
@@ -103,6 +112,10 @@ class FileResult:
     skipped: str | None = None
     #: Number of fixes applied (with --fix or --diff) and the text they produced.
     fixed: int = 0
+    #: The rule (code, name) of each fix applied, for ``--show-fixes``.
+    fixes: tuple[tuple[str, str], ...] = ()
+    #: ``# noqa`` directives ``--add-noqa`` added (or extended) in the file.
+    noqa_added: int = 0
     original_source: str | None = None
     fixed_source: str | None = None
     #: Fixes that were dropped: the result would not compile, or the text they replace was
@@ -153,6 +166,11 @@ class RuleSpec:
     fix_safety_why: str | None = None
     #: The oldest target the rule (its fix) is valid for, e.g. "py310" for ``int.bit_count``.
     min_python: str | None = None
+    #: What the rule flags in a few plain words, no placeholders (SARIF's descriptions, the
+    #: rule table, the docs page); the loader fills it from the name when a file has none.
+    title: str = ""
+    #: False for a rule that runs only when selected (``enabled-by-default: false``).
+    default_enabled: bool = True
 
     @property
     def applicability(self) -> Applicability:
@@ -160,7 +178,7 @@ class RuleSpec:
         return "safe" if self.fix_safety == "safe" else "unsafe"
 
     def applies_to(self, target: str) -> bool:
-        if self.min_python is not None and target < self.min_python:
+        if self.min_python is not None and version_order(target) < version_order(self.min_python):
             return False
         return target in self.python
 
@@ -192,6 +210,31 @@ class PatternSpec:
     fix_imports: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class PerFileIgnore:
+    """One ``per-file-ignores`` entry: a glob and the rule codes it turns off (matched by
+    ``perflint.perfile``)."""
+
+    #: The pattern as written (without a leading ``!``), matched against file names.
+    pattern: str
+    #: The pattern joined to its base directory and normalised: matched against absolute paths.
+    absolute: str
+    negated: bool
+    codes: tuple[str, ...]
+
+
+def is_performance_rule(code: str) -> bool:
+    """False for PFL000 (a file that cannot be analysed) and PFL001-PFL099, which are about
+    perflint itself (its comments), not about the code's cost: they have no bytecode."""
+    return not code.startswith("PFL0")
+
+
+def version_order(target: str) -> int:
+    """A target's place among the CPython versions: ``py38`` before ``py310`` (as strings
+    they sort the other way)."""
+    return PYTHON_VERSIONS.index(target)
+
+
 def current_target() -> str:
     import sys
 
@@ -215,3 +258,7 @@ class Settings:
     max_file_size: int | None = DEFAULT_MAX_FILE_SIZE
     #: Folders of a team's own rule files (absolute), loaded beside the built-in rules.
     rule_paths: tuple[str, ...] = ()
+    #: Rules turned off by file pattern (``perflint.perfile.PerFileIgnore``s).
+    per_file_ignores: tuple[PerFileIgnore, ...] = ()
+    #: Write a ``# noqa`` for each finding into its file instead of fixing (``--add-noqa``).
+    add_noqa: bool = False

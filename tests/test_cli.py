@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import re
-
 import json
 import os
+import re
 import stat
 import sysconfig
 from pathlib import Path
@@ -129,11 +128,13 @@ def test_findings_exit_1_with_a_summary_on_stderr(tree: Path) -> None:
     write(tree / "b.py", SAFE)
     result = run(".")
     assert result.exit_code == 1
-    assert "Found 2 errors." in result.stderr
-    assert (
-        "[*] 1 fixable with the --fix option (1 hidden fix can be enabled with the --unsafe-fixes option)."
-        in result.stderr
-    )
+    lines = result.stderr.splitlines()
+    assert lines[:2] == [
+        "Found 2 findings in 2 files.",
+        "[*] 1 fixable with the --fix option (1 hidden fix can be enabled with the --unsafe-fixes option).",
+    ]
+    assert re.fullmatch(r"Checked 2 files in \d+\.\d\ds\.", lines[2]), lines
+    assert len(lines) == 3
     assert "Found" not in result.stdout
     with_unsafe = run(".", "--unsafe-fixes")
     assert "[*] 2 fixable with the --fix option." in with_unsafe.stderr
@@ -154,7 +155,17 @@ def test_syntax_error_and_good_file_are_both_reported(tree: Path) -> None:
     assert "bad.py:2:12: PFL000 SyntaxError:" in result.stdout
     assert "good.py:3:5: PFL101 " in result.stdout
     assert result.stdout.index("bad.py") < result.stdout.index("good.py")
-    assert "Found 2 errors." in result.stderr
+    lines = result.stderr.splitlines()
+    assert lines[0] == "Found 1 finding in 1 file."
+    # The file that could not be parsed is told apart, with why the exit status is 2.
+    assert lines[1] == "No fixes available (1 hidden fix can be enabled with the --unsafe-fixes option)."
+    assert lines[2] == (
+        "1 file could not be read, decoded or parsed (PFL000, reported above) and was not "
+        "analysed: that is why the exit status is 2."
+    )
+    assert re.fullmatch(r"Checked 2 files in \d+\.\d\ds\.", lines[-1]), lines
+    only_broken = run("bad.py")
+    assert "All checks passed!" not in only_broken.stderr and "PFL000" in only_broken.stderr
 
 
 def test_undecodable_file_is_a_file_error(tree: Path) -> None:
@@ -349,7 +360,7 @@ def test_json_format_uses_ruff_field_names(tree: Path) -> None:
     assert finding["location"] == {"row": 4, "column": 5}
     assert finding["end_location"] == {"row": 4, "column": 30}
     assert finding["noqa_row"] == 4
-    assert finding["url"].endswith("PFL101-range-len-index.yaml")
+    assert finding["url"] is None  # no docs-url: no invented host
     assert finding["fix"]["applicability"] == "safe"
     assert finding["fix"]["message"] == "Iterate over `word` directly: `for word_item in word`"
     contents = sorted(edit["content"] for edit in finding["fix"]["edits"])
@@ -357,6 +368,42 @@ def test_json_format_uses_ruff_field_names(tree: Path) -> None:
     assert all({"location", "end_location"} <= edit.keys() for edit in finding["fix"]["edits"])
     assert "explanation" not in finding
     assert error["code"] == "PFL000" and error["filename"] == "bad.py" and error["fix"] is None
+    assert error["name"] == "file-error"
+
+
+@pytest.mark.parametrize(
+    ("docs_url", "expected"),
+    [
+        ("https://example.org/perflint/rules/", "https://example.org/perflint/rules/PFL101.md"),
+        ("https://example.org/rules", "https://example.org/rules/PFL101.md"),
+        ("https://docs.example.org/{code}-{name}.html", "https://docs.example.org/PFL101-range-len-index.html"),
+    ],
+    ids=["base-with-slash", "base", "template"],
+)
+def test_docs_url_gives_each_finding_its_rule_page(tree: Path, docs_url: str, expected: str) -> None:
+    write(tree / "a.py", SAFE)
+    write(tree / "bad.py", "def f(:\n")
+    finding, error = json.loads(run(".", "--output-format", "json", "--docs-url", docs_url).stdout)
+    assert finding["url"] == expected
+    assert error["url"] is None  # PFL000 is no rule: no page
+    write(tree / "pyproject.toml", f'[tool.perflint]\ndocs-url = "{docs_url}"\n')
+    finding, _ = json.loads(run(".", "--output-format", "json").stdout)
+    assert finding["url"] == expected
+
+
+@pytest.mark.parametrize(
+    "docs_url",
+    ["javascript:alert(1)", "file:///etc/passwd", "https://x.org/a b", "https://u:p@x.org/",
+     "https://x.org/{secret}", "https://x.org/)[evil](https://y", "https://x.org/\u202e"],
+    ids=["javascript", "file", "space", "credentials", "unknown-placeholder", "markdown-breakout", "bidi"],
+)
+def test_a_docs_url_that_is_not_a_plain_web_link_is_refused(tree: Path, docs_url: str) -> None:
+    write(tree / "a.py", SAFE)
+    result = run(".", "--docs-url", docs_url)
+    assert result.exit_code == 2 and "--docs-url" in result.output
+    write(tree / "pyproject.toml", f'[tool.perflint]\ndocs-url = "{docs_url}"\n')
+    result = run(".")
+    assert result.exit_code == 2 and "'docs-url'" in result.output
 
 
 def test_jsonl_format(tree: Path) -> None:
@@ -481,7 +528,7 @@ def test_colour(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_colour_auto_on_a_terminal_respects_no_color(monkeypatch: pytest.MonkeyPatch) -> None:
-    from perflint.cli import _use_color
+    from perflint.check_run import use_color as _use_color
 
     class Terminal:
         def isatty(self) -> bool:
@@ -521,7 +568,7 @@ def test_stdin_fix_prints_the_fixed_code(tree: Path) -> None:
     result = run("-", "--fix", input=SAFE)
     assert result.exit_code == 0
     assert result.stdout == SAFE_FIXED
-    assert "Fixed 1 error." in result.stderr
+    assert "Fixed 1 finding." in result.stderr
     unfixed = run("-", "--fix", input=UNSAFE)  # only an unsafe fix: the code comes back as it was
     assert unfixed.exit_code == 1
     assert unfixed.stdout == UNSAFE
@@ -548,7 +595,7 @@ def test_diff_writes_nothing(tree: Path) -> None:
         "-    for i in range(len(word)):\n-        out += word[i]\n"
         "+    for word_item in word:\n+        out += word_item\n"
     ) in result.stdout
-    assert "Would fix 1 error." in result.stderr
+    assert "Would fix 1 finding." in result.stderr
     # Only an unsafe fix: no diff without --unsafe-fixes.
     write(tree / "b.py", UNSAFE)
     assert run("b.py", "--diff").exit_code == 0
@@ -563,7 +610,7 @@ def test_fix_then_fix_again_changes_nothing(tree: Path) -> None:
     first = run(".", "--fix")
     assert first.exit_code == 1  # the unsafe fix is left
     assert safe.read_text() == SAFE_FIXED and unsafe.read_text() == UNSAFE
-    assert "Fixed 1 error." in first.stderr and "Found 1 error." in first.stderr
+    assert "Fixed 1 finding." in first.stderr and "Found 1 finding in 1 file." in first.stderr
     second = run(".", "--fix", "--unsafe-fixes")
     assert second.exit_code == 0
     assert unsafe.read_text() == UNSAFE_FIXED
@@ -637,6 +684,18 @@ def test_check_explain_attaches_bytecode(tree: Path) -> None:
     assert "BINARY_SUBSCR" in text
 
 
+@pytest.mark.parametrize("output_format", ["text", "concise"])
+def test_what_the_counts_mean_is_said_once_per_report(tree: Path, output_format: str) -> None:
+    write(tree / "a.py", UNSAFE)
+    write(tree / "b.py", SAFE + "\n\ndef g(d, k):\n    return k in d.keys()\n")
+    text = run(".", "--explain", "--output-format", output_format).stdout
+    assert text.count("BINARY_SUBSCR  index into a container") == 2  # each finding's glossary
+    words = " ".join(text.split())
+    assert words.count("It is a count, not a time") == 1
+    assert words.endswith("The measured speed-ups are the times.")
+    assert "not a time" not in run(".", "--output-format", output_format).stdout
+
+
 def test_check_explain_with_a_missing_interpreter_exits_2(tree: Path) -> None:
     write(tree / "a.py", UNSAFE)
     result = run("a.py", "--explain", "--python", str(tree / "no-such-python"))
@@ -651,7 +710,7 @@ def test_explain_command(monkeypatch: pytest.MonkeyPatch) -> None:
         calls.append((spec.code, python, measure))
         return f"about {spec.name}\n"
 
-    monkeypatch.setattr("perflint.explain.explain_rule", fake)
+    monkeypatch.setattr("perflint.explain_text.explain_rule", fake)
     result = CliRunner().invoke(cli, ["explain", "PFL101", "--python", "python3", "--measure"])
     assert result.exit_code == 0
     assert result.stdout == "about range-len-index\n"
@@ -679,26 +738,29 @@ def test_rules_table() -> None:
     result = CliRunner().invoke(cli, ["rules"])
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    assert lines[0].split()[:5] == ["Code", "Name", "Fix", "Python", "Message"]
+    assert lines[0].split()[:5] == ["Code", "Name", "Fix", "Python", "Title"]
     row = next(line for line in lines if line.startswith("PFL101"))
-    assert row.split()[:4] == ["PFL101", "range-len-index", "safe/unsafe", "py310-py313"]
+    assert row.split()[:4] == ["PFL101", "range-len-index", "safe/unsafe", "py38-py313"]
     assert len(lines) == 2 + len(builtin_rules())
-    # Messages as the rules give them on their first examples, not templates.
-    assert not re.search(r"\{(?:[A-Z_][A-Z0-9_]*|[a-z_]+)\}", result.stdout)
-    example = builtin_rules()[0].examples[0].slow
-    assert "`for i in range(len(nums))` only uses `i` to index `nums`" in row
-    assert "range(len(nums))" in example
+    # Each rule's plain title, never a message template.
+    assert "{" not in result.stdout
+    assert row.endswith("  Loop over range(len(seq)) that only reads seq[i]")
 
 
 def test_rules_json() -> None:
     result = CliRunner().invoke(cli, ["rules", "--format", "json"])
     data = json.loads(result.stdout)
     assert [item["code"] for item in data] == [spec.code for spec in builtin_rules()]
-    first = data[0]
+    first = next(item for item in data if item["code"] == "PFL101")
     assert first["name"] == "range-len-index"
-    assert first["python"] == ["py310", "py311", "py312", "py313"]
+    assert first["python"] == ["py38", "py39", "py310", "py311", "py312", "py313"]
     assert first["examples"] and first["why"] and first["fix_safety"]
     assert first["fix"] == "safe/unsafe"
+    assert first["title"] == "Loop over range(len(seq)) that only reads seq[i]" and first["url"] is None
+    linked = json.loads(
+        CliRunner().invoke(cli, ["rules", "--output-format", "json", "--docs-url", "https://x.org/r/"]).stdout
+    )
+    assert {item["url"] for item in linked if item["code"] == "PFL101"} == {"https://x.org/r/PFL101.md"}
 
 
 def test_python_m_perflint(tree: Path) -> None:

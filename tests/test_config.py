@@ -75,7 +75,7 @@ def test_values_are_validated(tmp_path: Path) -> None:
         ("fix = 'yes'", "'fix' must be true or false"),
         ("select = 'PFL101'", "'select' must be a list of strings"),
         ("jobs = 0", "'jobs' must be a whole number"),
-        ("target-version = 'py39'", "'target-version' must be one of"),
+        ("target-version = 'py37'", "'target-version' must be one of"),
         ("format = 'xml'", "'format' must be one of"),
         ("color = 'sometimes'", "'color' must be one of"),
         ("ignore = ['PFL9']", "unknown rule selector(s): 'PFL9'"),
@@ -124,17 +124,18 @@ def test_settings_config_searches_from_the_first_path(tmp_path: Path) -> None:
     ("spec", "target"),
     [
         (">=3.11", "py311"),
-        (">=3.8", "py310"),
+        (">=3.8", "py38"),
+        (">=3.7", "py38"),  # below perflint's range: its lowest
         (">=3.10", "py310"),
         (">= 3.12.1", "py312"),
         (">3.11", "py311"),  # 3.11.1 is greater than 3.11
-        (">=3.9,<3.13", "py310"),
+        (">=3.9,<3.13", "py39"),
         ("~=3.12", "py312"),
         ("~=3.11.2", "py311"),
         ("==3.13.*", "py313"),
         ("!=3.10.*,>=3.10", "py311"),
         (">=3.14", "py313"),
-        ("<3.9", "py310"),
+        ("<3.9", "py38"),
         ("", None),
         (">=3.11rc1", None),
         ("python 3", None),
@@ -161,9 +162,14 @@ def test_target_version_precedence(tmp_path: Path) -> None:
 # -- rule selection ---------------------------------------------------------------------------
 
 
-def test_default_selects_every_rule() -> None:
-    assert set(resolve_selection([])) == ALL_CODES
-    assert set(resolve_selection([SelectionLayer()])) == ALL_CODES
+def test_default_selects_every_rule_but_unused_noqa() -> None:
+    """As ruff's RUF100, PFL001 runs only when selected (by code, prefix or ALL)."""
+    assert set(resolve_selection([])) == ALL_CODES - {"PFL001"}
+    assert set(resolve_selection([SelectionLayer()])) == ALL_CODES - {"PFL001"}
+    assert set(resolve_selection([SelectionLayer(extend_select=("PFL001",))])) == ALL_CODES
+    assert set(resolve_selection([SelectionLayer(select=("ALL",))])) == ALL_CODES
+    assert set(resolve_selection([SelectionLayer(select=("PFL",))])) == ALL_CODES
+    assert resolve_selection([SelectionLayer(select=("unused-noqa",))]) == ("PFL001",)
 
 
 def test_codes_prefixes_names_and_all() -> None:
@@ -290,3 +296,15 @@ def test_a_config_that_is_not_a_regular_file_is_an_error_not_a_hang(tmp_path: Pa
         )
         assert done.returncode == 2
         assert done.stderr == f"Error: {tmp_path / name}: not a regular file ({kind}): not read\n"
+
+
+@pytest.mark.parametrize("key", ["output-format", "format"])
+def test_output_format_key_and_its_older_name(tmp_path: Path, key: str) -> None:
+    path = write(tmp_path / "pyproject.toml", f'[tool.perflint]\n{key} = "json"\n')
+    assert resolve_options({}, load_config(path), tmp_path).format == "json"
+
+
+def test_output_format_given_twice_is_an_error(tmp_path: Path) -> None:
+    path = write(tmp_path / "pyproject.toml", '[tool.perflint]\noutput-format = "json"\nformat = "text"\n')
+    with pytest.raises(ConfigError, match="same key"):
+        load_config(path)

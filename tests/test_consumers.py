@@ -90,7 +90,7 @@ def test_gitlab_keeps_every_issue_of_a_real_report(project: Path) -> None:
         by_path.setdefault(issue["location"]["path"], []).append(issue)
     assert set(by_path) == {"pkg/unsafe.py", "pkg/sub/deep.py", "données/café.py", "many.py", "broken.py", "latin.py"}
     assert [i["severity"] for i in by_path["broken.py"] + by_path["latin.py"]] == ["major", "major"]
-    assert by_path["latin.py"][0]["check_name"] == "PFL000 syntax-error"
+    assert by_path["latin.py"][0]["check_name"] == "PFL000 file-error"
     assert [i["location"]["lines"]["begin"] for i in by_path["many.py"]] == [2, 4, 6, 8, 10]
     assert len(by_path["données/café.py"]) == 3
 

@@ -1,4 +1,4 @@
-"""``perflint diff`` end to end on a git repository, on every CPython 3.10-3.13 present.
+"""``perflint diff`` end to end on a git repository, on every CPython 3.8-3.13 present.
 
 The feature branch of the fixture repository (a) adds a call inside an existing loop, (b) nests
 a new loop inside a loop, (c) hoists a loop-invariant call out of a loop, (d) changes only a
@@ -229,7 +229,8 @@ def test_fail_on(repo: Path) -> None:
     assert run("--since", "main").exit_code == 0  # informs, does not fail
     nested = run("--since", "main", "--fail-on", "nested-loop")
     assert nested.exit_code == 1 and "new nested loop at line 15" in nested.stderr
-    grew = run("--since", "main", "--fail-on", "loop-growth=3")
+    # load_all's loop grows by 3 instructions on 3.8-3.10 and 3.12, 4 on 3.11 and 3.13.
+    grew = run("--since", "main", "--fail-on", "loop-growth=2")
     assert grew.exit_code == 1 and "load_all" in grew.stderr
     assert run("--since", "main", "--fail-on", "loop-growth=1000").exit_code == 0
     assert run("--since", "main", "--fail-on", "loop-growth=10%").exit_code == 1
@@ -408,7 +409,8 @@ def test_what_entered_a_loop(repo: Path, version: str) -> None:
         "attribute item.children", "attribute item.name",
     }
     assert expected <= set(outer["entered"]), outer["entered"]
-    assert ("try" in outer["entered"]) == (version == "3.10")  # 3.11 made entering a try free
+    # Entering a try costs a SETUP_FINALLY up to 3.10; 3.11 made it free.
+    assert ("try" in outer["entered"]) == (version in ("3.8", "3.9", "3.10"))
     assert "call out.write" not in outer["entered"] + outer["left"]  # still called, as before
     assert comprehension["verdict"] == "added" and comprehension["depth"] == 1
     assert comprehension["kind"] == "comprehension" and "call key" in comprehension["entered"]

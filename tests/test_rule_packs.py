@@ -213,6 +213,7 @@ def test_a_rule_file_linking_outside_its_folder_is_not_read(
         (("valid:\n", "anchor: &a [1, 2]\nvalid:\n  - *a\n"), "aliases"),
         (("pattern: sorted($X)[0]", "pattern: " + "(" * 2000 + "x" + ")" * 2000), "longer than"),
         (("fix: min($X)", "fix: min($X)\nwhere: {X: {regex: '(a+)+$'}}"), "exponential time"),
+        (("fix: min($X)", "fix: min($X)\nfix: max($X)"), "the key 'fix' is given twice"),
     ],
 )
 def test_hostile_rule_files_are_refused(tmp_path: Path, change: tuple[str, str], problem: str) -> None:
@@ -220,3 +221,33 @@ def test_hostile_rule_files_are_refused(tmp_path: Path, change: tuple[str, str],
     result = CliRunner().invoke(cli, ["rules", "validate", str(folder)])
     assert result.exit_code == 1
     assert problem in result.output
+
+
+# -- titles -------------------------------------------------------------------------------------
+
+
+def test_a_rule_without_a_title_is_titled_by_its_name(tmp_path: Path) -> None:
+    from perflint.ruleset import load_rule_file
+
+    folder = _pack(tmp_path, good=GOOD)
+    assert load_rule_file(folder / "good.yaml", pack=True).title == "Sorted first item"
+    line = "name: sorted-first-item\ntitle: sorted() only to take its first item\n"
+    (folder / "good.yaml").write_text(GOOD.replace("name: sorted-first-item\n", line), encoding="utf-8")
+    assert load_rule_file(folder / "good.yaml", pack=True).title == "sorted() only to take its first item"
+
+
+@pytest.mark.parametrize(
+    "title",
+    ['"sorted({X})[0]"', '"Use `min`"', '"two\\nlines"', "'" + "x" * 121 + "'", "[a]"],
+    ids=["placeholder", "backticks", "line-break", "too-long", "not-a-string"],
+)
+def test_a_title_must_be_plain_text_on_one_line(tmp_path: Path, title: str) -> None:
+    text = GOOD.replace("name: sorted-first-item\n", f"name: sorted-first-item\ntitle: {title}\n")
+    result = CliRunner().invoke(cli, ["rules", "validate", str(_pack(tmp_path, good=text))])
+    assert result.exit_code == 1 and "title" in result.output, result.output
+
+
+def test_every_built_in_rule_has_its_own_title() -> None:
+    for spec in builtin_rules():
+        text = spec.source_file.read_text(encoding="utf-8")
+        assert f"\ntitle: {spec.title}\n" in text, spec.code

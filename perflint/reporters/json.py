@@ -39,13 +39,13 @@ def finding_json(finding: Finding, context: ReportContext) -> dict[str, object]:
         "location": _location(finding.start),
         "end_location": _location(finding.end),
         "fix": fix,
-        "url": finding.url,
+        "url": context.url(finding.code, finding.name),
         "noqa_row": finding.start.row,
     }
     if context.explain:
         explanation = None
         if finding.explanation is not None:
-            from perflint.explain import explanation_json
+            from perflint.explain_text import explanation_json
 
             explanation = explanation_json(finding.explanation)
         data["explanation"] = explanation

@@ -62,8 +62,9 @@ def render_junit(results: Sequence[FileResult], context: ReportContext) -> str:
             body = [f"{location}: {finding.code} {finding.message}"]
             if finding.fix_title:
                 body.append(f"help: {finding.fix_title}")
-            if finding.url:
-                body.append(finding.url)
+            url = context.url(finding.code, finding.name)
+            if url:
+                body.append(url)
             problem = ET.SubElement(case, kind, message=clean(finding.message), type=finding.code)
             problem.text = clean("\n".join(body))
     suites.set("tests", str(total))

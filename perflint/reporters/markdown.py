@@ -82,8 +82,36 @@ def bytecode_details(explanation: Explanation) -> list[str]:
     if slow is not None and fast is not None:
         label += f": {slow} → {fast} instructions per loop iteration"
     label += ")"
+    from perflint.explain_text import outside_loop_line, speedup_line
+    from perflint.opcodes import glossary
+
     diff = code_fence("\n".join(explanation.diff), "diff")
-    return [f"<details><summary>{label}</summary>", "", *diff, "", "</details>"]
+    words: list[str] = []
+    for note in (outside_loop_line(explanation), speedup_line(explanation)):
+        if note:
+            words += [escape(note), ""]
+    found = glossary(explanation.diff)
+    if found:
+        words += ["What the changed instructions do:", ""]
+        words += [f"- `{name}`: {escape(gloss)}" for name, gloss in found] + [""]
+    return [f"<details><summary>{label}</summary>", "", *diff, "", *words, "</details>"]
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _tally(results: Sequence[FileResult]) -> str:
+    """``3 findings in 2 files; 1 file could not be analysed (PFL000).``: the words of the
+    text summary (rule results are findings, a file that cannot be analysed an error)."""
+    findings = sum(len(result.findings) for result in results)
+    files = sum(bool(result.findings) for result in results)
+    errors = sum(result.error is not None for result in results)
+    text = f"{_plural(findings, 'finding')} in {_plural(files, 'file')}"
+    if errors:
+        verb = "file could" if errors == 1 else "files could"
+        text += f"; {errors} {verb} not be analysed (PFL000)"
+    return text + "."
 
 
 @register("markdown")
@@ -93,10 +121,12 @@ def render_markdown(results: Sequence[FileResult], context: ReportContext) -> st
         return "### perflint\n\nNo findings.\n"
     counts = Counter((finding.code, finding.name) for _, finding in pairs)
     fixable = Counter(finding.code for _, finding in pairs if context.applicable(finding))
-    out = ["### perflint", "", f"{len(pairs)} finding(s) in {len({r.path for r, _ in pairs})} file(s).", ""]
+    out = ["### perflint", "", _tally(results), ""]
     out += ["| Rule | Name | Findings | Fixable |", "| --- | --- | ---: | ---: |"]
     for (code, name), count in sorted(counts.items()):
-        out.append(f"| {cell(code)} | {cell(name)} | {count} | {fixable.get(code, 0)} |")
+        url = context.url(code, name)  # docs-url allows no character that ends a link
+        shown = f"[{cell(code)}]({url})" if url else cell(code)
+        out.append(f"| {shown} | {cell(name)} | {count} | {fixable.get(code, 0)} |")
     out.append("")
     sources: dict[str, str | None] = {}
     for result, finding in pairs:

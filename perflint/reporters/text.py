@@ -3,14 +3,15 @@ flagged range and the fix as help, like ruff's full output) and ``concise`` (one
 
 from __future__ import annotations
 
+import textwrap
 import unicodedata
 from collections.abc import Sequence
 
-from perflint.lines import split_lines
+from perflint.lines import edited, line_offsets, split_lines
 from perflint.reporters import ReportContext, all_findings, register
 from perflint.reporters._printable import UNSAFE, escape_char, printable
 from perflint.reporters._style import Style
-from perflint.types import FileResult, Finding
+from perflint.types import FileResult, Finding, is_performance_rule
 
 #: Source lines shown before and after the flagged ones.
 CONTEXT_LINES = 2
@@ -98,12 +99,49 @@ def snippet(finding: Finding, source: str, style: Style) -> tuple[list[str], int
     return out, width
 
 
+def fix_lines(finding: Finding, source: str, style: Style, width: int) -> list[str]:
+    """``--show-fixes``: the lines the finding's fix changes, before (``-``) and after (``+``),
+    under a label saying whether it is safe (as ruff's "Safe fix" / "Unsafe fix")."""
+    fix = finding.fix
+    if fix is None or not fix.edits:
+        return []
+    lines = split_lines(source)
+    first = min(edit.start.row for edit in fix.edits)
+    last = max(edit.end.row for edit in fix.edits)
+    if last > len(lines):
+        return []
+    offsets = line_offsets(source)
+    start, end = offsets[first - 1], offsets[last - 1] + len(lines[last - 1])
+    after = split_lines(edited(source, offsets, fix.edits, start, end))
+    label = "Safe fix" if fix.applicability == "safe" else "Unsafe fix (applied with --unsafe-fixes)"
+    pad = " " * width
+    out = [f"{pad} {style.help('=')} {label}:"]
+    for number, line in enumerate(lines[first - 1 : last], start=first):
+        out.append(style.gutter(f"{number:>{width}} |") + style.marker(f" -{_display(line)[0].rstrip()}"))
+    for number, line in enumerate(after, start=first):
+        out.append(style.gutter(f"{number:>{width}} |") + style.fixable(f" +{_display(line)[0].rstrip()}"))
+    return out
+
+
 def _explanation_lines(finding: Finding, indent: str) -> list[str]:
     if finding.explanation is None:
         return [f"{indent}(no bytecode explanation available)"]
-    from perflint.explain import render_explanation
+    from perflint.explain_text import render_explanation
 
     return [f"{indent}{printable(line)}".rstrip() for line in render_explanation(finding.explanation)]
+
+
+def _counts_note(findings: Sequence[Finding]) -> str:
+    """What the instruction counts mean, said once after the findings that show them."""
+    if not any(finding.explanation is not None for finding in findings):
+        return ""
+    from perflint.explain_text import COUNTS_NOTE
+
+    return "\n".join(textwrap.wrap(COUNTS_NOTE, 96)) + "\n\n"
+
+
+def _explained(finding: Finding, context: ReportContext) -> bool:
+    return context.explain and is_performance_rule(finding.code)
 
 
 @register("text")
@@ -123,10 +161,13 @@ def render_text(results: Sequence[FileResult], context: ReportContext) -> str:
         pad = " " * width
         if finding.fix_title:
             lines.append(f"{pad} {style.help('= help:')} {printable(finding.fix_title)}")
-        if context.explain and finding.code != "PFL000":
+        if context.show_fixes and source is not None:
+            lines.extend(fix_lines(finding, source, style, width))
+        if _explained(finding, context):
             lines.extend(_explanation_lines(finding, pad + "   "))
         blocks.append("\n".join(lines) + "\n")
-    return "\n".join(blocks) + ("\n" if blocks else "")
+    note = _counts_note([f for _, f in all_findings(results) if _explained(f, context)])
+    return "\n".join(blocks) + ("\n" if blocks else "") + note
 
 
 @register("concise")
@@ -135,6 +176,7 @@ def render_concise(results: Sequence[FileResult], context: ReportContext) -> str
     lines = []
     for _, finding in all_findings(results):
         lines.append(header(finding, context, style))
-        if context.explain and finding.code != "PFL000":
+        if _explained(finding, context):
             lines.extend(_explanation_lines(finding, "    "))
-    return "".join(f"{line}\n" for line in lines)
+    note = _counts_note([f for _, f in all_findings(results) if _explained(f, context)])
+    return "".join(f"{line}\n" for line in lines) + (f"\n{note}" if note else "")
