@@ -5,6 +5,7 @@ where:
   X: {kind: [Name, Attribute]}     # the capture's kind (see KINDS)
   K: {regex: "^[a-z_]+$"}          # its code, searched with Python's re
   S: {type: list}                  # bound in scope only to a list (a literal or list(...))
+  L: {binding: [param, call]}      # some binding of the name is a parameter, or a call's result
   T: {builtin: [int, str]}         # a name that is one of these builtins where it stands
   D: {not: {kind: Call}}           # the tests inside do not all hold; or `not: "$P"`
   A: {not-has: "$L"}               # no node of the capture is (or matches) that pattern
@@ -50,6 +51,13 @@ LITERAL_KINDS = frozenset(
 KINDS = NODE_KINDS | LITERAL_KINDS
 #: What ``type:`` knows of a name (its bindings' literal or constructor types).
 TYPES = frozenset({"list", "tuple", "str", "set", "dict", "int", "float"})
+#: What ``binding:`` knows of how a name is bound: the scope tracker's binding kinds, and
+#: ``call`` for an assignment of a call's result or of an attribute or item of it
+#: (``r = conn.execute(q)``, ``s = inspect(C).attrs``), a builtin constructor excepted.
+BINDING_SORTS = frozenset(
+    {"param", "call", "assign", "annassign", "augassign", "for", "with", "import", "def", "class",
+     "walrus", "except", "match", "del", "type"}
+)  # fmt: skip
 PLACES = frozenset({"loop", "function", "try", "class"})
 CONTEXTS = frozenset({"test", "for-iter"})
 
@@ -73,6 +81,10 @@ class Where(Protocol):
 
     def type_of(self, capture: Any) -> str | None | bool:
         """The capture's known builtin type; None when unknown; False when this tree cannot say."""
+
+    def binding_sorts(self, capture: Any) -> frozenset[str] | None | bool:
+        """How a Name capture is bound where the match stands (see BINDING_SORTS); None when
+        unknowable (a builtin, global/nonlocal, no binding); False when this tree cannot say."""
 
     def is_builtin(self, name: str) -> Answer:
         """Whether ``name`` is the builtin where the match stands."""
@@ -156,6 +168,7 @@ class Test:
     regex: re.Pattern[str] | None = None
     types: frozenset[str] | None = None
     builtins: frozenset[str] | None = None  # builtin: true is every builtin name
+    bindings: frozenset[str] | None = None
     each: Test | None = None
     count: tuple[str, int] | None = None
     distinct: bool = False
@@ -178,6 +191,8 @@ class Test:
             answers.append(None if known is False else known in self.types)
         if self.builtins is not None:
             answers.append(_builtin_holds(self.builtins, capture, where))
+        if self.bindings is not None:
+            answers.append(_binding_holds(self.bindings, capture, where))
         if self.each is not None:
             items = capture if isinstance(capture, list) else [capture]
             answers.append(_all([self.each.holds(item, bindings, where) for item in items]))
@@ -253,6 +268,17 @@ def _builtin_holds(names: frozenset[str], capture: Any, where: Where) -> Answer:
     if kind != "Name" or fields["id"] not in names:
         return False
     return where.is_builtin(fields["id"])
+
+
+def _binding_holds(sorts: frozenset[str], capture: Any, where: Where) -> Answer:
+    if isinstance(capture, list) or not views.is_node(capture):
+        return False
+    if where.side.fields(capture)[0] != "Name":
+        return False
+    known = where.binding_sorts(capture)
+    if known is None or known is False:
+        return None
+    return bool(known & sorts)
 
 
 def _count_holds(count: tuple[str, int], capture: Any, side: Side) -> bool:
@@ -402,7 +428,8 @@ def _names(value: object, key: str, allowed: frozenset[str]) -> frozenset[str]:
 
 
 _TEST_KEYS = frozenset(
-    {"kind", "regex", "type", "builtin", "each", "count", "distinct", "has", "not-has", "not"}
+    {"kind", "regex", "type", "builtin", "binding", "each", "count", "distinct", "has", "not-has",
+     "not"}
 )
 
 
@@ -441,6 +468,7 @@ def _test(value: object, where: str) -> Test:
         regex=regex,
         types=_names(value["type"], f"{where}.type", TYPES) if "type" in value else None,
         builtins=builtins_test,
+        bindings=_names(value["binding"], f"{where}.binding", BINDING_SORTS) if "binding" in value else None,
         each=_test(value["each"], f"{where}.each") if "each" in value else None,
         count=count,
         distinct=bool(value.get("distinct", False)),
@@ -567,6 +595,9 @@ class _AstWhere:
         return self.segment(capture)
 
     def type_of(self, capture: Any) -> str | None | bool:
+        return False
+
+    def binding_sorts(self, capture: Any) -> frozenset[str] | None | bool:
         return False
 
     def is_builtin(self, name: str) -> Answer:
