@@ -372,6 +372,36 @@ def test_where_conditions(tmp_path: Path, where: str, source: str, flagged: list
     assert unfiltered.findings == result.findings
 
 
+@pytest.mark.parametrize(
+    "source,flagged",
+    [
+        pytest.param("q = [1]\nwhile q:\n    q.pop(0)\n    q.append(2)\n", [3], id="grown-in-loop"),
+        pytest.param("q = list(x)\nfor y in z:\n    q.pop(0)\n", [3], id="not-a-display"),
+        pytest.param("q = [1, 2]\nfor y in z:\n    q.pop(0)\n", [], id="display-only-shrinks"),
+        pytest.param("q = [1, 2]\nfor y in z:\n    q.pop(0)\n    g(q)\n", [3], id="passed-on"),
+        pytest.param("q = [1]\nfor y in z:\n    q.pop(0)\nr = q\n", [3], id="aliased"),
+        pytest.param("q = [1]\nfor y in z:\n    q.pop(0)\n    q += [y]\n", [3], id="augmented"),
+        pytest.param("q = [1]\nfor y in z:\n    q.pop(0)\n    q[:0] = [y]\n", [3], id="slice-assigned"),
+        pytest.param("q = [1]\nfor y in z:\n    q.pop(0)\n    n = len(q)\n", [], id="read-by-len"),
+        pytest.param("for y in z:\n    q = [y]\n    q.append(y)\n    q.pop(0)\n", [], id="fresh-per-iteration"),
+        pytest.param(
+            "for y in z:\n    q = [y]\n    while q:\n        q.pop(0)\n        q.append(1)\n", [4],
+            id="fresh-outside-the-inner-loop",
+        ),
+        pytest.param("def f(q):\n    while q:\n        q.pop(0)\n", [3], id="parameter"),
+        pytest.param("q = [1]\nq.append(2)\nq.pop(0)\n", [3], id="no-loop"),
+    ],
+)
+def test_where_queue(tmp_path: Path, source: str, flagged: list[int]) -> None:
+    """``queue: true``: the list keeps its length across the loop around the match."""
+    settings = _settings(_pack(tmp_path, _rule("$X.pop(0)", where="X: {queue: true}")), ("ACME002",))
+    result = lint_source(source, "t.py", settings)
+    assert result.error is None
+    assert [finding.start.row for finding in result.findings] == flagged
+    unfiltered = lint_source(source, "t.py", _settings(settings.rule_paths, ("ACME002",), prefilter=False))
+    assert unfiltered.findings == result.findings
+
+
 # -- both trees agree on real code ------------------------------------------------------------
 
 #: Patterns with no builtins and no conditions: on these the ast prefilter must find exactly the

@@ -24,6 +24,7 @@ import libcst as cst
 from perflint.checks._helpers import code_at_indent, short_code
 from perflint.patterns import views
 from perflint.patterns.compiled import AST, BUILTIN_NAMES, CST, Pattern, Side, Span, compile_pattern, spans
+from perflint.patterns.queues import used_as_queue
 from perflint.patterns.syntax import PatternSyntaxError
 from perflint.patterns.template import (
     NOTHING,
@@ -815,6 +816,11 @@ class _CstWhere:
 
     def ancestors(self) -> Sequence[Any] | None:
         return self.offer.ancestors
+
+    def used_as_queue(self, capture: Any) -> Answer:
+        if not isinstance(capture, cst.Name):
+            return None
+        return used_as_queue(self.offer.scope, capture, self.offer.ancestors)
 
     def context(self) -> tuple[str, str | None] | None | bool:
         return self.offer.context

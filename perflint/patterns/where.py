@@ -10,6 +10,7 @@ where:
   D: {not: {kind: Call}}           # the tests inside do not all hold; or `not: "$P"`
   A: {not-has: "$L"}               # no node of the capture is (or matches) that pattern
   ARGS: {each: {kind: Keyword}, count: ">= 1", distinct: true}   # $$$ captures
+  L: {queue: true}                 # a list kept across the loop around the match (queues.py)
   inside: loop                     # loop | function | try | class | a pattern; or a list
   not-inside: function
   has: $X.append($_)               # a node inside the match matches the pattern
@@ -98,6 +99,10 @@ class Where(Protocol):
     def ancestors(self) -> Sequence[Any] | None:
         """The nodes enclosing the match, innermost first (None: not known)."""
 
+    def used_as_queue(self, capture: Any) -> Answer:
+        """Whether the list name ``capture`` keeps its length across the loop around the
+        match (``perflint.patterns.queues``)."""
+
     def context(self) -> tuple[str, str | None] | None | bool:
         """Where the match's value goes: ("test", None), ("for-iter", None), ("keyword",
         NAME), or None; False when this tree cannot say."""
@@ -175,6 +180,13 @@ class Test:
     has: tuple[Pattern | Test, ...] = ()
     not_has: tuple[Pattern | Test, ...] = ()
     negated: tuple[Test | Pattern, ...] = ()
+    queue: bool | None = None
+
+    @property
+    def needs_ancestors(self) -> bool:
+        """Whether answering needs the nodes enclosing the match."""
+        inner = [t for t in (self.each, *self.negated) if isinstance(t, Test)]
+        return self.queue is not None or any(t.needs_ancestors for t in inner)
 
     def holds(self, capture: Any, bindings: Mapping[str, Any], where: Where) -> Answer:
         answers: list[Answer] = []
@@ -193,6 +205,9 @@ class Test:
             answers.append(_builtin_holds(self.builtins, capture, where))
         if self.bindings is not None:
             answers.append(_binding_holds(self.bindings, capture, where))
+        if self.queue is not None:
+            known = where.used_as_queue(capture)
+            answers.append(None if known is None else known == self.queue)
         if self.each is not None:
             items = capture if isinstance(capture, list) else [capture]
             answers.append(_all([self.each.holds(item, bindings, where) for item in items]))
@@ -328,7 +343,9 @@ class Conditions:
     @property
     def ancestors(self) -> bool:
         """Whether the conditions ask about enclosing code by pattern."""
-        return any(r.pattern is not None for r in (*self.inside, *self.not_inside))
+        return any(r.pattern is not None for r in (*self.inside, *self.not_inside)) or any(
+            test.needs_ancestors for _, test in self.tests
+        )
 
     def holds(self, bindings: Mapping[str, Any], items: Sequence[Any], where: Where) -> Answer:
         """Whether the conditions hold for a match covering ``items`` (the children of the
@@ -429,7 +446,7 @@ def _names(value: object, key: str, allowed: frozenset[str]) -> frozenset[str]:
 
 _TEST_KEYS = frozenset(
     {"kind", "regex", "type", "builtin", "binding", "each", "count", "distinct", "has", "not-has",
-     "not"}
+     "not", "queue"}
 )
 
 
@@ -475,7 +492,16 @@ def _test(value: object, where: str) -> Test:
         has=tuple(_patterns(value.get("has"), f"{where}.has", bare=True)),
         not_has=tuple(_patterns(value.get("not-has"), f"{where}.not-has", bare=True)),
         negated=tuple(negated),
+        queue=_flag(value, "queue", where),
     )
+
+
+def _flag(value: dict[str, Any], key: str, where: str) -> bool | None:
+    if key not in value:
+        return None
+    if not isinstance(value[key], bool):
+        raise WhereError(f"'{where}.{key}' must be true or false")
+    return value[key]
 
 
 #: Regexes are searched in code of at most this many characters; longer captures do not match.
@@ -610,6 +636,9 @@ class _AstWhere:
         return None
 
     def ancestors(self) -> Sequence[Any] | None:
+        return None
+
+    def used_as_queue(self, capture: Any) -> Answer:
         return None
 
     def context(self) -> tuple[str, str | None] | None | bool:
