@@ -219,7 +219,8 @@ class ListCastInFor(IndentTracking, LoopRule):
             if candidate.seq.value in scope.bindings:
                 return True
             scope = scope.parent
-        return scope is not None and scope.resolve(candidate.seq.value) is scope
+        name = candidate.seq.value
+        return scope is not None and scope.resolve(name) is scope and not _captured(scope, name)
 
     @staticmethod
     def _applicability(candidate: _Candidate, kind: str) -> Applicability:
@@ -229,3 +230,18 @@ class ListCastInFor(IndentTracking, LoopRule):
         if not isinstance(candidate.seq, cst.Name) or kind == "tuple":
             return "safe"
         return "unsafe" if candidate.calls else "safe"
+
+
+def _captured(scope: Scope, name: str) -> bool:
+    """Whether a function or lambda nested in ``scope`` refers to its ``name``: a call in the
+    loop could then change the collection through that closure (``expand(b)`` deleting
+    ``dual[b]`` while ``for b in list(dual)`` runs)."""
+    for child in scope.children:
+        if name in child.bindings and name not in child.globals | child.nonlocals:
+            continue  # a variable of its own
+        if child.kind == "comprehension":
+            if _captured(child, name):
+                return True
+        elif child.count_refs(name):
+            return True
+    return False

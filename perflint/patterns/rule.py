@@ -367,6 +367,10 @@ class PatternRule(Rule):
                 bindings, span_items(span, CST), where
             ) is True:
                 applicability = "safe"
+            if imports and edits:
+                # A new import runs that module when this one is imported and changes what
+                # `import this` loads (a test of a package's import cost sees it): never safe.
+                applicability = "unsafe"
         matched = _matched_code(module, span, offer.indent)
         messages = {name: short_code(_capture_code(module, value, offer.indent)) for name, value in bindings.items()}
         messages["MATCH"] = short_code(matched)
