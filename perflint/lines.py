@@ -13,11 +13,17 @@ from collections.abc import Sequence
 from perflint.types import Edit, Location
 
 LINE_BREAK = re.compile(r"\r\n?|\n")
+_PHYSICAL_LINE = re.compile(r"[^\r\n]*(?:\r\n?|\n)|[^\r\n]+$")
 
 
 def split_lines(text: str) -> list[str]:
     """The lines of ``text`` without their line breaks (row ``n`` is item ``n - 1``)."""
     return LINE_BREAK.split(text)
+
+
+def physical_lines(text: str) -> list[str]:
+    """The lines of ``text`` with their line breaks: ``"".join`` gives ``text`` back."""
+    return _PHYSICAL_LINE.findall(text)
 
 
 def line_offsets(text: str) -> list[int]:

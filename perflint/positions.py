@@ -5,12 +5,18 @@ parsing on CPython's standard library).  perflint needs positions only for the n
 reports or edits, and only in files that have findings, so this runs one code-generation pass
 that keeps the range of the wanted nodes (and of the nodes inside them, which libcst uses to
 hoist a parent's start or end) and nothing else.
+
+The module is put together from parts parsed apart (``perflint.libcst_parse``), so the row
+count restarts where each part begins. And every token generated inside a wanted node is
+compared with the source text at its position: where libcst would not give the text back as
+it is (it drops a form feed before a statement, reads some line breaks its own way), the
+positions cannot be trusted, and ``Unfaithful`` says where.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 
 import libcst as cst
@@ -23,11 +29,28 @@ _NEWLINE = re.compile(r"\r\n?|\n")
 Range = tuple[Location, Location]
 
 
+class Unfaithful(Exception):
+    """libcst's code for a wanted node differs from the source at ``row``, ``column``."""
+
+    def __init__(self, row: int, column: int) -> None:
+        super().__init__(f"{row}:{column}")
+        self.row = row
+        self.column = column
+
+
 class _State(CodegenState):
-    def __init__(self, module: cst.Module, wanted: Collection[cst.CSTNode]) -> None:
+    def __init__(
+        self,
+        module: cst.Module,
+        wanted: Collection[cst.CSTNode],
+        rows: Mapping[int, int],
+        lines: Sequence[str] | None,
+    ) -> None:
         super().__init__(default_indent=module.default_indent, default_newline=module.default_newline)
         self.wanted = {id(node) for node in wanted}
         self.ranges: dict[int, Range] = {}
+        self.rows = rows
+        self.lines = lines
         self.line = 1
         self.column = 0
         self._inside = 0  # >0 while generating code inside a wanted node
@@ -38,7 +61,8 @@ class _State(CodegenState):
             self.add_token(token)
 
     def add_token(self, value: str) -> None:
-        self.tokens.append(value)
+        if self._inside and self.lines is not None and value:
+            self._check(value)
         parts = _NEWLINE.split(value)
         if len(parts) == 1:
             self.column += len(value)
@@ -46,7 +70,22 @@ class _State(CodegenState):
             self.line += len(parts) - 1
             self.column = len(parts[-1])
 
+    def _check(self, value: str) -> None:
+        """The token must be the source's text where it is generated."""
+        assert self.lines is not None
+        line, column, rest = self.line, self.column, value
+        while rest:
+            source = self.lines[line - 1] if line <= len(self.lines) else ""
+            piece = source[column : column + len(rest)]
+            if not rest.startswith(piece) or not piece:
+                raise Unfaithful(line, column + 1)
+            rest = rest[len(piece) :]
+            line, column = line + 1, 0
+
     def before_codegen(self, node: cst.CSTNode) -> None:
+        row = self.rows.get(id(node))
+        if row is not None:  # a part parsed on its own starts here
+            self.line, self.column = row, 0
         wanted = id(node) in self.wanted
         if wanted:
             self._inside += 1
@@ -82,14 +121,21 @@ class _State(CodegenState):
                 self.ranges[id(node)] = (start, end)
 
 
-def node_ranges(module: cst.Module, nodes: Collection[cst.CSTNode]) -> dict[int, Range]:
+def node_ranges(
+    module: cst.Module,
+    nodes: Collection[cst.CSTNode],
+    rows: Mapping[int, int] | None = None,
+    lines: Sequence[str] | None = None,
+) -> dict[int, Range]:
     """Map ``id(node)`` to its (start, end) location for each of ``nodes``.
 
     Rows are 1-based, columns 1-based in characters, ends exclusive: the convention of ruff's
-    JSON output.  Code generation reproduces the source exactly, so these are positions in it.
+    JSON output. ``rows`` restarts the row count at nodes parsed apart (see the module
+    docstring); with ``lines`` (the source's physical lines, line breaks included) the code
+    of the wanted nodes is checked against the source, raising ``Unfaithful``.
     """
     if not nodes:
         return {}
-    state = _State(module, nodes)
+    state = _State(module, nodes, rows or {}, lines)
     module._codegen(state)
     return {key: value for key, value in state.ranges.items() if key in state.wanted}

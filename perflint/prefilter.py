@@ -1,62 +1,86 @@
-"""Decide, before libcst runs, which checks can fire and which code libcst must see.
+"""Decide, before libcst runs, which checks can fire and which statements libcst must parse.
 
-libcst's parser is the dominant cost of a run (about 6x CPython's C parser), so:
+libcst's parser is the dominant cost of a run (several times CPython's C parser, and hundreds
+of bytes of memory per character while it parses), so:
 
 1. a text scan drops checks whose ``needles`` do not occur in the file;
-2. one walk of the C ``ast`` asks each remaining check's ``ast_candidate`` about the nodes it
-   cares about, statement by top-level statement;
-3. top-level ``def``/``class`` statements holding no candidate are blanked out (replaced by
-   empty lines, so every line and column stays where it was) before libcst parses the text.
-   What they would have told the scope model (the names they bind at module level, the names
-   they declare ``global``/``nonlocal``) is handed to the ``ScopeTracker`` instead.
+2. one walk of the C ``ast`` (a piece at a time, see ``perflint.syntax``) asks each remaining
+   check's ``ast_candidate`` about the nodes it cares about, top-level statement by top-level
+   statement, looking only into statements whose lines hold the check's first needle;
+3. libcst parses only the top-level statements that hold a candidate, the statement right
+   before each of them (a rule may read the two together: ``out = []`` and the loop after
+   it) and those holding a node some rule reads file-wide (``Rule.ast_context``). Inside a
+   class whose candidates all sit in its methods, its other methods are left out too, unless
+   a candidate sits at module level (questions about names there reach into every scope).
 
-Blanking happens only when every candidate sits inside a top-level ``def``/``class``: a
-module-level candidate may need to know how names are used anywhere in the file.
-Both steps must be sound (never lose a finding); ``tests/test_prefilter.py`` checks that the
-findings over real code are identical with and without this module.
+What the statements left out would have told the scope model (the names they bind at module
+level, what they declare ``global``, how often they use each name) comes from
+``perflint.hidden`` instead. Every step must be sound (never lose or change a finding);
+``tests/test_prefilter.py`` checks that the findings over real code are identical with and
+without this module.
 """
 
 from __future__ import annotations
 
 import ast
-import re
 import sys
 from bisect import bisect_left, bisect_right
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 
+from perflint.hidden import HiddenFacts, Summary
+from perflint.lines import LINE_BREAK
 from perflint.rule import AstFacts, Rule
+from perflint.syntax import CPythonView, Piece
 from perflint.types import RuleSpec
 
 Check = tuple[RuleSpec, type[Rule]]
 
-_LINE = re.compile(r"[^\r\n]*(?:\r\n?|\n)|[^\r\n]+$")
-_BREAK = re.compile(r"\r\n?|\n")
 _DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
 
-def identifiers(tree: ast.AST) -> frozenset[str]:
+def identifiers(trees: Iterator[ast.Module]) -> frozenset[str]:
     """Every identifier a variable of the file could be named: names, definitions, arguments,
     imports, handlers, declarations and match captures."""
     found: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name):
-            found.add(node.id)
-        elif isinstance(node, _DEFS):
-            found.add(node.name)
-        elif isinstance(node, ast.arg):
-            found.add(node.arg)
-        elif isinstance(node, ast.alias):
-            found.add(node.asname or node.name.split(".")[0])
-        elif isinstance(node, (ast.Global, ast.Nonlocal)):
-            found.update(node.names)
-        elif isinstance(node, ast.ExceptHandler) and node.name:
-            found.add(node.name)
-        elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
-            found.add(node.name)
-        elif isinstance(node, ast.MatchMapping) and node.rest:
-            found.add(node.rest)
+    for tree in trees:
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Name):
+                found.add(node.id)
+            elif isinstance(node, _DEFS):
+                found.add(node.name)
+            elif isinstance(node, ast.arg):
+                found.add(node.arg)
+            elif isinstance(node, ast.alias):
+                found.add(node.asname or node.name.split(".")[0])
+            elif isinstance(node, (ast.Global, ast.Nonlocal)):
+                found.update(node.names)
+            elif isinstance(node, ast.ExceptHandler) and node.name:
+                found.add(node.name)
+            elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
+                found.add(node.name)
+            elif isinstance(node, ast.MatchMapping) and node.rest:
+                found.add(node.rest)
     return frozenset(found)
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A top-level statement libcst must parse, with rows of the whole text."""
+
+    node: ast.stmt
+    #: What to add to the rows ``node`` holds (they count from the start of its piece).
+    offset: int
+    #: The row of the next top-level statement (or one past the last row): the lines up to
+    #: it (comments, blank lines) follow this statement.
+    end: int
+    #: Members of the class left out, by their index in its body.
+    hidden: tuple[int, ...] = ()
+
+    @property
+    def first(self) -> int:
+        """The statement's first row (its first decorator's)."""
+        return first_row(self.node) + self.offset
 
 
 @dataclass(frozen=True)
@@ -64,13 +88,11 @@ class Plan:
     """What to run on a file and what libcst has to parse."""
 
     checks: list[Check]
-    #: The text libcst parses: the file itself, or the file with statements blanked out.
-    source: str
-    #: Module-level names bound by blanked statements (``def``/``class`` names, globals).
-    hidden_bindings: dict[str, str] = field(default_factory=dict)
-    #: Names declared ``global``/``nonlocal`` inside blanked statements.
-    hidden_declared: frozenset[str] = frozenset()
-    #: The text libcst would parse nests deeper than ``MAX_DEPTH``.
+    #: The top-level statements libcst parses, in order (all of them without the prefilter).
+    statements: tuple[Statement, ...] = ()
+    #: What the statements left out tell the module scope (None when none are left out).
+    hidden: HiddenFacts | None = None
+    #: A statement libcst would parse nests deeper than ``MAX_DEPTH``.
     too_deep: bool = False
 
 
@@ -97,12 +119,20 @@ def deeper_than(roots: Sequence[ast.AST], limit: int = MAX_DEPTH) -> bool:
     return False
 
 
+def first_row(statement: ast.stmt) -> int:
+    """The first row of ``statement``, counting its decorators."""
+    first = statement.lineno
+    if isinstance(statement, _DEFS) and statement.decorator_list:
+        first = min(first, *(decorator.lineno for decorator in statement.decorator_list))
+    return first
+
+
 class _Lines:
-    """Line numbers of text occurrences, and whether a statement's lines hold one."""
+    """Row numbers of text occurrences, and whether a statement's rows hold one."""
 
     def __init__(self, source: str) -> None:
         self.source = source
-        self.starts = [0] + [match.end() for match in _BREAK.finditer(source)]
+        self.starts = [0] + [match.end() for match in LINE_BREAK.finditer(source)]
 
     def of(self, word: str) -> list[int]:
         found = []
@@ -113,78 +143,121 @@ class _Lines:
         return found
 
 
-def _within(lines: list[int], first: int, last: int) -> bool:
-    index = bisect_left(lines, first)
-    return index < len(lines) and lines[index] <= last
+def _within(rows: list[int], first: int, last: int) -> bool:
+    index = bisect_left(rows, first)
+    return index < len(rows) and rows[index] <= last
 
 
 def _span(statement: ast.stmt) -> tuple[int, int]:
-    first = statement.lineno
-    if isinstance(statement, _DEFS) and statement.decorator_list:
-        first = min(first, *(decorator.lineno for decorator in statement.decorator_list))
-    return first, statement.end_lineno or statement.lineno
-
-
-def plan(source: str, tree: ast.AST | None, checks: Sequence[Check], prefilter: bool = True) -> Plan:
-    """The checks that could fire on ``source`` and the smallest text libcst must parse.
-
-    With ``prefilter=False``: every check, and the whole file.
-    """
-    if not prefilter or not isinstance(tree, ast.Module):
-        checks = list(checks) if not prefilter else _with_needles(source, checks)
-        deep = checks != [] and isinstance(tree, ast.Module) and deeper_than(tree.body)
-        return Plan(checks, source, too_deep=deep)
-    checks = _with_needles(source, checks)
-    if not checks:
-        return Plan(checks, source)
-    scan = _Scan(source, tree, checks)
-    module_level_candidate = False
-    for statement in tree.body:
-        if scan.statement(statement):
-            module_level_candidate |= not isinstance(statement, _DEFS)
-        elif isinstance(statement, _DEFS):
-            scan.hide(statement, module_level=True)
-    checks = [check for check, keep in zip(checks, scan.hit) if keep]
-    if not checks:
-        return Plan(checks, source)
-    if module_level_candidate or not scan.blank:
-        return Plan(checks, source, too_deep=deeper_than(tree.body))
-    blanked = {first for first, _ in scan.blank}
-    kept = [statement for statement in tree.body if _span(statement)[0] not in blanked]
-    return Plan(
-        checks,
-        _blank_lines(source, scan.blank),
-        scan.hidden_bindings,
-        frozenset(scan.hidden_declared),
-        too_deep=deeper_than(kept),
-    )
+    return first_row(statement), statement.end_lineno or statement.lineno
 
 
 def _with_needles(source: str, checks: Sequence[Check]) -> list[Check]:
     return [check for check in checks if all(needle in source for needle in check[1].needles)]
 
 
-class _Scan:
-    """One pass over the statements that may hold candidates; the rest is only located."""
+def plan(source: str, view: CPythonView, checks: Sequence[Check], prefilter: bool = True) -> Plan:
+    """The checks that could fire on ``source`` and the statements libcst must parse.
 
-    def __init__(self, source: str, tree: ast.Module, checks: Sequence[Check]) -> None:
+    With ``prefilter=False``: every check, and every statement.
+    """
+    if not prefilter:
+        return _everything(view, list(checks))
+    checks = _with_needles(source, checks)
+    if not checks:
+        return Plan(checks)
+    scan = _Scan(checks)
+    previous: ast.stmt | None = None
+    for piece, tree in view.trees():
+        scan.piece(piece, tree, previous)
+        previous = tree.body[-1] if tree.body else previous
+    checks = [check for check, keep in zip(checks, scan.hit) if keep]
+    if not checks:
+        return Plan(checks)
+    return scan.plan(view, checks)
+
+
+def _everything(view: CPythonView, checks: list[Check]) -> Plan:
+    statements: list[Statement] = []
+    starts: list[int] = []
+    deep = False
+    for piece, tree in view.trees():
+        for node in tree.body:
+            statements.append(Statement(node, piece.offset, 0))
+            starts.append(statements[-1].first)
+        deep = deep or deeper_than(tree.body)
+    return Plan(checks, _ends(statements, starts, view), None, deep)
+
+
+def _ends(
+    statements: list[Statement], starts: list[int], view: CPythonView
+) -> tuple[Statement, ...]:
+    """``statements`` with ``end`` set: the row where the next top-level statement of the
+    whole text begins (kept or not, ``starts`` holds them all), or one past the last row."""
+    last = view.pieces[-1] if view.pieces else None
+    past = last.first_row + sum(1 for _ in LINE_BREAK.finditer(last.text)) + 1 if last else 2
+    done = []
+    for statement in statements:
+        index = bisect_right(starts, statement.first)
+        end = starts[index] if index < len(starts) else past
+        done.append(Statement(statement.node, statement.offset, end, statement.hidden))
+    return tuple(done)
+
+
+class _Scan:
+    """One pass over the pieces; statements that may hold candidates are walked, the rest
+    only located."""
+
+    def __init__(self, checks: Sequence[Check]) -> None:
         self.checks = checks
-        self.facts = AstFacts(tree)
-        lines = _Lines(source)
+        self.hit = [False] * len(checks)
+        self.context_types = {
+            node_type for _, cls in checks for node_type in cls.ast_context_types
+        }
+        #: Per top-level statement (in order): (piece index, index in its piece, why kept:
+        #: "" none, "candidate", "context"; hidden member indices).
+        self.entries: list[tuple[int, int, str, tuple[int, ...]]] = []
+        #: The first and last row of every top-level statement, in order.
+        self.starts: list[int] = []
+        self.lasts: list[int] = []
+        self.pairs = False
+        self.pieces: list[Piece] = []
+        self.module_level_candidate = False
+        self.declarations: list[list[int]] = []
+
+    # -- finding candidates -----------------------------------------------------------------
+    def piece(self, piece: Piece, tree: ast.Module, previous: ast.stmt | None) -> None:
+        self.facts = AstFacts(tree, previous)
+        lines = _Lines(piece.text)
         # A check's first needle occurs inside the source of every one of its candidates, so
         # only statements whose lines hold it need their ast walked for that check.
-        self.anchors = [lines.of(cls.needles[0]) if cls.needles else None for _, cls in checks]
-        self.declarations = sorted(lines.of("global") + lines.of("nonlocal"))
-        self.hit = [False] * len(checks)
-        self.blank: list[tuple[int, int]] = []
-        self.hidden_bindings: dict[str, str] = {}
-        self.hidden_declared: set[str] = set()
+        self.anchors = [lines.of(cls.needles[0]) if cls.needles else None for _, cls in self.checks]
+        self.contexts = sorted(
+            row for _, cls in self.checks if cls.context_needle for row in lines.of(cls.context_needle)
+        )
+        self.declarations.append(sorted(lines.of("global") + lines.of("nonlocal")))
+        index = len(self.pieces)
+        self.pieces.append(piece)
+        for position, statement in enumerate(tree.body):
+            hidden: list[int] = []
+            self.pairs = False
+            if self._statement(statement, hidden):
+                why = "pairs" if self.pairs else "candidate"
+                self.module_level_candidate |= not isinstance(statement, _DEFS)
+            elif self._context(statement):
+                why = "context"
+            else:
+                why = ""
+            self.entries.append((index, position, why, tuple(hidden)))
+            self.starts.append(first_row(statement) + piece.offset)
+            self.lasts.append((statement.end_lineno or statement.lineno) + piece.offset)
 
-    def statement(self, statement: ast.stmt) -> bool:
+    def _statement(self, statement: ast.stmt, hidden: list[int]) -> bool:
         """Whether ``statement`` holds a candidate of any check.
 
         Inside a class whose candidates all sit in its methods, the other methods are
-        blanked too: a class body's names are invisible to the methods nested in it.
+        recorded in ``hidden``: a class body's names are invisible to the methods nested in
+        it.
         """
         first, last = _span(statement)
         by_type = self._types_within(first, last)
@@ -193,40 +266,32 @@ class _Scan:
         if isinstance(statement, ast.ClassDef):
             found = False
             direct = False
-            hidden: list[ast.stmt] = []
-            for member in statement.body:
-                if self.statement(member):
+            members: list[int] = []
+            for position, member in enumerate(statement.body):
+                if self._statement(member, []):
                     found = True
                     direct |= not isinstance(member, _DEFS)
                 elif isinstance(member, _DEFS):
-                    hidden.append(member)
+                    members.append(position)
             for part in (*statement.decorator_list, *statement.bases, *statement.keywords):
                 if self._walk(part, by_type):
                     found = direct = True
             if found and not direct:
-                for member in hidden:
-                    self.hide(member, module_level=False)
+                hidden.extend(members)
             return found
         return self._walk(statement, by_type)
 
-    def hide(self, statement: ast.stmt, module_level: bool) -> None:
-        """Blank out a definition that holds no candidate, keeping what it tells the scopes."""
-        assert isinstance(statement, _DEFS)
+    def _context(self, statement: ast.stmt) -> bool:
+        """Whether ``statement`` holds a node some check reads wherever it is in the file."""
         first, last = _span(statement)
-        self.blank.append((first, last))
-        if module_level:
-            self.hidden_bindings[statement.name] = _kind(statement)
-        if _within(self.declarations, first, last):
-            declared: set[str] = set()
-            stored: set[str] = set()
-            for node in ast.walk(statement):
-                if isinstance(node, (ast.Global, ast.Nonlocal)):
-                    declared.update(node.names)
-                elif isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
-                    stored.add(node.id)
-            self.hidden_declared |= declared
-            for name in stored & declared:
-                self.hidden_bindings.setdefault(name, "global")
+        if not self.context_types or not _within(self.contexts, first, last):
+            return False
+        for node in ast.walk(statement):
+            if type(node) in self.context_types:
+                for _, cls in self.checks:
+                    if type(node) in cls.ast_context_types and cls.ast_context(node):
+                        return True
+        return False
 
     def _types_within(self, first: int, last: int) -> dict[type[ast.AST], list[int]]:
         by_type: dict[type[ast.AST], list[int]] = {}
@@ -240,20 +305,59 @@ class _Scan:
         found = False
         for node in ast.walk(root):
             for index in by_type.get(type(node), ()):
-                if self.checks[index][1].ast_candidate(node, self.facts):
+                check = self.checks[index][1]
+                if check.ast_candidate(node, self.facts):
                     self.hit[index] = found = True
+                    self.pairs |= check.reads_previous_statement
         return found
 
+    # -- what libcst parses -----------------------------------------------------------------
+    def plan(self, view: CPythonView, checks: list[Check]) -> Plan:
+        kept = [why != "" for _, _, why, _ in self.entries]
+        for index, (_, _, why, _) in enumerate(self.entries):
+            if why == "pairs" and index > 0:
+                kept[index - 1] = True
+        # Statements on one logical line (``a = 1; b = 2``) are one statement to libcst.
+        for index in range(1, len(self.entries)):
+            if self.starts[index] <= self.lasts[index - 1] and kept[index] != kept[index - 1]:
+                kept[index] = kept[index - 1] = True
+        for index in range(len(self.entries) - 2, -1, -1):
+            if self.starts[index + 1] <= self.lasts[index] and kept[index + 1]:
+                kept[index] = True
+        # Without a module-level candidate, the statements left out matter only for the
+        # names they bind at module level (directly or through ``global``): no counts.
+        summary = Summary(counts=self.module_level_candidate)
+        statements: list[Statement] = []
+        deep = False
+        trees = view.trees()
+        tree: ast.Module | None = None
+        loaded = -1
+        for number, (piece_index, position, _, members) in enumerate(self.entries):
+            while loaded < piece_index:
+                tree = next(trees)[1]
+                loaded += 1
+            assert tree is not None
+            node = tree.body[position]
+            summary.descend = self._descend(piece_index)
+            if not kept[number]:
+                summary.statement(node)
+                continue
+            if self.module_level_candidate:
+                members = ()
+            for member in members:
+                assert isinstance(node, ast.ClassDef)
+                summary.member(node.body[member])
+            deep = deep or deeper_than([node])
+            statements.append(Statement(node, self.pieces[piece_index].offset, 0, members))
+        hidden = summary.finish()
+        return Plan(checks, _ends(statements, self.starts, view), hidden, deep)
 
-def _kind(statement: ast.stmt) -> str:
-    return "class" if isinstance(statement, ast.ClassDef) else "def"
+    def _descend(self, piece_index: int) -> Callable[[ast.stmt], bool]:
+        """Whether a definition (rows of piece ``piece_index``) may declare a name global."""
+        rows = self.declarations[piece_index]
 
+        def descend(node: ast.stmt) -> bool:
+            first, last = _span(node)
+            return _within(rows, first, last)
 
-def _blank_lines(source: str, ranges: list[tuple[int, int]]) -> str:
-    """``source`` with the lines of each (first, last) range (1-based) reduced to their line break."""
-    lines = _LINE.findall(source)
-    for first, last in ranges:
-        for index in range(first - 1, min(last, len(lines))):
-            line = lines[index]
-            lines[index] = line[len(line.rstrip("\r\n")) :]
-    return "".join(lines)
+        return descend

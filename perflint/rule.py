@@ -29,10 +29,13 @@ from perflint.types import Applicability, RuleSpec
 
 
 class AstFacts:
-    """The file's CPython ``ast``, for prefilters that need more than the node they are given."""
+    """CPython's ``ast`` of the piece of the file being scanned (see ``perflint.syntax``), for
+    prefilters that need more than the node they are given."""
 
-    def __init__(self, tree: ast.AST) -> None:
+    def __init__(self, tree: ast.Module, previous: ast.stmt | None = None) -> None:
         self.tree = tree
+        #: The top-level statement right before the piece (the last of the previous piece).
+        self.previous = previous
 
 
 @dataclass
@@ -94,6 +97,13 @@ class Rule(cst.BatchableCSTVisitor):
     needles: ClassVar[tuple[str, ...]] = ()
     #: CPython ``ast`` node types that a candidate of this rule is.
     ast_types: ClassVar[tuple[type[ast.AST], ...]] = ()
+    #: Node types the rule reads wherever they are in the file (not only near a candidate),
+    #: and a string every such node's source holds; see ``ast_context``.
+    ast_context_types: ClassVar[tuple[type[ast.AST], ...]] = ()
+    context_needle: ClassVar[str] = ""
+    #: The rule reads a candidate together with the statement before it (``out = []``
+    #: before the loop): libcst must see that statement too.
+    reads_previous_statement: ClassVar[bool] = False
 
     def __init__(self, spec: RuleSpec, context: FileContext) -> None:
         super().__init__()
@@ -106,6 +116,12 @@ class Rule(cst.BatchableCSTVisitor):
     def ast_candidate(cls, node: ast.AST, facts: AstFacts) -> bool:
         """True unless ``node`` (one of ``ast_types``) certainly cannot be flagged."""
         return True
+
+    @classmethod
+    def ast_context(cls, node: ast.AST) -> bool:
+        """True when ``node`` (one of ``ast_context_types``) may change what the rule decides
+        about a candidate in another statement: libcst must then see the statement."""
+        return False
 
     # -- helpers for checks -----------------------------------------------------------------
     def get_visitors(self) -> Mapping[str, Callable[[cst.CSTNode], None]]:

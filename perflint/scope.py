@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import builtins
 from collections import Counter
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import libcst as cst
+
+if TYPE_CHECKING:
+    from perflint.hidden import HiddenFacts
 
 ScopeKind = Literal["module", "class", "function", "lambda", "comprehension"]
 ExprContext = Literal["load", "store", "del"]
@@ -45,6 +47,12 @@ class Scope:
     star_import: bool = False
     #: On the module scope: every name declared global or nonlocal anywhere in the file.
     declared: set[str] = field(default_factory=set)
+    #: On the module scope: what the statements libcst did not parse add to ``count_refs``
+    #: and ``count`` (see ``perflint.hidden``).
+    hidden_refs: Counter[str] = field(default_factory=Counter)
+    hidden_total: Counter[str] = field(default_factory=Counter)
+    #: ``count_refs`` and ``count`` of every name at once, built on the first question.
+    _tallies: tuple[Counter[str], Counter[str]] | None = field(default=None, repr=False)
 
     @property
     def module(self) -> Scope:
@@ -88,10 +96,7 @@ class Scope:
 
     def count(self, name: str) -> int:
         """Occurrences of ``name`` in this scope and every scope nested in it."""
-        total = self.names[name]
-        for child in self.children:
-            total += child.count(name)
-        return total
+        return self._tally()[1][name]
 
     def count_refs(self, name: str) -> int:
         """Occurrences of ``name`` that refer to this scope's binding of it.
@@ -99,18 +104,39 @@ class Scope:
         Nested scopes that bind ``name`` themselves (and do not declare it global or
         nonlocal) hold a different variable and are not counted.
         """
-        total = self.names[name]
-        for child in self.children:
-            if name in child.bindings and name not in child.globals | child.nonlocals:
-                continue
-            total += child.count_refs(name)
-        return total
+        return self._tally()[0][name]
 
     def all_names(self) -> set[str]:
-        names = set(self.names)
-        for child in self.children:
-            names |= child.all_names()
-        return names
+        return set(self._tally()[1])
+
+    def _tally(self) -> tuple[Counter[str], Counter[str]]:
+        """(``count_refs``, ``count``) of every name, for this scope and those nested in it.
+
+        Built once, children first and without recursion, so that a thousand candidates of
+        one module cost one walk of its scopes, not a thousand. Questions are asked once the
+        traversal is over (in ``Rule.finish``), when the scopes are complete.
+        """
+        if self._tallies is None:
+            order: list[Scope] = []
+            stack = [self]
+            while stack:
+                scope = stack.pop()
+                if scope._tallies is None:
+                    order.append(scope)
+                    stack.extend(scope.children)
+            for scope in reversed(order):
+                refs = scope.names + scope.hidden_refs
+                total = scope.names + scope.hidden_total
+                for child in scope.children:
+                    child_refs, child_total = child._tally()
+                    total.update(child_total)
+                    shadowed = child.bindings.keys() - child.globals - child.nonlocals
+                    for name, count in child_refs.items():
+                        if name not in shadowed:
+                            refs[name] += count
+                scope._tallies = (refs, total)
+        assert self._tallies is not None
+        return self._tallies
 
     def bound_values(self, name: str) -> list[Binding] | None:
         """Every binding of ``name`` in the scope it resolves to, or None when unknowable.
@@ -140,15 +166,10 @@ _SCOPE_NODES: dict[type[cst.CSTNode], ScopeKind] = {
 class ScopeTracker(cst.BatchableCSTVisitor):
     """Builds the scope tree and expression contexts for one module."""
 
-    def __init__(
-        self,
-        hidden_bindings: Mapping[str, str] | None = None,
-        hidden_declared: Iterable[str] = (),
-    ) -> None:
-        """``hidden_*``: what statements that the prefilter blanked out bind and declare."""
+    def __init__(self, hidden: HiddenFacts | None = None) -> None:
+        """``hidden``: what the statements libcst did not parse tell the module scope."""
         super().__init__()
-        self._hidden_bindings = hidden_bindings or {}
-        self._hidden_declared = set(hidden_declared)
+        self._hidden = hidden
         self.module_scope: Scope | None = None
         self.scope: Scope | None = None
         self.contexts: dict[int, ExprContext] = {}
@@ -171,9 +192,15 @@ class ScopeTracker(cst.BatchableCSTVisitor):
         self._push("module", node)
         self.module_scope = self.scope
         assert self.module_scope is not None
-        for name, kind in self._hidden_bindings.items():
-            self.module_scope.bindings.setdefault(name, []).append(Binding(kind))
-        self.module_scope.declared |= self._hidden_declared
+        hidden = self._hidden
+        if hidden is not None:
+            module = self.module_scope
+            for name, bindings in hidden.bindings.items():
+                module.bindings.setdefault(name, []).extend(bindings)
+            module.declared |= hidden.declared
+            module.star_import |= hidden.star_import
+            module.hidden_refs = hidden.refs
+            module.hidden_total = hidden.total
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self._bind_name_node(node.name, Binding("def"))

@@ -149,6 +149,7 @@ def _assigned_empty_list(line: cst.BaseStatement) -> tuple[cst.Assign | cst.AnnA
 class ManualListComprehension(Rule):
     needles = ("append", "for")
     ast_types = (ast.For,)
+    reads_previous_statement = True
 
     @classmethod
     def ast_candidate(cls, node: ast.AST, facts: AstFacts) -> bool:
@@ -474,8 +475,12 @@ def _preceding_empty_list(facts: AstFacts) -> dict[int, str]:
         return found
     found = {}
     assert isinstance(facts.tree, ast.Module)
-    for body in _statement_lists(facts.tree.body):
-        for previous, statement in zip(body, body[1:]):
+    top = facts.tree.body
+    pairs = [zip(body, body[1:]) for body in _statement_lists(top)]
+    if facts.previous is not None and top:
+        pairs.append(zip([facts.previous], top))  # across the cut before this piece
+    for pairing in pairs:
+        for previous, statement in pairing:
             if not isinstance(statement, ast.For):
                 continue
             if isinstance(previous, ast.Assign) and len(previous.targets) == 1:

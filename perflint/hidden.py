@@ -1,0 +1,334 @@
+"""What the statements libcst never sees would have told the scope model.
+
+``perflint.prefilter`` hands libcst only the top-level statements that hold a candidate (and
+what they need next to them). The rules still ask questions about the whole file: is
+``range`` the builtin here, what was ``seq`` bound to, how often does ``i`` occur. This module
+answers them for the statements left out, from CPython's ``ast``, the way
+``perflint.scope.ScopeTracker`` answers from libcst's tree: the same binding kinds, the same
+occurrences (every name node libcst has, which includes parameters, imported names,
+``global`` names, ``except ... as`` and match captures, but not attribute or keyword names),
+and the same scopes (a function's decorators and defaults count inside it, a comprehension's
+first iterable in the scope around it, a walrus binds outside its comprehensions).
+``tests/test_hidden.py`` holds the two to the same answers over real code.
+
+Only the module scope's view is kept: its bindings, and the occurrences ``Scope.count_refs``
+and ``Scope.count`` of the module would add up from the hidden statements.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from perflint.scope import Binding
+
+_DEFS = (ast.FunctionDef, ast.AsyncFunctionDef)
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+_CONSTRUCTORS = frozenset({"list", "tuple", "set", "dict"})
+
+
+@dataclass
+class HiddenFacts:
+    """The module scope's share of statements libcst did not parse."""
+
+    #: Module-level bindings, as ``ScopeTracker`` records them (values are stand-ins).
+    bindings: dict[str, list[Binding]] = field(default_factory=dict)
+    #: Occurrences ``Scope.count_refs`` of the module counts: those in nested scopes that bind
+    #: the name themselves are another variable and left out.
+    refs: Counter[str] = field(default_factory=Counter)
+    #: Every occurrence, in any scope (what ``Scope.count`` of the module adds up).
+    total: Counter[str] = field(default_factory=Counter)
+    #: Names declared ``global`` or ``nonlocal`` anywhere.
+    declared: set[str] = field(default_factory=set)
+    star_import: bool = False
+
+
+def standin(value: ast.expr | None) -> cst.BaseExpression | None:
+    """A tiny libcst node of the same kind as ``value`` for ``literal_kind``/``value_kind``:
+    a list, tuple, str, set or dict display, bytes, or a call of a builtin constructor's name."""
+    if isinstance(value, (ast.List, ast.ListComp)):
+        return cst.List([])
+    if isinstance(value, ast.Tuple):
+        return cst.Tuple([])
+    if isinstance(value, ast.JoinedStr):
+        return cst.SimpleString('""')
+    if isinstance(value, ast.Constant) and isinstance(value.value, (str, bytes)):
+        return cst.SimpleString('b""' if isinstance(value.value, bytes) else '""')
+    if isinstance(value, (ast.Set, ast.SetComp)):
+        return cst.Set([cst.Element(cst.Integer("0"))])
+    if isinstance(value, (ast.Dict, ast.DictComp)):
+        return cst.Dict([])
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Name):
+        if value.func.id in _CONSTRUCTORS:
+            return cst.Call(cst.Name(value.func.id))
+    return None
+
+
+class _Scope:
+    __slots__ = ("kind", "parent", "names", "bound", "globals", "nonlocals", "children")
+
+    def __init__(self, kind: str, parent: _Scope | None) -> None:
+        self.kind = kind
+        self.parent = parent
+        self.names: Counter[str] = Counter()
+        self.bound: set[str] = set()
+        self.globals: set[str] = set()
+        self.nonlocals: set[str] = set()
+        self.children: list[_Scope] = []
+        if parent is not None:
+            parent.children.append(self)
+
+
+class Summary:
+    """Walks hidden statements into one ``HiddenFacts``.
+
+    ``counts=False`` records bindings and declarations only (all that questions about
+    names in functions need); ``descend`` then says which function and class bodies to walk
+    anyway (those that may declare a name ``global``).
+    """
+
+    def __init__(self, counts: bool, descend: Callable[[ast.stmt], bool] | None = None) -> None:
+        self.counts = counts
+        self.descend = descend
+        self.facts = HiddenFacts()
+        self.module = _Scope("module", None)
+
+    # -- entry points -----------------------------------------------------------------------
+    def statement(self, statement: ast.stmt) -> None:
+        """A top-level statement left out."""
+        self._walk(statement, self.module)
+
+    def member(self, statement: ast.stmt) -> None:
+        """A statement left out of a class body that libcst parses: it binds in the class,
+        which the kept part of the class accounts for, but may declare module names."""
+        self._walk(statement, _Scope("class", self.module))
+
+    def finish(self) -> HiddenFacts:
+        if self.counts:
+            self.facts.refs = _refs(self.module)
+            self.facts.total = _total(self.module)
+        return self.facts
+
+    # -- bindings ---------------------------------------------------------------------------
+    def _bind(self, scope: _Scope, name: str, kind: str, value: ast.expr | None) -> None:
+        if name in scope.globals:
+            scope = self.module
+        self._bind_in(scope, name, kind, value)
+
+    def _bind_in(self, scope: _Scope, name: str, kind: str, value: ast.expr | None) -> None:
+        scope.bound.add(name)
+        if scope is self.module:
+            self.facts.bindings.setdefault(name, []).append(Binding(kind, standin(value)))
+
+    def _store(self, scope: _Scope, target: ast.expr, kind: str, value: ast.expr | None) -> None:
+        if isinstance(target, ast.Name):
+            self._bind(scope, target.id, kind, value)
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            for element in target.elts:
+                self._store(scope, element, kind, None)
+        elif isinstance(target, ast.Starred):
+            self._store(scope, target.value, kind, None)
+
+    def _count(self, scope: _Scope, name: str) -> None:
+        if self.counts:
+            scope.names[name] += 1
+
+    # -- the walk ---------------------------------------------------------------------------
+    def _walk(self, root: ast.AST, scope: _Scope) -> None:
+        """Pre-order, in source order, without recursion (hidden code may nest deeply)."""
+        stack: list[tuple[ast.AST, _Scope]] = [(root, scope)]
+        while stack:
+            node, scope = stack.pop()
+            children = self._visit(node, scope)
+            stack.extend(reversed(children))
+
+    def _visit(self, node: ast.AST, scope: _Scope) -> list[tuple[ast.AST, _Scope]]:
+        """Record what ``node`` itself tells; return its children, each with its scope."""
+        if isinstance(node, ast.Name):
+            self._count(scope, node.id)
+            return []
+        if not self.counts and isinstance(node, ast.expr):
+            self._walruses(node, scope)
+            return []
+        if isinstance(node, (*_DEFS, ast.ClassDef)):
+            return self._definition(node, scope)
+        if isinstance(node, ast.Lambda):
+            if not self.counts:
+                return []
+            inner = _Scope("lambda", scope)
+            return [(node.args, inner), (node.body, inner)]
+        if isinstance(node, _COMPREHENSIONS):
+            return self._comprehension(node, scope)
+        if isinstance(node, ast.arg):
+            self._count(scope, node.arg)
+            self._bind(scope, node.arg, "param", None)
+            return [(node.annotation, scope)] if node.annotation is not None else []
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                root = alias.name.split(".")[0]
+                self._count(scope, root)
+                if alias.asname is not None:
+                    self._count(scope, alias.asname)
+                self._bind(scope, alias.asname or root, "import", None)
+            return []
+        if isinstance(node, ast.ImportFrom):
+            return self._import_from(node, scope)
+        if isinstance(node, (ast.Global, ast.Nonlocal)):
+            for name in node.names:
+                self._count(scope, name)
+            (scope.globals if isinstance(node, ast.Global) else scope.nonlocals).update(node.names)
+            self.facts.declared.update(node.names)
+            return []
+        self._stores(node, scope)
+        return self._children(node, scope)
+
+    def _definition(
+        self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef, scope: _Scope
+    ) -> list[tuple[ast.AST, _Scope]]:
+        self._count(scope, node.name)
+        self._bind(scope, node.name, "class" if isinstance(node, ast.ClassDef) else "def", None)
+        if not self.counts and not (self.descend is not None and self.descend(node)):
+            return []
+        inner = _Scope("class" if isinstance(node, ast.ClassDef) else "function", scope)
+        parts: list[ast.AST] = [*node.decorator_list]
+        if isinstance(node, ast.ClassDef):
+            parts += [*node.bases, *node.keywords]
+        else:
+            parts.append(node.args)
+            if node.returns is not None:
+                parts.append(node.returns)
+        parts += [*getattr(node, "type_params", ()), *node.body]
+        return [(part, inner) for part in parts]
+
+    def _comprehension(self, node: ast.expr, scope: _Scope) -> list[tuple[ast.AST, _Scope]]:
+        assert isinstance(node, _COMPREHENSIONS)
+        inner = _Scope("comprehension", scope)
+        generators = node.generators
+        # The outermost iterable is evaluated in the enclosing scope.
+        children: list[tuple[ast.AST, _Scope]] = []
+        if isinstance(node, ast.DictComp):
+            children += [(node.key, inner), (node.value, inner)]
+        else:
+            children.append((node.elt, inner))
+        for index, generator in enumerate(generators):
+            self._store(inner, generator.target, "for", None)
+            children.append((generator.target, inner))
+            children.append((generator.iter, scope if index == 0 else inner))
+            children += [(test, inner) for test in generator.ifs]
+        return children
+
+    def _import_from(self, node: ast.ImportFrom, scope: _Scope) -> list[tuple[ast.AST, _Scope]]:
+        if node.module is not None:
+            self._count(scope, node.module.split(".")[0])
+        for alias in node.names:
+            if alias.name == "*":
+                self.facts.star_import = True
+                continue
+            self._count(scope, alias.name)
+            if alias.asname is not None:
+                self._count(scope, alias.asname)
+            self._bind(scope, alias.asname or alias.name, "import", None)
+        return []
+
+    def _stores(self, node: ast.AST, scope: _Scope) -> None:
+        """The bindings a statement or expression makes, as ``ScopeTracker`` records them."""
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                self._store(scope, target, "assign", node.value if len(node.targets) == 1 else None)
+        elif isinstance(node, ast.AnnAssign):
+            if node.value is not None:
+                self._store(scope, node.target, "annassign", node.value)
+        elif isinstance(node, ast.AugAssign):
+            self._store(scope, node.target, "augassign", None)
+        elif isinstance(node, (ast.For, ast.AsyncFor)):
+            self._store(scope, node.target, "for", None)
+        elif isinstance(node, (ast.With, ast.AsyncWith)):
+            for item in node.items:
+                if item.optional_vars is not None:
+                    self._store(scope, item.optional_vars, "with", None)
+        elif isinstance(node, ast.NamedExpr):
+            # Binds in the nearest scope that is not a comprehension (no ``global`` detour).
+            target = scope
+            while target.kind == "comprehension" and target.parent is not None:
+                target = target.parent
+            assert isinstance(node.target, ast.Name)
+            self._bind_in(target, node.target.id, "walrus", None)
+        elif isinstance(node, ast.Delete):
+            for target in node.targets:
+                self._store(scope, target, "del", None)
+        elif isinstance(node, ast.Try):
+            for handler in node.handlers:
+                if handler.name is not None:
+                    self._bind(scope, handler.name, "except", None)
+        elif isinstance(node, (ast.MatchAs, ast.MatchStar)):
+            if node.name is not None:
+                self._bind(scope, node.name, "match", None)
+        elif isinstance(node, ast.MatchMapping):
+            if node.rest is not None:
+                self._bind(scope, node.rest, "match", None)
+        elif type(node).__name__ == "TypeAlias":  # 3.12
+            self._store(scope, node.name, "type", None)  # type: ignore[attr-defined]
+
+    def _children(self, node: ast.AST, scope: _Scope) -> list[tuple[ast.AST, _Scope]]:
+        """The children to walk, counting the names libcst has as nodes and ``ast`` as strings."""
+        if isinstance(node, ast.ExceptHandler):
+            if node.name is not None:
+                self._count(scope, node.name)
+        elif isinstance(node, (ast.MatchAs, ast.MatchStar)):
+            if node.name is not None:
+                self._count(scope, node.name)
+        elif isinstance(node, ast.MatchMapping):
+            if node.rest is not None:
+                self._count(scope, node.rest)
+        elif isinstance(node, ast.MatchClass):
+            for name in node.kwd_attrs:
+                self._count(scope, name)
+        elif type(node).__name__ in ("TypeVar", "ParamSpec", "TypeVarTuple"):
+            self._count(scope, node.name)  # type: ignore[attr-defined]
+        return [(child, scope) for child in ast.iter_child_nodes(node)]
+
+    def _walruses(self, root: ast.expr, scope: _Scope) -> None:
+        """Without counts an expression matters only for the walrus targets it binds in
+        ``scope`` (through comprehensions, not through lambdas)."""
+        stack: list[ast.AST] = [root]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, ast.Lambda):
+                continue
+            if isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name):
+                self._bind_in(scope, node.target.id, "walrus", None)
+            stack.extend(ast.iter_child_nodes(node))
+
+
+def _refs(module: _Scope) -> Counter[str]:
+    """``Scope.count_refs`` of the module, for every name at once (children first)."""
+    order: list[_Scope] = []
+    stack = [module]
+    while stack:
+        scope = stack.pop()
+        order.append(scope)
+        stack.extend(scope.children)
+    below: dict[int, Counter[str]] = {}
+    for scope in reversed(order):
+        tally = Counter(scope.names)
+        for child in scope.children:
+            shadowed = child.bound - child.globals - child.nonlocals
+            for name, count in below.pop(id(child)).items():
+                if name not in shadowed:
+                    tally[name] += count
+        below[id(scope)] = tally
+    return below[id(module)]
+
+
+def _total(module: _Scope) -> Counter[str]:
+    total: Counter[str] = Counter()
+    stack = [module]
+    while stack:
+        scope = stack.pop()
+        total.update(scope.names)
+        stack.extend(scope.children)
+    return total
