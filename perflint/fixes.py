@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import warnings
+from bisect import bisect_left, insort
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import libcst as cst
-
-from perflint.engine import lint_text
+from perflint.engine import lint
 from perflint.lines import line_offsets, offset
 from perflint.types import Edit, Finding, Settings
 
@@ -21,36 +19,45 @@ def is_fixable(finding: Finding, unsafe: bool) -> bool:
 
 
 def apply_edits(text: str, fixes: Sequence[Finding]) -> tuple[str, list[Finding]]:
-    """Apply the fixes whose edits do not overlap an earlier one; return the text and those applied."""
+    """Apply the fixes whose edits do not overlap an earlier one; return the text and those
+    applied. Linear in the text and the edits (a sorted list of the spans taken)."""
     offsets = line_offsets(text)
     chosen: list[tuple[int, int, Edit]] = []
     applied: list[Finding] = []
-    taken: list[tuple[int, int]] = []
+    taken: list[tuple[int, int]] = []  # sorted, not overlapping
     for finding in sorted(fixes, key=lambda f: f.sort_key):
         assert finding.fix is not None
-        spans = [
+        spans = sorted(
             (offset(offsets, edit.start), offset(offsets, edit.end), edit) for edit in finding.fix.edits
-        ]
-        if any(start < t_end and t_start < end for start, end, _ in spans for t_start, t_end in taken):
+        )
+        if any(_overlaps(taken, start, end) for start, end, _ in spans) or _self_overlap(spans):
             continue  # overlaps: left for the next pass, which sees the new text
-        taken.extend((start, end) for start, end, _ in spans)
+        for start, end, _ in spans:
+            insort(taken, (start, end))
         chosen.extend(spans)
         applied.append(finding)
-    for start, end, edit in sorted(chosen, key=lambda span: span[0], reverse=True):
-        text = text[:start] + edit.content + text[end:]
-    return text, applied
+    pieces = []
+    cursor = 0
+    for start, end, edit in sorted(chosen, key=lambda span: (span[0], span[1])):
+        pieces += [text[cursor:start], edit.content]
+        cursor = end
+    pieces.append(text[cursor:])
+    return "".join(pieces), applied
 
 
-def compiles(text: str, path: str) -> bool:
-    """True when ``text`` parses with libcst and compiles with CPython (nothing is run)."""
-    try:
-        cst.parse_module(text)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            compile(text, path, "exec", dont_inherit=True)
-    except (SyntaxError, cst.ParserSyntaxError, ValueError, RecursionError):
-        return False
-    return True
+def _overlaps(taken: list[tuple[int, int]], start: int, end: int) -> bool:
+    """Whether ``[start, end)`` overlaps a span of ``taken`` (two insertions at one point
+    overlap too: their order would be arbitrary)."""
+    index = bisect_left(taken, (start, start))
+    for neighbour in taken[max(index - 1, 0) : index + 1]:
+        t_start, t_end = neighbour
+        if start < t_end and t_start < end or (start == end == t_start == t_end):
+            return True
+    return False
+
+
+def _self_overlap(spans: Sequence[tuple[int, int, Edit]]) -> bool:
+    return any(b[0] < a[1] for a, b in zip(spans, spans[1:]))
 
 
 @dataclass(frozen=True)
@@ -60,6 +67,7 @@ class FixOutcome:
     findings: list[Finding]  # what is left after fixing
     error: Finding | None
     dropped: tuple[str, ...]  # fixes not applied because the result did not compile
+    notes: tuple[str, ...] = ()
 
 
 def _key(finding: Finding) -> tuple[str, str | None]:
@@ -67,35 +75,63 @@ def _key(finding: Finding) -> tuple[str, str | None]:
 
 
 def fix_text(text: str, path: str, settings: Settings) -> FixOutcome:
-    """Lint and fix ``text`` until no fixable finding is left (at most ``MAX_PASSES`` passes)."""
-    original_compiles = compiles(text, path)
+    """Lint and fix ``text`` until no fixable finding is left (at most ``MAX_PASSES`` passes).
+
+    After each pass the new text is linted again, which is also the check that it is still
+    sound: CPython must accept it (``perflint.syntax``, piece by piece), and so must libcst
+    where a rule needs it. A pass whose result fails that keeps the largest set of its fixes
+    that passes, found by halving (a few lints, not one per fix); the others are dropped.
+    """
     applied_total = 0
     dropped: dict[tuple[str, str | None], str] = {}
-    findings, error = lint_text(text, path, settings)
+    linted = lint(text, path, settings)
     for _ in range(MAX_PASSES):
-        if error is not None:
+        if linted.error is not None:
             break
         fixable = [
-            f for f in findings if is_fixable(f, settings.unsafe_fixes) and _key(f) not in dropped
+            f for f in linted.findings if is_fixable(f, settings.unsafe_fixes) and _key(f) not in dropped
         ]
         if not fixable:
             break
         new_text, applied = apply_edits(text, fixable)
-        if original_compiles and not compiles(new_text, path):
-            # Find the culprits one at a time; keep every fix that compiles on its own.
-            new_text, applied = text, []
-            for finding in fixable:
-                candidate, done = apply_edits(new_text, [finding])
-                if compiles(candidate, path):
-                    new_text, applied = candidate, applied + done
-                    break  # offsets of the rest are stale: re-lint first
-                dropped[_key(finding)] = (
-                    f"{path}:{finding.start.row}:{finding.start.column}: {finding.code} fix "
-                    "dropped: the fixed code would not compile"
-                )
-            if not applied:
+        after = lint(new_text, path, settings)
+        if after.error is not None:
+            good = _sound_subset(text, path, settings, applied)
+            for finding in applied:
+                if finding not in good:
+                    dropped[_key(finding)] = (
+                        f"{path}:{finding.start.row}:{finding.start.column}: {finding.code} fix "
+                        "dropped: the fixed code would not compile"
+                    )
+            if not good:
                 break
-        text = new_text
+            new_text, applied = apply_edits(text, good)
+            after = lint(new_text, path, settings)
+        text, linted = new_text, after
         applied_total += len(applied)
-        findings, error = lint_text(text, path, settings)
-    return FixOutcome(text, applied_total, findings, error, tuple(dropped.values()))
+    return FixOutcome(
+        text, applied_total, linted.findings, linted.error, tuple(dropped.values()), linted.notes
+    )
+
+
+def _sound_subset(
+    text: str, path: str, settings: Settings, fixes: list[Finding]
+) -> list[Finding]:
+    """The fixes (non-overlapping, of ``text``) kept: each half that lints cleanly on top of
+    those kept so far is kept whole; a half that does not is halved again, down to single
+    fixes, which are dropped."""
+    kept: list[Finding] = []
+
+    def sound(group: list[Finding]) -> bool:
+        candidate, _ = apply_edits(text, kept + group)
+        return lint(candidate, path, settings).error is None
+
+    pending = [fixes]
+    while pending:
+        group = pending.pop()
+        if sound(group):
+            kept += group
+        elif len(group) > 1:
+            middle = len(group) // 2
+            pending += [group[middle:], group[:middle]]  # the first half is tried first
+    return kept

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from perflint.engine import error_finding, lint_text
+from perflint.engine import error_finding, lint
 from perflint.fixes import fix_text
 from perflint.source import SourceError, decode, encode, read_source, write_atomic
 from perflint.types import FileResult, Settings
@@ -21,8 +21,10 @@ def lint_source(source: str | bytes, path: str, settings: Settings) -> FileResul
         except SourceError as problem:
             return FileResult(path=path, error=error_finding(path, str(problem)))
     if not (settings.fix or settings.diff):
-        findings, error = lint_text(source, path, settings)
-        return FileResult(path=path, findings=tuple(findings), error=error)
+        linted = lint(source, path, settings)
+        return FileResult(
+            path=path, findings=tuple(linted.findings), error=linted.error, notes=linted.notes
+        )
     outcome = fix_text(source, path, settings)
     return FileResult(
         path=path,
@@ -32,6 +34,7 @@ def lint_source(source: str | bytes, path: str, settings: Settings) -> FileResul
         original_source=source,
         fixed_source=outcome.text,
         dropped_fixes=outcome.dropped,
+        notes=outcome.notes,
     )
 
 

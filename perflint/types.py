@@ -91,6 +91,8 @@ class FileResult:
     fixed_source: str | None = None
     #: Fixes that were dropped because the result would not compile.
     dropped_fixes: tuple[str, ...] = ()
+    #: Warnings about how the file was read (e.g. CPython could not parse it: newer syntax?).
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

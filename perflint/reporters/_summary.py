@@ -51,7 +51,11 @@ def summary_lines(
     """The closing lines of a run, ruff-style."""
     style = style or Style()
     counts = Counts.of(results, unsafe_fixes)
-    lines = [f"warning: {message}" for result in results for message in result.dropped_fixes]
+    lines = [
+        f"warning: {message}"
+        for result in results
+        for message in (*result.notes, *result.dropped_fixes)
+    ]
     hidden = (
         f"{plural(counts.hidden, 'hidden fix', 'hidden fixes')} can be enabled with the "
         "--unsafe-fixes option"
