@@ -168,7 +168,7 @@ def _run(
 ) -> Linted:
     try:
         parsed = libcst_parse.parse(source, statements)
-        reports = _traverse(parsed.module, source, identifiers, path, settings, work)
+        reports = _traverse(parsed, source, identifiers, path, settings, work)
         return Linted(_to_findings(parsed, source, path, reports))
     except libcst_parse.ParserLimit as limit:
         return Linted([], parser_limit(path, limit.message, limit.row, limit.column))
@@ -180,14 +180,15 @@ def _run(
 
 
 def _traverse(
-    module: cst.Module,
+    parsed: libcst_parse.Parsed,
     source: str,
     identifiers: Callable[[], frozenset[str]] | None,
     path: str,
     settings: Settings,
     work: Plan,
 ) -> list[Report]:
-    tracker = ScopeTracker(work.hidden)
+    module = parsed.module
+    tracker = ScopeTracker(work.hidden, parsed.classes)
     context = FileContext(
         path=path,
         source=source,

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import ast
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -69,11 +69,15 @@ def standin(value: ast.expr | None) -> cst.BaseExpression | None:
 
 
 class _Scope:
-    __slots__ = ("kind", "parent", "names", "bound", "globals", "nonlocals", "children")
+    __slots__ = ("kind", "parent", "names", "bound", "globals", "nonlocals", "children", "bindings")
 
-    def __init__(self, kind: str, parent: _Scope | None) -> None:
+    def __init__(
+        self, kind: str, parent: _Scope | None, bindings: dict[str, list[Binding]] | None = None
+    ) -> None:
         self.kind = kind
         self.parent = parent
+        #: The bindings with their kinds, for the scopes whose facts are kept.
+        self.bindings = bindings
         self.names: Counter[str] = Counter()
         self.bound: set[str] = set()
         self.globals: set[str] = set()
@@ -102,10 +106,18 @@ class Summary:
         """A top-level statement left out."""
         self._walk(statement, self.module)
 
-    def member(self, statement: ast.stmt) -> None:
-        """A statement left out of a class body that libcst parses: it binds in the class,
-        which the kept part of the class accounts for, but may declare module names."""
-        self._walk(statement, _Scope("class", self.module))
+    def members(self, statements: Sequence[ast.stmt]) -> HiddenFacts:
+        """Statements left out of the body of a class that libcst parses: what they tell the
+        class scope (its bindings, and what its ``count_refs``/``count`` add up from them).
+        What they tell the module (``global`` names) goes into the module's facts."""
+        scope = _Scope("class", self.module, bindings={})
+        for statement in statements:
+            self._walk(statement, scope)
+        facts = HiddenFacts(bindings=scope.bindings or {})
+        if self.counts:
+            facts.refs = _refs(scope)
+            facts.total = _total(scope)
+        return facts
 
     def finish(self) -> HiddenFacts:
         if self.counts:
@@ -123,6 +135,8 @@ class Summary:
         scope.bound.add(name)
         if scope is self.module:
             self.facts.bindings.setdefault(name, []).append(Binding(kind, standin(value)))
+        elif scope.bindings is not None:
+            scope.bindings.setdefault(name, []).append(Binding(kind, standin(value)))
 
     def _store(self, scope: _Scope, target: ast.expr, kind: str, value: ast.expr | None) -> None:
         if isinstance(target, ast.Name):

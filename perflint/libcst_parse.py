@@ -30,8 +30,9 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from perflint.lines import physical_lines
-from perflint.prefilter import Statement, first_row
+from perflint.lines import LINE_BREAK, physical_lines
+from perflint.hidden import HiddenFacts
+from perflint.prefilter import COMPOUND, Statement, clauses, first_row, starts_line
 
 #: Estimated cost (characters, weighted by bracket depth) of the text parsed at once: some
 #: 60-130 MB at libcst's peak.
@@ -44,13 +45,9 @@ COST_ALLOWANCE = 4_000_000
 DEPTH_WEIGHT = 0.5
 
 _BRACKETS = re.compile(r"[][(){}]")
+_ERROR_AT = re.compile(r"error at (\d+):(\d+): ")
 _MARKER = "# perflint: placeholder"
-_COMPOUND = (
-    ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.If, ast.For, ast.AsyncFor,
-    ast.While, ast.With, ast.AsyncWith, ast.Try, ast.Match,
-)  # fmt: skip
-if hasattr(ast, "TryStar"):
-    _COMPOUND += (ast.TryStar,)
+_COMPOUND = COMPOUND
 
 
 class ParserLimit(Exception):
@@ -72,6 +69,8 @@ class Parsed:
     rows: dict[int, int]
     #: The source's physical lines as the rows count them (line breaks included).
     lines: list[str]
+    #: ``id(class node)`` -> what the members left out of it tell its scope.
+    classes: dict[int, HiddenFacts]
 
 
 def cost(text: str) -> int:
@@ -109,6 +108,7 @@ class _Item:
     node: ast.stmt
     offset: int
     hidden: tuple[int, ...] = ()
+    members: HiddenFacts | None = None
 
     @property
     def first(self) -> int:
@@ -159,10 +159,27 @@ class _Builder:
         if self.lines and self.lines[0].startswith("\ufeff"):
             self.lines[0] = self.lines[0][1:]  # libcst drops a BOM; so do the rows here
         self.newline = _first_newline(self.lines)
+        # The ``pass`` after the block: comment lines a chunk starts with lead its first
+        # statement, as they do in the file, instead of ending up in the prefix's block.
         self.prefix = f"if 1:{self.newline}    pass{self.newline}"
+        self.top_prefix = f"{self.prefix}pass{self.newline}"
         self.rows: dict[int, int] = {}
+        self.classes: dict[int, HiddenFacts] = {}
         self.spent = 0
         self.budget = 0
+
+    def lead(self, statement: Statement) -> int:
+        """The row where ``statement``'s leading lines begin, the one before it being left
+        out: after the last line that statement's last block claims (libcst's rule)."""
+        if statement.after is None:
+            return statement.first
+        last, indent = statement.after
+        lead = last + 1
+        if indent:
+            for row in range(last + 1, statement.first):
+                if self.lines[row - 1].startswith(indent):
+                    lead = row + 1
+        return lead
 
     def text(self, first: int, end: int) -> str:
         """Rows ``first`` to ``end`` (exclusive), 1-based."""
@@ -182,18 +199,27 @@ class _Builder:
                 " time",
                 first,
             )
-        lead = self.prefix + (f"if 1:{self.newline}" if indent else "")
+        lead = self.prefix + f"if 1:{self.newline}" if indent else self.top_prefix
         # libcst loses lines of a module's footer (all but the last), so a statement after
         # the text makes the trailing lines its leading lines, which it reads faithfully.
         tail = f"pass{self.newline}" if text.endswith(("\n", "\r")) else ""
         try:
             module = cst.parse_module(lead + text + tail)
         except cst.ParserSyntaxError as error:
-            row = error.raw_line - lead.count(self.newline) + first - 1
-            raise ParserLimit(error.message, max(row, first), error.raw_column + 1) from None
+            # The message's "error at L:C" is where libcst failed (its raw_line may be later).
+            where = _ERROR_AT.search(error.message)
+            line, column = (int(where[1]), int(where[2])) if where else (error.raw_line, error.raw_column)
+            message = _ERROR_AT.sub("", error.message)
+            row = line - lead.count(self.newline) + first - 1
+            if row < first and "\x0c" in text:
+                # A tokenizer error has no position; a form feed is libcst's usual trouble.
+                row = first + sum(1 for _ in LINE_BREAK.finditer(text, 0, text.index("\x0c")))
+                column = 0
+            raise ParserLimit(message, max(row, first), column + 1) from None
         except RecursionError:
             raise ParserLimit("the code is nested too deeply for perflint's parser", first) from None
-        body = list(module.body[1:-1] if tail else module.body[1:])
+        skip = 1 if indent else 2
+        body = list(module.body[skip:-1] if tail else module.body[skip:])
         rest = list(module.body[-1].leading_lines) if tail else []
         if not indent:
             return body, [], rest
@@ -204,7 +230,7 @@ class _Builder:
 
     # -- blocks -----------------------------------------------------------------------------
     def block(
-        self, runs: Sequence[tuple[Sequence[_Item], int]], indent: str
+        self, runs: Sequence[tuple[Sequence[_Item], int, int | None]], indent: str
     ) -> tuple[list[cst.BaseStatement], list[cst.EmptyLine], list[cst.EmptyLine]]:
         """Parse ``runs`` of consecutive sibling statements at ``indent`` (each run with the
         row where whatever follows it begins); statements between runs are left out.
@@ -215,19 +241,20 @@ class _Builder:
         body: list[cst.BaseStatement] = []
         footer: list[cst.EmptyLine] = []
         rest: list[cst.EmptyLine] = []
-        for number, (items, end) in enumerate(runs):
+        for number, (items, end, lead) in enumerate(runs):
             if number:
                 body.append(_separator())
-            statements, footer, rest = self.run(items, end, indent)
+            statements, footer, rest = self.run(items, end, indent, lead)
             body += statements
         return body, footer, rest
 
     def run(
-        self, items: Sequence[_Item], end: int, indent: str
+        self, items: Sequence[_Item], end: int, indent: str, lead: int | None = None
     ) -> tuple[list[cst.BaseStatement], list[cst.EmptyLine], list[cst.EmptyLine]]:
         """Consecutive siblings at ``indent`` (what follows them begins at row ``end``), in
         chunks of about ``CHUNK_COST``; returns the statements, and the footer of the
-        enclosing block and the lines after it."""
+        enclosing block and the lines after it. ``lead``: the row where the first one's
+        leading lines start (at the top level)."""
         units = _units(items, self.lines)
         starts = [unit[0].first for unit in units] + [end]
         chunks: list[tuple[int, int]] = []  # (first unit, end unit)
@@ -253,9 +280,11 @@ class _Builder:
         rest: list[cst.EmptyLine] = []
         for begin, stop in chunks:
             first, last = starts[begin], starts[stop]
+            if begin == 0 and lead is not None:
+                first = lead
             unit = units[begin]
             if stop - begin == 1 and (unit[0].hidden or self._splittable(unit, first, last)):
-                statements, footer, rest = self.split(unit[0], indent, last)
+                statements, footer, rest = self.split(unit[0], indent, last, first)
                 if indent:  # the lines the enclosing block claims, as libcst would give them
                     footer, rest = _split_footer(rest, indent)
             else:
@@ -280,14 +309,15 @@ class _Builder:
         return cost(self.text(first, end)) > CHUNK_COST
 
     def split(
-        self, item: _Item, indent: str, end: int
+        self, item: _Item, indent: str, end: int, lead: int
     ) -> tuple[list[cst.BaseStatement], list[cst.EmptyLine], list[cst.EmptyLine]]:
         """A compound statement parsed as a stub whose bodies are placeholders, then its
-        bodies (without the members ``item.hidden`` leaves out)."""
+        bodies (without the members ``item.hidden`` leaves out); its text starts at row
+        ``lead`` (with the lines that lead it)."""
         node, offset, hidden = item.node, item.offset, item.hidden
         bodies = self._bodies(node, offset, end)
         pieces: list[str] = []
-        at = first_row(node) + offset
+        at = lead
         parsed: list[tuple[list[cst.BaseStatement], list[cst.EmptyLine]]] = []
         rest: list[cst.EmptyLine] = []
         for number, (body, body_end) in enumerate(bodies):
@@ -304,19 +334,20 @@ class _Builder:
                 at -= len(rest)
                 rest = []
         pieces.append(self.text(at, end))
-        stub_first = first_row(node) + offset
-        statements, _, stub_rest = self.parse_chunk("".join(pieces), indent, stub_first)
+        statements, _, stub_rest = self.parse_chunk("".join(pieces), indent, lead)
         assert len(statements) == 1
         filled = statements[0].visit(_Fill(parsed, self.rows))
         assert isinstance(filled, cst.BaseStatement)
+        if item.members is not None:
+            self.classes[id(filled)] = item.members
         return [filled], [], rest or stub_rest
 
     def _bodies(self, node: ast.stmt, offset: int, end: int) -> list[tuple[list[ast.stmt], int]]:
         """The bodies of ``node`` on lines of their own, each with the row where what
         follows it (the next clause, or ``end``) begins; in source order."""
         found: list[list[ast.stmt]] = []
-        for body in _clauses(node):
-            if body and self._own_lines(body[0], offset):
+        for body in clauses(node):
+            if body and starts_line(body[0], self.lines[body[0].lineno + offset - 1]):
                 found.append(body)
         bodies = []
         for number, body in enumerate(found):
@@ -327,13 +358,6 @@ class _Builder:
                 body_end = end
             bodies.append((body, body_end))
         return bodies
-
-    def _own_lines(self, node: ast.stmt, offset: int) -> bool:
-        """Whether ``node`` begins its line (an indented block), not after a colon."""
-        if isinstance(node, _COMPOUND):
-            return True
-        line = self.lines[node.lineno + offset - 1]
-        return not line[: node.col_offset].strip(" \t\f")
 
     def _clause_row(self, body: list[ast.stmt], next_first: int, offset: int) -> int:
         """The row of the clause header (``else:``, ``except ...:``) that ends ``body``: the
@@ -388,36 +412,22 @@ class _Fill(cst.CSTTransformer):
         return updated_node.with_changes(body=statements, footer=footer)
 
 
-def _clauses(node: ast.stmt) -> list[list[ast.stmt]]:
-    """The statement lists of a compound statement, in source order (``elif`` chains too)."""
-    if isinstance(node, ast.If):
-        orelse = node.orelse
-        if len(orelse) == 1 and isinstance(orelse[0], ast.If) and orelse[0].col_offset == node.col_offset:
-            return [node.body, *_clauses(orelse[0])]  # an ``elif``
-        return [node.body, orelse]
-    if isinstance(node, (ast.For, ast.AsyncFor, ast.While)):
-        return [node.body, node.orelse]
-    if isinstance(node, (ast.Try, *((ast.TryStar,) if hasattr(ast, "TryStar") else ()))):
-        return [node.body, *(h.body for h in node.handlers), node.orelse, node.finalbody]  # type: ignore[attr-defined]
-    return [node.body]  # type: ignore[attr-defined]
-
-
 def _runs(
     body: Sequence[ast.stmt], hidden: Sequence[int], offset: int, end: int
-) -> list[tuple[Sequence[_Item], int]]:
+) -> list[tuple[Sequence[_Item], int, int | None]]:
     """``body`` without its ``hidden`` members, as runs of consecutive statements, each with
     the row where what follows it begins."""
-    runs: list[tuple[Sequence[_Item], int]] = []
+    runs: list[tuple[Sequence[_Item], int, int | None]] = []
     current: list[_Item] = []
     for position, node in enumerate(body):
         if position in hidden:
             if current:
-                runs.append((current, first_row(node) + offset))
+                runs.append((current, first_row(node) + offset, None))
                 current = []
             continue
         current.append(_Item(node, offset))
     if current:
-        runs.append((current, end))
+        runs.append((current, end, None))
     return runs
 
 
@@ -461,17 +471,18 @@ def parse(source: str, statements: Sequence[Statement] | None) -> Parsed:
         if body:
             builder.rows[id(body[0])] = 1
         module = cst.Module(body=body, footer=footer, default_newline=builder.newline)
-        return Parsed(module, builder.rows, builder.lines)
+        return Parsed(module, builder.rows, builder.lines, {})
     # Runs of statements each ending where the next begins; a ``pass`` between runs.
-    runs: list[tuple[list[_Item], int]] = []
+    runs: list[tuple[list[_Item], int, int | None]] = []
     for statement in statements:
-        item = _Item(statement.node, statement.offset, statement.hidden)
+        item = _Item(statement.node, statement.offset, statement.hidden, statement.members)
         if runs and runs[-1][1] == statement.first:
             runs[-1][0].append(item)
-            runs[-1] = (runs[-1][0], statement.end)
+            runs[-1] = (runs[-1][0], statement.end, runs[-1][2])
         elif runs and runs[-1][0][-1].first == statement.first:
             runs[-1][0].append(item)  # after a ``;`` on the same line
         else:
-            runs.append(([item], statement.end))
+            runs.append(([item], statement.end, builder.lead(statement)))
     body, _, _ = builder.block(runs, "")
-    return Parsed(cst.Module(body=body, default_newline=builder.newline), builder.rows, builder.lines)
+    module = cst.Module(body=body, default_newline=builder.newline)
+    return Parsed(module, builder.rows, builder.lines, builder.classes)

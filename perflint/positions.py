@@ -77,10 +77,16 @@ class _State(CodegenState):
         while rest:
             source = self.lines[line - 1] if line <= len(self.lines) else ""
             piece = source[column : column + len(rest)]
+            if not piece and rest in ("\n", "\r\n", "\r") and self._at_end(line, column):
+                return  # libcst ends the last line, which the file leaves open
             if not rest.startswith(piece) or not piece:
                 raise Unfaithful(line, column + 1)
             rest = rest[len(piece) :]
             line, column = line + 1, 0
+
+    def _at_end(self, line: int, column: int) -> bool:
+        assert self.lines is not None
+        return line >= len(self.lines) and column >= len(self.lines[-1] if self.lines else "")
 
     def before_codegen(self, node: cst.CSTNode) -> None:
         row = self.rows.get(id(node))

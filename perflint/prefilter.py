@@ -8,14 +8,13 @@ of bytes of memory per character while it parses), so:
    check's ``ast_candidate`` about the nodes it cares about, top-level statement by top-level
    statement, looking only into statements whose lines hold the check's first needle;
 3. libcst parses only the top-level statements that hold a candidate, the statement right
-   before each of them (a rule may read the two together: ``out = []`` and the loop after
-   it) and those holding a node some rule reads file-wide (``Rule.ast_context``). Inside a
-   class whose candidates all sit in its methods, its other methods are left out too, unless
-   a candidate sits at module level (questions about names there reach into every scope).
+   before one when its rule reads the two together (``out = []`` and the loop after it),
+   and those holding a node some rule reads file-wide (``Rule.ast_context``). Inside a
+   class whose candidates all sit in its methods, its other methods are left out too.
 
-What the statements left out would have told the scope model (the names they bind at module
-level, what they declare ``global``, how often they use each name) comes from
-``perflint.hidden`` instead. Every step must be sound (never lose or change a finding);
+What the statements left out would have told the scope model (the names they bind, what they
+declare ``global``, how often they use each name) comes from ``perflint.hidden`` instead, for
+the module scope and for the scope of each class with members left out. Every step must be sound (never lose or change a finding);
 ``tests/test_prefilter.py`` checks that the findings over real code are identical with and
 without this module.
 """
@@ -23,13 +22,14 @@ without this module.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import sys
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from perflint.hidden import HiddenFacts, Summary
-from perflint.lines import LINE_BREAK
+from perflint.lines import LINE_BREAK, physical_lines
 from perflint.rule import AstFacts, Rule
 from perflint.syntax import CPythonView, Piece
 from perflint.types import RuleSpec
@@ -37,6 +37,11 @@ from perflint.types import RuleSpec
 Check = tuple[RuleSpec, type[Rule]]
 
 _DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+_TRIES: tuple[type[ast.stmt], ...] = (ast.Try, *((ast.TryStar,) if hasattr(ast, "TryStar") else ()))
+#: Statements with bodies: never on the same line as another statement's colon.
+COMPOUND: tuple[type[ast.stmt], ...] = (
+    *_DEFS, ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, *_TRIES, ast.Match,
+)  # fmt: skip
 
 
 def identifiers(trees: Iterator[ast.Module]) -> frozenset[str]:
@@ -74,8 +79,14 @@ class Statement:
     #: The row of the next top-level statement (or one past the last row): the lines up to
     #: it (comments, blank lines) follow this statement.
     end: int
-    #: Members of the class left out, by their index in its body.
+    #: Members of the class left out, by their index in its body, and what they tell the
+    #: class scope.
     hidden: tuple[int, ...] = ()
+    members: HiddenFacts | None = None
+    #: When the statement before it is left out: its last row and the indentation of its
+    #: last block (whose footer takes the comment lines indented that deep, as libcst has
+    #: it); the other lines in between lead this statement.
+    after: tuple[int, str] | None = None
 
     @property
     def first(self) -> int:
@@ -148,6 +159,43 @@ def _within(rows: list[int], first: int, last: int) -> bool:
     return index < len(rows) and rows[index] <= last
 
 
+def clauses(node: ast.stmt) -> list[list[ast.stmt]]:
+    """The statement lists of a compound statement, in source order (``elif`` chains too)."""
+    if isinstance(node, ast.If):
+        orelse = node.orelse
+        if len(orelse) == 1 and isinstance(orelse[0], ast.If) and orelse[0].col_offset == node.col_offset:
+            return [node.body, *clauses(orelse[0])]  # an ``elif``
+        return [node.body, orelse]
+    if isinstance(node, (ast.For, ast.AsyncFor, ast.While)):
+        return [node.body, node.orelse]
+    if isinstance(node, _TRIES):
+        return [node.body, *(h.body for h in node.handlers), node.orelse, node.finalbody]  # type: ignore[attr-defined]
+    if isinstance(node, ast.Match):
+        return [case.body for case in node.cases]
+    return [getattr(node, "body", [])]
+
+
+def starts_line(node: ast.stmt, line: str) -> bool:
+    """Whether ``node`` begins its line (``line``, the text of its first row): the body it
+    opens is an indented block, not the rest of a ``header: statement`` line."""
+    if isinstance(node, COMPOUND):
+        return True  # a compound statement never follows a colon on the same line
+    return not line.encode("utf-8")[: node.col_offset].strip(b" \t\f")
+
+
+def last_block_indent(node: ast.stmt, lines: Sequence[str]) -> str:
+    """The indentation of ``node``'s last block ("" if it has none): libcst gives that block's
+    footer the comment lines after ``node`` indented at least that deep."""
+    bodies = [body for body in clauses(node) if body] if isinstance(node, COMPOUND) else []
+    if not bodies:
+        return ""
+    first = bodies[-1][0]
+    line = lines[first_row(first) - 1] if first_row(first) <= len(lines) else ""
+    if not starts_line(first, lines[first.lineno - 1] if first.lineno <= len(lines) else ""):
+        return ""
+    return line[: len(line) - len(line.lstrip(" \t\f"))]
+
+
 def _span(statement: ast.stmt) -> tuple[int, int]:
     return first_row(statement), statement.end_lineno or statement.lineno
 
@@ -200,7 +248,7 @@ def _ends(
     for statement in statements:
         index = bisect_right(starts, statement.first)
         end = starts[index] if index < len(starts) else past
-        done.append(Statement(statement.node, statement.offset, end, statement.hidden))
+        done.append(dataclasses.replace(statement, end=end))
     return tuple(done)
 
 
@@ -332,23 +380,29 @@ class _Scan:
         trees = view.trees()
         tree: ast.Module | None = None
         loaded = -1
+        lines: list[str] = []
+        after: tuple[int, str] | None = None
         for number, (piece_index, position, _, members) in enumerate(self.entries):
             while loaded < piece_index:
                 tree = next(trees)[1]
                 loaded += 1
+                lines = physical_lines(self.pieces[loaded].text)
             assert tree is not None
             node = tree.body[position]
+            offset = self.pieces[piece_index].offset
             summary.descend = self._descend(piece_index)
             if not kept[number]:
                 summary.statement(node)
+                last = (node.end_lineno or node.lineno) + offset
+                after = (last, last_block_indent(node, lines))
                 continue
-            if self.module_level_candidate:
-                members = ()
-            for member in members:
+            facts = None
+            if members:
                 assert isinstance(node, ast.ClassDef)
-                summary.member(node.body[member])
+                facts = summary.members([node.body[member] for member in members])
             deep = deep or deeper_than([node])
-            statements.append(Statement(node, self.pieces[piece_index].offset, 0, members))
+            statements.append(Statement(node, offset, 0, members, facts, after))
+            after = None
         hidden = summary.finish()
         return Plan(checks, _ends(statements, self.starts, view), hidden, deep)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import builtins
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
@@ -47,8 +48,8 @@ class Scope:
     star_import: bool = False
     #: On the module scope: every name declared global or nonlocal anywhere in the file.
     declared: set[str] = field(default_factory=set)
-    #: On the module scope: what the statements libcst did not parse add to ``count_refs``
-    #: and ``count`` (see ``perflint.hidden``).
+    #: What the statements libcst did not parse add to ``count_refs`` and ``count`` (on the
+    #: module scope, and that of a class with members left out; see ``perflint.hidden``).
     hidden_refs: Counter[str] = field(default_factory=Counter)
     hidden_total: Counter[str] = field(default_factory=Counter)
     #: ``count_refs`` and ``count`` of every name at once, built on the first question.
@@ -166,10 +167,14 @@ _SCOPE_NODES: dict[type[cst.CSTNode], ScopeKind] = {
 class ScopeTracker(cst.BatchableCSTVisitor):
     """Builds the scope tree and expression contexts for one module."""
 
-    def __init__(self, hidden: HiddenFacts | None = None) -> None:
-        """``hidden``: what the statements libcst did not parse tell the module scope."""
+    def __init__(
+        self, hidden: HiddenFacts | None = None, classes: Mapping[int, HiddenFacts] | None = None
+    ) -> None:
+        """``hidden``: what the statements libcst did not parse tell the module scope;
+        ``classes``: what the members left out of a class tell its scope, by class node."""
         super().__init__()
         self._hidden = hidden
+        self._classes = classes or {}
         self.module_scope: Scope | None = None
         self.scope: Scope | None = None
         self.contexts: dict[int, ExprContext] = {}
@@ -192,15 +197,17 @@ class ScopeTracker(cst.BatchableCSTVisitor):
         self._push("module", node)
         self.module_scope = self.scope
         assert self.module_scope is not None
-        hidden = self._hidden
-        if hidden is not None:
-            module = self.module_scope
-            for name, bindings in hidden.bindings.items():
-                module.bindings.setdefault(name, []).extend(bindings)
-            module.declared |= hidden.declared
-            module.star_import |= hidden.star_import
-            module.hidden_refs = hidden.refs
-            module.hidden_total = hidden.total
+        if self._hidden is not None:
+            self._add_hidden(self.module_scope, self._hidden)
+            self.module_scope.declared |= self._hidden.declared
+            self.module_scope.star_import |= self._hidden.star_import
+
+    @staticmethod
+    def _add_hidden(scope: Scope, hidden: HiddenFacts) -> None:
+        for name, bindings in hidden.bindings.items():
+            scope.bindings.setdefault(name, []).extend(bindings)
+        scope.hidden_refs = hidden.refs
+        scope.hidden_total = hidden.total
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self._bind_name_node(node.name, Binding("def"))
@@ -212,6 +219,10 @@ class ScopeTracker(cst.BatchableCSTVisitor):
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         self._bind_name_node(node.name, Binding("class"))
         self._push("class", node)
+        members = self._classes.get(id(node))
+        if members is not None:
+            assert self.scope is not None
+            self._add_hidden(self.scope, members)
 
     def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
         self._pop()

@@ -71,8 +71,29 @@ def _kinds(scope: Scope, bindings: dict[str, list]) -> dict[str, Counter[tuple[s
     }
 
 
+def _class_scopes(module: Scope) -> list[Scope]:
+    """The scopes of the module's top-level classes."""
+    assert isinstance(module.node, cst.Module)
+    top = {id(statement) for statement in module.node.body}
+    return [child for child in module.children if child.kind == "class" and id(child.node) in top]
+
+
+def assert_same_classes(source: str, module: Scope) -> None:
+    """What ``Summary.members`` tells a class scope, for each top-level class (all of its
+    parts walked as if left out), equals the tracker's class scope."""
+    classes = [node for node in ast.parse(source).body if isinstance(node, ast.ClassDef)]
+    for node, scope in zip(classes, _class_scopes(module), strict=True):
+        parts = [*node.decorator_list, *node.bases, *node.keywords, *node.body]
+        facts = Summary(counts=True).members(parts)  # type: ignore[arg-type]
+        assert _kinds(scope, facts.bindings) == _kinds(scope, scope.bindings), node.name
+        names = (set(scope.all_names()) | set(facts.total)) - _CONSTANTS
+        assert {n: facts.refs[n] for n in names} == {n: scope.count_refs(n) for n in names}
+        assert {n: facts.total[n] for n in names} == {n: scope.count(n) for n in names}
+
+
 def assert_same(source: str) -> None:
     module = _tracker(source)
+    assert_same_classes(source, module)
     summary = Summary(counts=True)
     for statement in ast.parse(source).body:
         summary.statement(statement)
