@@ -29,6 +29,8 @@ from perflint.scope import Binding
 _DEFS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 _CONSTRUCTORS = frozenset({"list", "tuple", "set", "dict"})
+#: Expressions that open a scope or bind a name: every other one only holds names to count.
+_SCOPED_EXPRESSIONS = frozenset({ast.Lambda, ast.NamedExpr, *_COMPREHENSIONS})
 
 
 @dataclass
@@ -162,12 +164,18 @@ class Summary:
 
     def _visit(self, node: ast.AST, scope: _Scope) -> list[tuple[ast.AST, _Scope]]:
         """Record what ``node`` itself tells; return its children, each with its scope."""
-        if isinstance(node, ast.Name):
-            self._count(scope, node.id)
+        kind = type(node)
+        if kind is ast.Constant:
             return []
-        if not self.counts and isinstance(node, ast.expr):
-            self._walruses(node, scope)
+        if kind is ast.Name:
+            self._count(scope, node.id)  # type: ignore[attr-defined]
             return []
+        if isinstance(node, ast.expr):
+            if not self.counts:
+                self._walruses(node, scope)
+                return []
+            if kind not in _SCOPED_EXPRESSIONS:
+                return [(child, scope) for child in ast.iter_child_nodes(node)]
         if isinstance(node, (*_DEFS, ast.ClassDef)):
             return self._definition(node, scope)
         if isinstance(node, ast.Lambda):

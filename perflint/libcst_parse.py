@@ -306,6 +306,8 @@ class _Builder:
         node = unit[0].node
         if len(unit) != 1 or not isinstance(node, _COMPOUND) or isinstance(node, ast.Match):
             return False
+        if not hasattr(node, "body"):
+            return False  # an outline (see ``perflint.prefilter``): small enough for one chunk
         return cost(self.text(first, end)) > CHUNK_COST
 
     def split(

@@ -200,6 +200,24 @@ def _span(statement: ast.stmt) -> tuple[int, int]:
     return first_row(statement), statement.end_lineno or statement.lineno
 
 
+#: Statements longer than this (characters) keep their whole ``ast`` in the plan: libcst may
+#: parse them in parts (``perflint.libcst_parse``). Shorter ones keep only an outline.
+WHOLE_AST = 60_000
+
+
+def _outline(node: ast.stmt) -> ast.stmt:
+    """A node of ``node``'s type with only its position (first row counting decorators):
+    what libcst's side needs of a statement it parses in one go, without its subtree."""
+    outline = type(node).__new__(type(node))
+    outline.lineno = first_row(node)
+    outline.col_offset = node.col_offset
+    outline.end_lineno = node.end_lineno
+    outline.end_col_offset = node.end_col_offset
+    if isinstance(node, _DEFS):
+        outline.decorator_list = []  # type: ignore[attr-defined]
+    return outline
+
+
 def _with_needles(source: str, checks: Sequence[Check]) -> list[Check]:
     return [check for check in checks if all(needle in source for needle in check[1].needles)]
 
@@ -230,8 +248,11 @@ def _everything(view: CPythonView, checks: list[Check]) -> Plan:
     starts: list[int] = []
     deep = False
     for piece, tree in view.trees():
+        lines = physical_lines(piece.text)
         for node in tree.body:
-            statements.append(Statement(node, piece.offset, 0))
+            first, last = _span(node)
+            small = sum(map(len, lines[first - 1 : last])) <= WHOLE_AST
+            statements.append(Statement(_outline(node) if small else node, piece.offset, 0))
             starts.append(statements[-1].first)
         deep = deep or deeper_than(tree.body)
     return Plan(checks, _ends(statements, starts, view), None, deep)
@@ -401,6 +422,9 @@ class _Scan:
                 assert isinstance(node, ast.ClassDef)
                 facts = summary.members([node.body[member] for member in members])
             deep = deep or deeper_than([node])
+            first, last = _span(node)
+            if not members and sum(map(len, lines[first - 1 : last])) <= WHOLE_AST:
+                node = _outline(node)
             statements.append(Statement(node, offset, 0, members, facts, after))
             after = None
         hidden = summary.finish()

@@ -35,9 +35,9 @@ from perflint.lines import LINE_BREAK
 
 #: Characters per piece: ``ast.parse`` of this much code holds some 10-50 MB of nodes.
 PIECE_SIZE = 128_000
-#: Up to this many characters the pieces' trees are kept for a second look; beyond, they are
-#: parsed again when needed, so a large file never holds all of its tree at once.
-RETAIN = 1_000_000
+#: Up to this many characters the pieces' trees are kept for a second look (some 20-60 MB);
+#: beyond, they are parsed again when needed, so a large file never holds all of its tree.
+RETAIN = 300_000
 
 #: Before a line that begins with a name (not a clause keyword) or a decorator.
 _CUT = re.compile(

@@ -10,6 +10,7 @@ and ``count`` of every name, the declared names and star imports.
 from __future__ import annotations
 
 import ast
+import sys
 import sysconfig
 import textwrap
 import warnings
@@ -128,8 +129,9 @@ CASES = {
     "walrus": "if (n := len(a)) > 1:\n    pass\nvalues = [(y := f(x)) for x in data]\nf = lambda: (z := 1)\n",
     "shadowing": "i = 0\ndef f():\n    i = 1\n    return i\ndef g():\n    return i\ndef h():\n    global i\n    i = 2\nclass K:\n    i = 3\n    def m(self):\n        return i\n",
     "fstrings": "name = 'x'\nmsg = f'{name!r:>{width}} {obj.attr} {other=}'\n",
-    "trystar": "try:\n    pass\nexcept* ValueError as group:\n    pass\n",
 }
+if sys.version_info >= (3, 11):
+    CASES["trystar"] = "try:\n    pass\nexcept* ValueError as group:\n    pass\n"
 
 
 @pytest.mark.parametrize("source", list(CASES.values()), ids=list(CASES))
