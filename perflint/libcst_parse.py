@@ -363,20 +363,13 @@ class _Builder:
 
     def _clause_row(self, body: list[ast.stmt], next_first: int, offset: int) -> int:
         """The row of the clause header (``else:``, ``except ...:``) that ends ``body``: the
-        last line before the next body's first that is not blank or a comment."""
+        first line after its last statement that is not blank or a comment (only those come
+        between a body and the next clause)."""
         last = body[-1]
-        row = next_first - 1
-        floor = (last.end_lineno or last.lineno) + offset
-        while row > floor:
+        for row in range((last.end_lineno or last.lineno) + offset + 1, next_first):
             code = self.lines[row - 1].strip(" \t\f\r\n")
             if code and not code.startswith("#"):
-                # A multi-line clause header (``except (A,\n B):``) starts higher up.
-                while row - 1 > floor and not self.lines[row - 1].lstrip(" \t\f").startswith(
-                    ("else", "elif", "except", "finally", "case")
-                ):
-                    row -= 1
                 return row
-            row -= 1
         raise ParserLimit("cannot find a clause header", next_first)
 
 

@@ -149,3 +149,42 @@ def test_a_reporter_splits_a_source_once_per_file(monkeypatch: pytest.MonkeyPatc
         output = get_reporter(name)([result], context)
         assert output.count("PFL101") >= 200
     assert sum(calls.values()) <= 2, calls
+
+
+@pytest.mark.slow
+def test_parts_put_together_are_libcsts_whole_parse_on_the_standard_library(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Budgets so small that nearly every statement is parsed as a stub and its bodies, and
+    # every body in chunks: the module put together must equal libcst's parse of the file.
+    import sysconfig
+    import warnings
+    from pathlib import Path
+
+    from perflint.prefilter import _everything
+
+    monkeypatch.setattr(libcst_parse, "CHUNK_COST", 300)
+    monkeypatch.setattr(prefilter, "WHOLE_AST", 150)
+    root = Path(sysconfig.get_paths()["stdlib"])
+    files = sorted(p for p in root.rglob("*.py") if "site-packages" not in p.parts)
+    checked = 0
+    for path in files[::40]:
+        try:
+            source = path.read_text("utf-8")
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                whole = cst.parse_module(source)
+        except (UnicodeDecodeError, cst.ParserSyntaxError, RecursionError, SyntaxError):
+            continue
+        view = syntax.read(source, str(path), want_ast=True)
+        if view.rejection is not None or not whole.body:
+            continue
+        parts = libcst_parse.parse(source, _everything(view, []).statements).module
+        assert len(parts.body) == len(whole.body), path
+        # The first statement's leading lines are the module's header in a whole parse.
+        first = whole.body[0].with_changes(leading_lines=())
+        assert parts.body[0].with_changes(leading_lines=()).deep_equals(first), path
+        for ours, theirs in zip(parts.body[1:], whole.body[1:]):
+            assert ours.deep_equals(theirs), (path, parts.code_for_node(ours)[:200])
+        checked += 1
+    assert checked > 30
