@@ -230,13 +230,17 @@ class _Builder:
 
     # -- blocks -----------------------------------------------------------------------------
     def block(
-        self, runs: Sequence[tuple[Sequence[_Item], int, int | None]], indent: str
+        self,
+        runs: Sequence[tuple[Sequence[_Item], int, int | None]],
+        indent: str,
+        reaches_end: bool = True,
     ) -> tuple[list[cst.BaseStatement], list[cst.EmptyLine], list[cst.EmptyLine]]:
         """Parse ``runs`` of consecutive sibling statements at ``indent`` (each run with the
         row where whatever follows it begins); statements between runs are left out.
 
         Returns the statements (a ``pass`` between runs), and from the last run the footer
-        of the enclosing block and the lines after it.
+        of the enclosing block and the lines after it (none when statements left out follow
+        it: ``reaches_end`` is False).
         """
         body: list[cst.BaseStatement] = []
         footer: list[cst.EmptyLine] = []
@@ -246,6 +250,8 @@ class _Builder:
                 body.append(_separator())
             statements, footer, rest = self.run(items, end, indent, lead)
             body += statements
+        if not reaches_end:
+            footer, rest = [], []  # they lead the member left out after the last run
         return body, footer, rest
 
     def run(
@@ -326,7 +332,9 @@ class _Builder:
             body_first = first_row(body[0]) + offset
             body_indent = _indentation(self.lines[body_first - 1])
             members = hidden if body is getattr(node, "body", None) else ()
-            statements, footer, rest = self.block(_runs(body, members, offset, body_end), body_indent)
+            runs = _runs(body, members, offset, body_end)
+            last_kept = len(body) - 1 not in members
+            statements, footer, rest = self.block(runs, body_indent, last_kept)
             parsed.append((statements, footer))
             pieces.append(self.text(at, body_first))
             pieces.append(f"{body_indent}pass  {_MARKER}{self.newline}")

@@ -94,6 +94,10 @@ def _edits_inside(text: str, findings: tuple[Finding, ...]) -> list[str]:
     spans = _statement_spans(text)
     if spans is None:
         return []
+    from perflint.lines import physical_lines
+
+    lines = physical_lines(text)
+    bounds = _token_bounds(text)
 
     def smallest(point: tuple[int, int]) -> tuple[tuple[int, int], tuple[int, int]] | None:
         holding = [(a, b) for a, b in spans if a <= point <= b]
@@ -110,13 +114,63 @@ def _edits_inside(text: str, findings: tuple[Finding, ...]) -> list[str]:
             problems.append(f"{finding.code} at {start}-{end} lies in no statement")
             continue
         low, high = first[0], last[1]
+        flagged = _squeezed(finding.flagged_code or "")
         for edit in finding.fix.edits:
+            replaced = _squeezed(_text_between(lines, edit.start, edit.end))
+            if replaced not in flagged:
+                problems.append(
+                    f"{finding.code} at {start}: edit {edit.start.row}:{edit.start.column} replaces"
+                    f" {replaced[:40]!r}, which is not in the flagged code"
+                )
+            edges = (edit.start.row, edit.start.column), (edit.end.row, edit.end.column)
+            if bounds is not None and (edges[0] not in bounds[0] or edges[1] not in bounds[1]):
+                problems.append(
+                    f"{finding.code} at {start}: edit {edit.start.row}:{edit.start.column}-"
+                    f"{edit.end.row}:{edit.end.column} cuts a token"
+                )
             if not (low <= (edit.start.row, edit.start.column) and (edit.end.row, edit.end.column) <= high):
                 problems.append(
                     f"{finding.code} at {start}: edit {edit.start.row}:{edit.start.column}-"
                     f"{edit.end.row}:{edit.end.column} outside its statements {low}-{high}"
                 )
     return problems
+
+
+def _token_bounds(text: str) -> tuple[set[tuple[int, int]], set[tuple[int, int]]] | None:
+    """Where tokens start and end (1-based columns): an edit begins and ends on them. None
+    when ``tokenize`` would count rows otherwise than perflint (lone CRs) or fails."""
+    import io
+    import tokenize
+
+    if "\r" in text:
+        return None
+    starts: set[tuple[int, int]] = set()
+    ends: set[tuple[int, int]] = set()
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            starts.add((token.start[0], token.start[1] + 1))
+            ends.add((token.end[0], token.end[1] + 1))
+            if token.type in (tokenize.NEWLINE, tokenize.NL, tokenize.COMMENT):
+                ends.add((token.start[0] + 1, 1))  # a range may end at the next line's start
+                starts.add((token.start[0] + 1, 1))
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        return None
+    return starts | ends, ends | starts
+
+
+def _squeezed(text: str) -> str:
+    return "".join(text.split())
+
+
+def _text_between(lines: list[str], start: object, end: object) -> str:
+    """The text from ``start`` to ``end`` (``Location``s) of the physical ``lines``."""
+    first, last = start.row, end.row  # type: ignore[attr-defined]
+    if first == last:
+        return lines[first - 1][start.column - 1 : end.column - 1] if first <= len(lines) else ""  # type: ignore[attr-defined]
+    middle = "".join(lines[first : last - 1])
+    head = lines[first - 1][start.column - 1 :] if first <= len(lines) else ""  # type: ignore[attr-defined]
+    tail = lines[last - 1][: end.column - 1] if last <= len(lines) else ""  # type: ignore[attr-defined]
+    return head + middle + tail
 
 
 def _signature(findings: tuple[Finding, ...]) -> list[tuple[object, ...]]:
@@ -389,7 +443,9 @@ def mutated(path: Path, seed: int) -> str:
         else:
             snippet = rng.choice(_SNIPPETS).format(**names)
             lines.insert(at, _indent(snippet + "\n", indent) if indent else snippet + "\n")
-    return "".join(lines)
+    text = "".join(lines)
+    newline = rng.choice(["\n", "\n", "\n", "\n", "\r\n", "\r\n", "\r"])
+    return text.replace("\n", newline) if newline != "\n" else text
 
 
 # -- the long run -----------------------------------------------------------------------------

@@ -212,3 +212,28 @@ def test_edits_never_fuse_tokens(line: str, start: int, end: int, content: str, 
     assert edit.content == expected
     fixed = line[: start - 1] + edit.content + line[end - 1 :]
     assert fixed.replace(" ", "") == (line[: start - 1] + content + line[end - 1 :]).replace(" ", "")
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"], ids=["lf", "crlf", "cr"])
+def test_a_class_whose_last_method_is_left_out_gives_the_next_statement_nothing(newline: str) -> None:
+    # Found by the fuzz test: the lines after the kept method (a blank line, a comment) lead
+    # the method left out after it, not the module-level loop after the class.
+    source = textwrap.dedent(
+        """\
+        class A:
+            def kept(self, d):
+                for k in d.keys():
+                    pass
+
+        # about the next one
+            def left_out(self):
+                return 1
+        for k in self.keys():
+            pass
+        """
+    ).replace("\n", newline)
+    on = lint_source(source, "t.py", ALL)
+    off = lint_source(source, "t.py", dataclasses.replace(ALL, prefilter=False))
+    assert [f.code for f in on.findings] == ["PFL102", "PFL102"]
+    assert on.findings == off.findings
+    assert on.findings[1].flagged_code == f"for k in self.keys():{newline}    pass{newline}"
