@@ -274,11 +274,11 @@ class Summary:
                     self._store(scope, item.optional_vars, "with", None)
         elif isinstance(node, ast.NamedExpr):
             # Binds in the nearest scope that is not a comprehension (no ``global`` detour).
-            target = scope
-            while target.kind == "comprehension" and target.parent is not None:
-                target = target.parent
+            owner = scope
+            while owner.kind == "comprehension" and owner.parent is not None:
+                owner = owner.parent
             assert isinstance(node.target, ast.Name)
-            self._bind_in(target, node.target.id, "walrus", None)
+            self._bind_in(owner, node.target.id, "walrus", None)
         elif isinstance(node, ast.Delete):
             for target in node.targets:
                 self._store(scope, target, "del", None)

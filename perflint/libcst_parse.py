@@ -27,6 +27,7 @@ import ast
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypeAlias, Union
 
 import libcst as cst
 
@@ -48,6 +49,11 @@ _BRACKETS = re.compile(r"[][(){}]")
 _ERROR_AT = re.compile(r"error at (\d+):(\d+): ")
 _MARKER = "# perflint: placeholder"
 _COMPOUND = COMPOUND
+
+
+#: A statement of a module or a block, as libcst types it.
+Stmt: TypeAlias = Union[cst.SimpleStatementLine, cst.BaseCompoundStatement]
+_STATEMENTS = (cst.SimpleStatementLine, cst.BaseCompoundStatement)
 
 
 class ParserLimit(Exception):
@@ -188,7 +194,7 @@ class _Builder:
     # -- chunks -----------------------------------------------------------------------------
     def parse_chunk(
         self, text: str, indent: str, first: int
-    ) -> tuple[list[cst.BaseStatement], list[cst.EmptyLine], list[cst.EmptyLine]]:
+    ) -> tuple[list[Stmt], list[cst.EmptyLine], list[cst.EmptyLine]]:
         """The statements of ``text`` (siblings at ``indent``, starting at row ``first``), the
         block footer an enclosing block at ``indent`` would take, and the lines after it (as
         libcst reads them at column 0)."""
@@ -226,7 +232,8 @@ class _Builder:
         block = body[0]
         assert len(body) == 1 and isinstance(block, cst.If)
         assert isinstance(block.body, cst.IndentedBlock)
-        return list(block.body.body), list(block.body.footer), rest
+        inner = [statement for statement in block.body.body if isinstance(statement, _STATEMENTS)]
+        return inner, list(block.body.footer), rest
 
     # -- blocks -----------------------------------------------------------------------------
     def block(
@@ -234,7 +241,7 @@ class _Builder:
         runs: Sequence[tuple[Sequence[_Item], int, int | None]],
         indent: str,
         reaches_end: bool = True,
-    ) -> tuple[list[cst.BaseStatement], list[cst.EmptyLine], list[cst.EmptyLine]]:
+    ) -> tuple[list[Stmt], list[cst.EmptyLine], list[cst.EmptyLine]]:
         """Parse ``runs`` of consecutive sibling statements at ``indent`` (each run with the
         row where whatever follows it begins); statements between runs are left out.
 
@@ -242,7 +249,7 @@ class _Builder:
         of the enclosing block and the lines after it (none when statements left out follow
         it: ``reaches_end`` is False).
         """
-        body: list[cst.BaseStatement] = []
+        body: list[Stmt] = []
         footer: list[cst.EmptyLine] = []
         rest: list[cst.EmptyLine] = []
         for number, (items, end, lead) in enumerate(runs):
@@ -256,7 +263,7 @@ class _Builder:
 
     def run(
         self, items: Sequence[_Item], end: int, indent: str, lead: int | None = None
-    ) -> tuple[list[cst.BaseStatement], list[cst.EmptyLine], list[cst.EmptyLine]]:
+    ) -> tuple[list[Stmt], list[cst.EmptyLine], list[cst.EmptyLine]]:
         """Consecutive siblings at ``indent`` (what follows them begins at row ``end``), in
         chunks of about ``CHUNK_COST``; returns the statements, and the footer of the
         enclosing block and the lines after it. ``lead``: the row where the first one's
@@ -280,7 +287,7 @@ class _Builder:
             spent += size
         if begin < len(units) or not chunks:
             chunks.append((begin, len(units)))
-        body: list[cst.BaseStatement] = []
+        body: list[Stmt] = []
         leading: list[cst.EmptyLine] = []
         footer: list[cst.EmptyLine] = []
         rest: list[cst.EmptyLine] = []
@@ -318,7 +325,7 @@ class _Builder:
 
     def split(
         self, item: _Item, indent: str, end: int, lead: int
-    ) -> tuple[list[cst.BaseStatement], list[cst.EmptyLine], list[cst.EmptyLine]]:
+    ) -> tuple[list[Stmt], list[cst.EmptyLine], list[cst.EmptyLine]]:
         """A compound statement parsed as a stub whose bodies are placeholders, then its
         bodies (without the members ``item.hidden`` leaves out); its text starts at row
         ``lead`` (with the lines that lead it)."""
@@ -326,7 +333,7 @@ class _Builder:
         bodies = self._bodies(node, offset, end)
         pieces: list[str] = []
         at = lead
-        parsed: list[tuple[list[cst.BaseStatement], list[cst.EmptyLine]]] = []
+        parsed: list[tuple[list[Stmt], list[cst.EmptyLine]]] = []
         rest: list[cst.EmptyLine] = []
         for number, (body, body_end) in enumerate(bodies):
             body_first = first_row(body[0]) + offset
@@ -347,7 +354,7 @@ class _Builder:
         statements, _, stub_rest = self.parse_chunk("".join(pieces), indent, lead)
         assert len(statements) == 1
         filled = statements[0].visit(_Fill(parsed, self.rows))
-        assert isinstance(filled, cst.BaseStatement)
+        assert isinstance(filled, _STATEMENTS)
         if item.members is not None:
             self.classes[id(filled)] = item.members
         return [filled], [], rest or stub_rest
@@ -386,7 +393,7 @@ class _Fill(cst.CSTTransformer):
 
     def __init__(
         self,
-        bodies: list[tuple[list[cst.BaseStatement], list[cst.EmptyLine]]],
+        bodies: list[tuple[list[Stmt], list[cst.EmptyLine]]],
         rows: dict[int, int],
     ) -> None:
         super().__init__()
