@@ -36,8 +36,8 @@ from perflint.hidden import HiddenFacts
 from perflint.prefilter import COMPOUND, Statement, clauses, first_row, starts_line
 
 #: Estimated cost (characters, weighted by bracket depth) of the text parsed at once: some
-#: 60-130 MB at libcst's peak.
-CHUNK_COST = 150_000
+#: 30-70 MB at libcst's peak.
+CHUNK_COST = 80_000
 #: libcst's time per character grows with bracket depth; beyond this estimated cost per
 #: character (plus a fixed allowance) perflint refuses the file rather than spend minutes.
 MAX_COST_PER_CHARACTER = 8

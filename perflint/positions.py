@@ -3,8 +3,8 @@
 ``PositionProvider`` records a range for every node of the file (measured at 3x the cost of
 parsing on CPython's standard library).  perflint needs positions only for the nodes it
 reports or edits, and only in files that have findings, so this runs one code-generation pass
-that keeps the range of the wanted nodes (and of the nodes inside them, which libcst uses to
-hoist a parent's start or end) and nothing else.
+that keeps the range of the wanted nodes (and of the nodes libcst hoists a wanted node's start
+or end from) and nothing else.
 
 The module is put together from parts parsed apart (``perflint.libcst_parse``), so the row
 count restarts where each part begins. And every token generated inside a wanted node is
@@ -48,6 +48,8 @@ class _State(CodegenState):
     ) -> None:
         super().__init__(default_indent=module.default_indent, default_newline=module.default_newline)
         self.wanted = {id(node) for node in wanted}
+        #: The wanted nodes, and those whose range hoists a wanted node's start or end.
+        self.needed = set(self.wanted)
         self.ranges: dict[int, Range] = {}
         self.rows = rows
         self.lines = lines
@@ -92,10 +94,9 @@ class _State(CodegenState):
         row = self.rows.get(id(node))
         if row is not None:  # a part parsed on its own starts here
             self.line, self.column = row, 0
-        wanted = id(node) in self.wanted
-        if wanted:
+        if id(node) in self.wanted:
             self._inside += 1
-        self._starts.append(Location(self.line, self.column + 1) if self._inside else None)
+        self._starts.append(Location(self.line, self.column + 1) if id(node) in self.needed else None)
 
     def after_codegen(self, node: cst.CSTNode) -> None:
         start = self._starts.pop()
@@ -113,7 +114,9 @@ class _State(CodegenState):
         start_node: cst.CSTNode | None = None,
         end_node: cst.CSTNode | None = None,
     ) -> Iterator[None]:
-        record = self._inside > 0 or id(node) in self.wanted
+        record = id(node) in self.needed
+        if record:  # the nodes libcst takes this one's start or end from are needed too
+            self.needed.update(id(other) for other in (start_node, end_node) if other is not None)
         start = Location(self.line, self.column + 1)
         try:
             yield
