@@ -42,8 +42,9 @@ from perflint.ruleset import builtin_rules
 from perflint.types import Finding, current_target
 
 RULES = tuple(spec.code for spec in builtin_rules())
-#: Every rule (PFL105 only applies to py310) and the running version's.
-TARGETS = ("py310", current_target())
+#: Every rule (PFL105 only applies to py310), the running version's, and the newest (on an
+#: older CPython, a file it rejects is then left to libcst: the newer-syntax path).
+TARGETS = tuple(dict.fromkeys(("py310", current_target(), "py313")))
 
 # -- the oracles ------------------------------------------------------------------------------
 
