@@ -17,8 +17,13 @@ from perflint.types import (
     Settings,
 )
 
+#: The name perflint is installed by (``pip install perflint-bytecode``): the PyPI name
+#: ``perflint`` belongs to another project (a pylint plugin). The import package and the
+#: command stay ``perflint``.
+DISTRIBUTION = "perflint-bytecode"
+
 try:
-    __version__ = version("perflint")
+    __version__ = version(DISTRIBUTION)
 except PackageNotFoundError:  # running from a source tree that was never installed
     __version__ = "0+unknown"
 

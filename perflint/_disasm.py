@@ -1,4 +1,4 @@
-"""Compile code and return its normalised bytecode, for any CPython 3.10-3.13.
+"""Compile code and return its normalised bytecode, for any CPython 3.8-3.13.
 
 Run as ``pythonX.Y path/to/_disasm.py`` with a JSON request on stdin, it answers in JSON on
 stdout, so that ``perflint explain --python pythonX.Y`` shows that interpreter's bytecode.
@@ -7,12 +7,18 @@ and never runs the code it is given: it calls ``compile()`` and reads the code o
 
 Request::
 
-    {"sources": [{"code": "...", "mode": "function" | "module", "globals": ["range", ...]}]}
+    {"sources": [{"code": "...", "mode": "function" | "module", "globals": ["range", ...]}
+                 | {"code": "...", "mode": "units", "name": "path/of/file.py"}
+                 | {"base": "..." | null, "head": "..." | null, "mode": "unit-pair", "name": ...}]}
 
 ``mode="function"`` compiles the code as the body of a function so that its names are locals
 (``LOAD_FAST``) as in the function the code came from: every name it reads without binding
 becomes a parameter, except the names in ``globals`` and the builtins, which stay globals.
 ``mode="module"`` compiles the code as it is (rule examples, which define functions).
+``mode="units"`` compiles a whole file for ``perflint diff`` and answers as
+``perflint/_units.py`` describes (its functions, class and module bodies, and their loops);
+``mode="unit-pair"`` (``"base"``, ``"head"``: the two versions, or null) does so for both
+versions of a file at once, skipping the analysis of what did not change.
 
 Answer::
 
@@ -39,42 +45,30 @@ import sys
 
 if __name__ == "__main__":
     # Run as a script, this file's directory (perflint/, which holds a ``types.py``) would
-    # come first on sys.path and shadow the standard library.
+    # come first on sys.path and shadow the standard library.  Its standard-library-only
+    # siblings are imported through a stand-in ``perflint`` package holding just that folder.
     _here = os.path.dirname(os.path.abspath(__file__))
     sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != _here]
+    import types as _types
+
+    _package = _types.ModuleType("perflint")
+    _package.__path__ = [_here]
+    sys.modules["perflint"] = _package
 
 import ast  # noqa: E402
 import builtins  # noqa: E402
-import dis  # noqa: E402
 import json  # noqa: E402
 import platform  # noqa: E402
-import re  # noqa: E402
 import symtable  # noqa: E402
 import textwrap  # noqa: E402
 from types import CodeType  # noqa: E402
 from typing import Any  # noqa: E402
 
+from perflint import _bytecode, _units  # noqa: E402
+
 #: Name of the function a snippet is compiled in; shown as SNIPPET_LABEL.
 WRAPPER_NAME = "__perflint_snippet__"
 SNIPPET_LABEL = "<snippet>"
-
-_JUMPS = frozenset(getattr(dis, "hasjump", ())) | frozenset(dis.hasjrel) | frozenset(dis.hasjabs)
-_UNCONDITIONAL = frozenset(
-    {
-        "JUMP_ABSOLUTE",  # 3.10
-        "JUMP_FORWARD",
-        "JUMP_BACKWARD",  # 3.11+
-        "JUMP_BACKWARD_NO_INTERRUPT",
-        "JUMP",
-        "JUMP_NO_INTERRUPT",
-    }
-)
-# 3.10 block setup: the jump is taken only when an exception is raised.
-_SETUP = frozenset({"SETUP_FINALLY", "SETUP_WITH", "SETUP_ASYNC_WITH", "SETUP_CLEANUP"})
-_TERMINAL = frozenset({"RETURN_VALUE", "RETURN_CONST", "RAISE_VARARGS", "RERAISE"})
-_SKIPPED = frozenset({"CACHE", "EXTENDED_ARG"})
-_CODE_REPR = re.compile(r"<code object (\S+) at 0x[0-9a-fA-F]+, file .*?, line \d+>")
-
 
 def interpreter_version() -> dict[str, str]:
     return {"implementation": platform.python_implementation(), "version": platform.python_version()}
@@ -157,37 +151,21 @@ def _error(error: SyntaxError) -> dict[str, Any]:
 # -- reading code objects --------------------------------------------------------------------
 def _code_objects(code: CodeType, name: str, base_depth: int) -> list[dict[str, Any]]:
     """``code`` and every code object nested in it, depth first, each normalised."""
-    kept = [ins for ins in dis.get_instructions(code) if ins.opname not in _SKIPPED]
-    index_of = {ins.offset: index for index, ins in enumerate(kept)}
-
-    def target_index(offset: int) -> int:
-        if offset in index_of:
-            return index_of[offset]
-        return next((i for i, ins in enumerate(kept) if ins.offset >= offset), len(kept))
-
-    targets: dict[int, int] = {}
-    for index, ins in enumerate(kept):
-        if ins.opcode in _JUMPS and isinstance(ins.argval, int):
-            targets[index] = target_index(ins.argval)
-    label_at = {t: f"L{n}" for n, t in enumerate(sorted(set(targets.values())), start=1)}
-
-    instructions = []
-    for index, ins in enumerate(kept):
-        argrepr = ins.argrepr
-        if index in targets:
-            argrepr = f"to {label_at[targets[index]]}"
-        argrepr = _CODE_REPR.sub(r"<code object \1>", argrepr).replace(WRAPPER_NAME, SNIPPET_LABEL)
-        instructions.append(f"{ins.opname} {argrepr}".rstrip())
-
-    loops = _loops(kept, targets, base_depth)
+    code_flow = _bytecode.flow(code)
+    labels = code_flow.labels
+    rename = ((WRAPPER_NAME, SNIPPET_LABEL),)
+    instructions = [
+        _bytecode.instruction_text(code_flow, index, labels, rename) for index in range(len(code_flow.kept))
+    ]
+    loops = _loops(code_flow, base_depth)
     entry: dict[str, Any] = {
         "name": name,
         "instructions": instructions,
-        "labels": [label_at.get(index) for index in range(len(kept))],
+        "labels": [labels.get(index) for index in range(len(code_flow.kept))],
         "loops": loops,
     }
     result = [entry]
-    for index, ins in enumerate(kept):
+    for index, ins in enumerate(code_flow.kept):
         child = ins.argval
         if ins.opname == "LOAD_CONST" and isinstance(child, CodeType):
             inside = sum(1 for loop in loops if loop["head"] <= index < loop["exit"])
@@ -196,12 +174,12 @@ def _code_objects(code: CodeType, name: str, base_depth: int) -> list[dict[str, 
     return result
 
 
-def _loops(kept: list[dis.Instruction], targets: dict[int, int], base_depth: int) -> list[dict[str, Any]]:
+def _loops(code_flow: _bytecode.Flow, base_depth: int) -> list[dict[str, Any]]:
+    kept, targets = code_flow.kept, code_flow.targets
     heads = [(i, targets[i]) for i, ins in enumerate(kept) if ins.opname == "FOR_ITER"]
     loops = []
     for head, exit_ in heads:
-        assert exit_ is not None
-        count, branches = _iteration(kept, targets, head, exit_)
+        count, branches, _ = _bytecode.iteration(code_flow, (head,), head, exit_)
         depth = base_depth + sum(1 for h, e in heads if h < head < e)
         loops.append(
             {"head": head, "exit": exit_, "depth": depth, "count": count, "branches": branches}
@@ -209,55 +187,18 @@ def _loops(kept: list[dis.Instruction], targets: dict[int, int], base_depth: int
     return loops
 
 
-def _successors(kept: list[dis.Instruction], targets: dict[int, int], index: int) -> list[int]:
-    """Where control goes after ``kept[index]`` without an exception."""
-    name = kept[index].opname
-    if name in _TERMINAL:
-        return []
-    if index in targets and name in _UNCONDITIONAL:
-        return [targets[index]]
-    if index in targets and name not in _SETUP:
-        return [index + 1, targets[index]]
-    return [index + 1]
-
-
-def _iteration(kept: list[dis.Instruction], targets: dict[int, int], head: int, exit_: int) -> tuple[int | None, bool]:
-    """Instructions run by one iteration, FOR_ITER to the jump back to it, and whether it branches.
-
-    Backward edges other than to ``head`` belong to inner loops (or ``await``'s SEND loop) and
-    are dropped, so the body is a DAG in index order; its longest path is the count.
-    """
-    best: dict[int, int | None] = {}
-    for index in range(exit_ - 1, head - 1, -1):
-        options: list[int] = []
-        successors = [index + 1] if index == head else _successors(kept, targets, index)
-        for nxt in successors:
-            rest = best.get(nxt) if index < nxt < exit_ else None
-            if nxt == head:
-                options.append(0)  # back at the loop head: one iteration done
-            elif rest is not None:
-                options.append(rest)
-        best[index] = 1 + max(options) if options else None
-    reachable, branches, pending = {head}, False, [head + 1]
-    while pending:
-        index = pending.pop()
-        if index in reachable or not head < index < exit_:
-            continue
-        reachable.add(index)
-        successors = _successors(kept, targets, index)
-        if len(successors) > 1:
-            branches = True
-        pending.extend(nxt for nxt in successors if nxt > index)
-    return best[head], branches
-
-
 # -- entry points ----------------------------------------------------------------------------
 def disassemble(request: dict[str, Any]) -> dict[str, Any]:
     """Answer a request (see the module docstring) in this interpreter."""
     results = []
     for source in request["sources"]:
-        if source.get("mode", "module") == "function":
+        mode = source.get("mode", "module")
+        if mode == "function":
             results.append(_compile_function(source["code"], list(source.get("globals", ()))))
+        elif mode == "units":
+            results.append(_units.compile_units(source["code"], source.get("name", "<file>")))
+        elif mode == "unit-pair":
+            results.append(_units.compile_pair(source.get("base"), source.get("head"), source.get("name", "<file>")))
         else:
             results.append(_compile_module(source["code"]))
     answer: dict[str, Any] = dict(interpreter_version())

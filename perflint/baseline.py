@@ -14,7 +14,8 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path, PurePosixPath
 
 from perflint.fingerprint import fingerprints
-from perflint.source import write_atomic
+from perflint.files import FileRefused, read_bounded, write_output
+from perflint.reporters._printable import json_escaped
 from perflint.types import FileResult
 
 DEFAULT_BASELINE = ".perflint-baseline.json"
@@ -61,23 +62,27 @@ def entries(results: Sequence[FileResult], base_dir: Path) -> list[Entry]:
 def dumps(items: Sequence[Entry]) -> str:
     """The file's text: stable for the same findings, whatever order they came in."""
     document = {"version": VERSION, "findings": [asdict(entry) for entry in sorted(items)]}
-    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return json_escaped(json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False)) + "\n"
+
+
+#: The largest baseline file ``load`` reads (a link to /dev/zero must not fill the memory).
+MAX_BASELINE_SIZE = 100_000_000
 
 
 def write(path: Path, items: Sequence[Entry]) -> None:
+    """Write the baseline atomically; a symbolic link at ``path`` is replaced, not followed."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(path, dumps(items).encode("utf-8"))
-    except OSError as error:
-        raise BaselineError(f"cannot write {path}: {error.strerror or error}") from None
+        write_output(str(path), dumps(items).encode("utf-8"))
+    except FileRefused as error:
+        raise BaselineError(str(error)) from None
 
 
 def load(path: Path) -> list[Entry]:
     """Read a baseline file; a missing, malformed or newer-version file is a BaselineError."""
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise BaselineError(f"cannot read baseline {path}: {error.strerror or error}") from None
+        document = json.loads(read_bounded(str(path), MAX_BASELINE_SIZE).decode("utf-8"))
+    except FileRefused as error:
+        raise BaselineError(f"cannot read baseline {path}: {error}") from None
     except ValueError as error:
         raise BaselineError(f"baseline {path} is not valid JSON: {error}") from None
     if not isinstance(document, dict) or document.get("version") != VERSION:
@@ -108,7 +113,8 @@ def apply(
     linted: set[str] = set()
     kept_results = []
     for result in results:
-        linted.add(_relative(result.path, base_dir))
+        if result.skipped is None and (result.error is None or result.findings):
+            linted.add(_relative(result.path, base_dir))  # its findings are known
         kept = []
         for entry, index in _marked(result, base_dir):
             if entry.fingerprint in known:

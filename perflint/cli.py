@@ -1,4 +1,5 @@
-"""The ``perflint`` command: ``check`` (the default), ``explain`` and ``rules``.
+"""The ``perflint`` command: ``check`` (the default), ``rule``, ``explain``, ``rules``,
+``baseline``, ``diff`` and ``review``.
 
 Exit codes: 0 nothing found (or everything fixed), 1 findings remain, 2 a usage, configuration
 or internal error, or a file that could not be read or parsed.
@@ -7,38 +8,22 @@ or internal error, or a file that could not be read or parsed.
 from __future__ import annotations
 
 import os
-import sys
 import traceback
-from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import click
 
 from perflint import __version__
-from perflint.config import (
-    COLOR_CHOICES,
-    ConfigError,
-    Options,
-    resolve_options,
-    settings_config,
-)
-from perflint.discovery import MissingPathError, discover, is_excluded
-from perflint.reporters import ReportContext, formats, get_reporter
-from perflint.reporters._diff import unified_diff
-from perflint.reporters._style import Style
-from perflint.reporters._summary import statistics, summary_lines
+from perflint.check_cli import RULE_PATH_OPTION, check
+from perflint.check_run import STDIN, PerflintError, Run
+from perflint.config import ConfigError, project_options, resolve_options, settings_config
+from perflint.perfdiff_cli import diff
+from perflint.reporters._printable import echo
 from perflint.review_cli import review
-from perflint.types import PYTHON_VERSIONS, FileResult, Settings
-
-STDIN = "-"
-
-
-class PerflintError(click.ClickException):
-    """A usage, configuration or internal error: printed as ``Error: ...``, exit code 2."""
-
-    exit_code = 2
+from perflint.ruleset import all_rules, builtin_rules
+from perflint.rules_cli import rules, text_or_json
+from perflint.types import RuleSpec
 
 
 class _CheckByDefault(click.Group):
@@ -61,7 +46,7 @@ class _CheckByDefault(click.Group):
         except (click.exceptions.ClickException, click.exceptions.Exit, click.Abort):
             raise
         except Exception as error:  # a bug in perflint: say so, with the traceback, and exit 2
-            traceback.print_exc(file=sys.stderr)
+            echo(traceback.format_exc(), err=True, nl=False)
             raise PerflintError(f"internal error: {error!r}") from error
 
 
@@ -75,373 +60,6 @@ def cli() -> None:
     `perflint PATH...` is short for `perflint check PATH...`; a directory named like a command
     is reached as `./NAME`.
     """
-
-
-#: Options given as comma-separated lists, possibly repeated.
-_LIST_OPTIONS = ("select", "ignore", "extend_select", "exclude", "extend_exclude")
-
-
-def _split(values: Sequence[str]) -> tuple[str, ...] | None:
-    """``("PFL101,PFL102", "PFL2")`` -> ``("PFL101", "PFL102", "PFL2")``; None when not given."""
-    items = tuple(item.strip() for value in values for item in value.split(",") if item.strip())
-    return items or None
-
-
-@cli.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=str))
-@click.option(
-    "--select",
-    multiple=True,
-    help="Rules to enable: codes, prefixes, names or ALL (comma-separated).",
-)
-@click.option("--ignore", multiple=True, help="Rules to disable (comma-separated).")
-@click.option("--extend-select", multiple=True, help="Rules to enable on top of the selection.")
-@click.option(
-    "--fix/--no-fix", default=None, help="Apply safe fixes (and unsafe ones with --unsafe-fixes)."
-)
-@click.option(
-    "--unsafe-fixes/--no-unsafe-fixes",
-    default=None,
-    help="Also apply, and show as fixable, unsafe fixes.",
-)
-@click.option(
-    "--diff", is_flag=True, help="Print the fixes as a unified diff instead of writing them."
-)
-@click.option(
-    "--explain",
-    is_flag=True,
-    default=None,
-    help="Show the bytecode of each finding beside its rewrite.",
-)
-@click.option(
-    "--format", "output_format", type=click.Choice(formats()), help="Output format (default: text)."
-)
-@click.option(
-    "--output-file",
-    type=click.Path(dir_okay=False, path_type=str),
-    help="Write the findings to this file.",
-)
-@click.option(
-    "--target-version",
-    type=click.Choice(PYTHON_VERSIONS),
-    help="The CPython version the code runs on.",
-)
-@click.option(
-    "--config",
-    "config_file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Read settings from this file instead of the nearest pyproject.toml.",
-)
-@click.option("--exit-zero", is_flag=True, default=None, help="Exit 0 even when findings remain.")
-@click.option(
-    "--statistics",
-    is_flag=True,
-    default=None,
-    help="Count findings per rule instead of listing them.",
-)
-@click.option(
-    "--jobs",
-    "-j",
-    type=click.IntRange(min=1),
-    help="Files linted in parallel (default: CPU count).",
-)
-@click.option(
-    "--color",
-    type=click.Choice(COLOR_CHOICES),
-    help="Colour the output (auto: on a terminal without NO_COLOR).",
-)
-@click.option("--quiet", "-q", is_flag=True, default=None, help="Print findings only: no summary.")
-@click.option("--stdin-filename", help="The name to report for code read from stdin ('-').")
-@click.option(
-    "--force-exclude/--no-force-exclude",
-    default=None,
-    help="Exclude files even when named explicitly.",
-)
-@click.option(
-    "--exclude",
-    multiple=True,
-    help="Paths to skip, replacing the default excludes (gitignore-style globs).",
-)
-@click.option("--extend-exclude", multiple=True, help="Paths to skip on top of the excludes.")
-@click.option(
-    "--python", help="Interpreter whose bytecode --explain shows (default: the running one)."
-)
-@click.option(
-    "--since",
-    metavar="REF",
-    help="Report only findings new since the merge-base of REF and HEAD (working tree included).",
-)
-@click.option(
-    "--staged", is_flag=True, help="Report only findings the staged change adds (index vs HEAD)."
-)
-@click.option(
-    "--baseline",
-    "baseline_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Hide the findings listed in this baseline file (see `perflint baseline`).",
-)
-@click.pass_context
-def check(
-    ctx: click.Context,
-    paths: tuple[str, ...],
-    config_file: Path | None,
-    output_format: str | None,
-    since: str | None,
-    staged: bool,
-    baseline_file: Path | None,
-    **given: Any,
-) -> None:
-    """Lint PATHS (files or directories; default: the current directory; '-' reads stdin)."""
-    if since is not None and staged:
-        raise click.UsageError("--since and --staged are alternatives: give one")
-    if (since is not None or staged) and (STDIN in paths or given["fix"] or given["diff"]):
-        raise click.UsageError(
-            "--since and --staged lint files from git: no stdin, --fix or --diff"
-        )
-    paths = paths or (".",)
-    cli_values: dict[str, object] = {
-        key.replace("_", "-"): _split(value) if key in _LIST_OPTIONS else value
-        for key, value in given.items()
-    }
-    cli_values["format"] = output_format
-    cwd = Path(os.getcwd())
-    try:
-        config = settings_config(paths, config_file, cwd, given["stdin_filename"])
-        options = resolve_options(cli_values, config, cwd)
-    except ConfigError as error:
-        raise PerflintError(str(error)) from None
-    run = _Run(options)
-    if since is not None or staged:
-        results = _regressions(since, paths, options, run.settings, cwd, staged=staged)
-    else:
-        results = run.lint(paths)
-    if baseline_file is not None:
-        results = _apply_baseline(results, baseline_file, quiet=bool(options.quiet))
-    if options.explain or options.format == "markdown":  # a PR comment shows the bytecode
-        results = _attach_explanations(results, options.python)
-    ctx.exit(run.report(results))
-
-
-def _regressions(
-    since: str | None,
-    paths: Sequence[str],
-    options: Options,
-    settings: Settings,
-    cwd: Path,
-    *,
-    staged: bool,
-) -> list[FileResult]:
-    from perflint.regress import GitError, regressions
-
-    try:
-        return regressions(
-            since,
-            paths,
-            settings,
-            cwd,
-            staged=staged,
-            exclude=options.exclude,
-            force_exclude=options.force_exclude,
-        )
-    except GitError as error:
-        raise PerflintError(str(error)) from None
-
-
-def _apply_baseline(results: list[FileResult], path: Path, *, quiet: bool) -> list[FileResult]:
-    from perflint.baseline import BaselineError, apply, load
-
-    try:
-        entries = load(path)
-    except BaselineError as error:
-        raise PerflintError(str(error)) from None
-    kept, gone = apply(results, entries, path.resolve().parent)
-    if gone and not quiet:
-        noun = "entry is" if gone == 1 else "entries are"
-        click.echo(
-            f"{gone} baseline {noun} gone (fixed): rerun `perflint baseline` to tighten {path}",
-            err=True,
-        )
-    return kept
-
-
-def _attach_explanations(results: list[FileResult], python: str | None) -> list[FileResult]:
-    from perflint.explain import ExplainError, attach_explanations
-
-    try:
-        return attach_explanations(results, python=python)
-    except ExplainError as error:
-        raise PerflintError(str(error)) from None
-
-
-def _use_color(choice: str, stream: IO[str] | None) -> bool:
-    if choice == "never":
-        return False
-    if choice == "always":
-        return True  # an explicit request beats NO_COLOR, as no-color.org asks
-    if os.environ.get("NO_COLOR"):
-        return False
-    return stream is not None and hasattr(stream, "isatty") and stream.isatty()
-
-
-@dataclass
-class _Run:
-    """One ``perflint check`` run: lint, then report, then the exit code."""
-
-    options: Options
-    #: Text read from stdin, by reported name (reporters show lines of it).
-    stdin_sources: dict[str, str] = field(default_factory=dict)
-    #: What ``--fix`` on stdin prints: the (fixed) code, in its own encoding.
-    stdin_output: bytes | None = None
-
-    @property
-    def settings(self) -> Settings:
-        options = self.options
-        return Settings(
-            select=options.select,
-            target_version=options.target_version,
-            fix=options.fix,
-            unsafe_fixes=options.unsafe_fixes,
-            diff=options.diff,
-        )
-
-    def lint(self, paths: Sequence[str]) -> list[FileResult]:
-        options = self.options
-        files = [path for path in paths if path != STDIN]
-        try:
-            found = (
-                discover(files, options.exclude, force_exclude=options.force_exclude)
-                if files
-                else []
-            )
-        except MissingPathError as error:
-            names = ", ".join(repr(path) for path in error.paths)
-            raise PerflintError(f"no such file or directory: {names}") from None
-        if files and not found and not options.quiet:
-            click.echo("warning: no Python files found under the given paths", err=True)
-        results = _lint_files(found, self.settings, options.jobs)
-        if STDIN in paths:
-            stdin_result = self.lint_stdin()
-            if stdin_result is not None:
-                results.append(stdin_result)
-        return results
-
-    def lint_stdin(self) -> FileResult | None:
-        from perflint.runner import lint_source
-        from perflint.source import SourceError, decode, encode
-
-        options = self.options
-        name = options.stdin_filename
-        data = _binary(sys.stdin).read()
-        if options.force_exclude and name != STDIN and is_excluded(name, options.exclude):
-            self.stdin_output = data
-            return None
-        try:
-            source = decode(data)
-        except SourceError:
-            self.stdin_output = data
-            return lint_source(data, name, self.settings)  # reports why it cannot be decoded
-        result = lint_source(source.text, name, self.settings)
-        self.stdin_sources[name] = (
-            result.fixed_source if result.fixed_source is not None else source.text
-        )
-        if result.fixed and result.fixed_source is not None:
-            try:
-                self.stdin_output = encode(result.fixed_source, source.encoding)
-            except UnicodeEncodeError:
-                self.stdin_output = data
-        else:
-            self.stdin_output = data
-        return result
-
-    def source_of(self, result: FileResult) -> str | None:
-        if result.fixed_source is not None:
-            return result.fixed_source  # what the remaining findings refer to
-        if result.path in self.stdin_sources:
-            return self.stdin_sources[result.path]
-        from perflint.source import SourceError, read_source
-
-        try:
-            return read_source(Path(result.path)).text
-        except SourceError:
-            return None
-
-    def report(self, results: list[FileResult]) -> int:
-        """Write the findings (or diff, or statistics) and the summary; return the exit code."""
-        options = self.options
-        fix_stdin = options.fix and not options.diff and self.stdin_output is not None
-        if fix_stdin:
-            # The fixed code owns stdout; findings go to stderr (or --output-file).
-            sys.stdout.flush()
-            stdout = _binary(sys.stdout)
-            stdout.write(self.stdin_output or b"")
-            stdout.flush()
-        diff = unified_diff(results) if options.diff else None
-        if diff is not None:
-            click.echo(diff, nl=False)
-        else:
-            self._write_findings(results, to_stderr=fix_stdin)
-        if not options.quiet:
-            style = Style(_use_color(options.color, sys.stderr))
-            for line in summary_lines(
-                results,
-                fix=options.fix,
-                diff=options.diff,
-                unsafe_fixes=options.unsafe_fixes,
-                style=style,
-            ):
-                click.echo(line, err=True, color=style.enabled)
-        return self.exit_code(results, diff)
-
-    def _write_findings(self, results: list[FileResult], *, to_stderr: bool) -> None:
-        options = self.options
-        stream = None if options.output_file else (sys.stderr if to_stderr else sys.stdout)
-        color = (
-            _use_color(options.color, stream)
-            if options.output_file is None
-            else options.color == "always"
-        )
-        if options.statistics:
-            text = statistics(
-                results,
-                unsafe_fixes=options.unsafe_fixes,
-                as_json=options.format in ("json", "jsonl"),
-            )
-        else:
-            context = ReportContext(
-                unsafe_fixes=options.unsafe_fixes,
-                color=color,
-                explain=options.explain,
-                source=self.source_of,
-            )
-            text = get_reporter(options.format)(results, context)
-        if options.output_file is not None:
-            path = Path(options.output_file)
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_text(text, encoding="utf-8")
-            except OSError as error:
-                raise PerflintError(f"cannot write {path}: {error.strerror or error}") from None
-            return
-        click.echo(text, nl=False, err=to_stderr, color=color)
-
-    def exit_code(self, results: list[FileResult], diff: str | None) -> int:
-        if any(result.error is not None for result in results):
-            return 2
-        if self.options.exit_zero:
-            return 0
-        if diff is not None:
-            return 1 if diff else 0
-        return 1 if any(result.findings for result in results) else 0
-
-
-def _binary(stream: IO[str]) -> IO[bytes]:
-    return stream.buffer  # type: ignore[attr-defined,no-any-return]
-
-
-def _lint_files(paths: list[str], settings: Settings, jobs: int | None) -> list[FileResult]:
-    from perflint.runner import lint_paths
-
-    return lint_paths(paths, settings, jobs) if paths else []
 
 
 @cli.command()
@@ -472,10 +90,10 @@ def baseline(paths: tuple[str, ...], output: Path, config_file: Path | None) -> 
     cwd = Path(os.getcwd())
     try:
         config = settings_config(paths, config_file, cwd, None)
-        options = resolve_options({}, config, cwd)
+        options = resolve_options({"fix": False}, config, cwd)  # a baseline records, never fixes
     except ConfigError as error:
         raise PerflintError(str(error)) from None
-    run = _Run(options)
+    run = Run(options, baseline_output=str(output))
     results = run.lint(paths)
     broken = [result.path for result in results if result.error is not None]
     if broken:
@@ -485,51 +103,90 @@ def baseline(paths: tuple[str, ...], output: Path, config_file: Path | None) -> 
         write(output, items)
     except BaselineError as error:
         raise PerflintError(str(error)) from None
-    click.echo(f"wrote {len(items)} findings to {output}", err=True)
+    echo(f"wrote {len(items)} findings to {output}", err=True)
 
 
 @cli.command()
 @click.argument("code")
-@click.option("--python", help="Interpreter whose bytecode to show (default: the running one).")
+@click.option(
+    "--python",
+    envvar="PERFLINT_PYTHON",
+    show_envvar=True,
+    help="Interpreter whose bytecode to show (default: the running one).",
+)
 @click.option(
     "--measure",
     is_flag=True,
     help="Also time the rule's examples (runs them: they are perflint's own).",
 )
-def explain(code: str, python: str | None, measure: bool) -> None:
-    """Explain rule CODE (a code like PFL101 or a name): why it is slow, the fix, the bytecode."""
-    from perflint.ruleset import rule_by_code
+@RULE_PATH_OPTION
+def explain(code: str, python: str | None, measure: bool, rule_paths: tuple[str, ...]) -> None:
+    """Explain rule CODE (a code like PFL101 or a name): why it is slow, the fix, the bytecode.
 
-    spec = rule_by_code(code.upper()) or rule_by_code(code.lower())
-    if spec is None:
-        raise PerflintError(f"unknown rule {code!r}; `perflint rules` lists them")
-    from perflint.explain import ExplainError, explain_rule
+    A rule of a rule pack (`rule-paths` of the nearest pyproject.toml, or --rule-path) is
+    explained too; only perflint's own rules can be --measure'd (timing runs the examples).
+    """
+    try:
+        options = project_options({"rule-paths": rule_paths or None}, Path(os.getcwd()))
+    except ConfigError as error:
+        raise PerflintError(str(error)) from None
+    spec = _find_rule(code, options.rule_paths)
+    if measure and spec not in builtin_rules():
+        raise PerflintError(
+            f"{spec.code} comes from a rule pack: --measure runs a rule's examples, and only "
+            "perflint's own rules are run"
+        )
+    from perflint.explain import ExplainError
+    from perflint.explain_text import explain_rule
 
     try:
         text = explain_rule(spec, python=python, measure=measure)
     except ExplainError as error:
         raise PerflintError(str(error)) from None
-    click.echo(text, nl=False)
+    echo(text, nl=False)
+
+
+def _find_rule(code: str, rule_paths: tuple[str, ...]) -> RuleSpec:
+    wanted = code.upper()
+    spec = next(
+        (rule for rule in all_rules(rule_paths) if wanted in (rule.code, rule.name.upper())), None
+    )
+    if spec is None:
+        raise PerflintError(f"unknown rule {code!r}; `perflint rules` lists them")
+    return spec
 
 
 @cli.command()
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    help="Table or JSON.",
-)
-def rules(output_format: str) -> None:
-    """List every rule: code, name, fix availability, target versions, message."""
-    from perflint.reporters._rules import rules_json, rules_table
-    from perflint.ruleset import builtin_rules
+@click.argument("code", required=False)
+@click.option("--all", "every", is_flag=True, help="Every rule's page, one after the other.")
+@text_or_json("The page as Markdown text, or the rule as JSON.")
+@RULE_PATH_OPTION
+def rule(code: str | None, every: bool, output_format: str, rule_paths: tuple[str, ...]) -> None:
+    """Print the documentation of rule CODE (a code like PFL101 or a name), as `ruff rule`:
+    the page `perflint rules docs` writes. `perflint explain CODE` adds the bytecode."""
+    from perflint.reporters._rules import rule_json
+    from perflint.ruledocs import render_rule
 
-    specs = builtin_rules()
-    click.echo(rules_json(specs) if output_format == "json" else rules_table(specs), nl=False)
+    if (code is None) == (not every):
+        raise click.UsageError("give a rule CODE or --all")
+    try:
+        options = project_options({"rule-paths": rule_paths or None}, Path(os.getcwd()))
+    except ConfigError as error:
+        raise PerflintError(str(error)) from None
+    specs = list(all_rules(options.rule_paths)) if every else [_find_rule(str(code), options.rule_paths)]
+    if output_format == "json":
+        import json
+
+        data: object = [rule_json(spec, options.docs_url) for spec in specs]
+        click.echo(json.dumps(data if every else data[0], indent=2, ensure_ascii=False))  # type: ignore[index]
+        return
+    echo("\n".join(render_rule(spec) for spec in specs), nl=False)
 
 
+cli.add_command(check)
 cli.add_command(review)
+cli.add_command(rules)
+cli.add_command(diff)
 
 
 def main() -> None:

@@ -1,5 +1,9 @@
 """Lint one source text: CPython's verdict, the prefilter, libcst on what the rules need, one
-batched traversal, findings."""
+batched traversal, findings.
+
+Every finding is returned, suppressed or not: ``perflint.linting`` applies the ``# noqa``
+comments (and reports the ones that suppress nothing).
+"""
 
 from __future__ import annotations
 
@@ -13,31 +17,31 @@ import libcst as cst
 
 from perflint import libcst_parse, syntax
 from perflint.lines import split_lines
+from perflint.patterns.dispatch import PatternDispatcher
+from perflint.patterns.rule import PatternRule
 from perflint.positions import Unfaithful, node_ranges
-from perflint.prefilter import MAX_DEPTH, Plan, Statement, _with_needles, identifiers, plan
-from perflint.rule import EditTarget, FileContext, Report, Rule
-from perflint.ruleset import builtin_rules, load_check
+from perflint.prefilter import MAX_DEPTH, Plan, Statement, identifiers, plan, with_needles
+from perflint.rule import Before, EditTarget, FileContext, Report, Rule
+from perflint.ruleset import all_rules, load_check
 from perflint.scope import ScopeTracker
-from perflint.suppress import is_suppressed
 from perflint.syntax import Rejection
 from perflint.types import Edit, Finding, Fix, Location, RuleSpec, Settings
 
 ERROR_CODE = "PFL000"
-ERROR_NAME = "syntax-error"
+#: PFL000's name: a file that could not be read, decoded or parsed (or its fixes written).
+ERROR_NAME = "file-error"
 #: PFL000's name for code CPython accepts but perflint's parser cannot read.
 PARSER_LIMIT = "parser-limit"
-RULE_URL = "https://github.com/perflint/perflint/blob/main/rules/{code}-{name}.yaml"
-
 
 
 @cache
-def _spec_index() -> dict[str, RuleSpec]:
-    return {spec.code: spec for spec in builtin_rules()}
+def _spec_index(rule_paths: tuple[str, ...]) -> dict[str, RuleSpec]:
+    return {spec.code: spec for spec in all_rules(rule_paths)}
 
 
 def enabled_checks(settings: Settings) -> list[tuple[RuleSpec, type[Rule]]]:
     """The selected rules that apply to the target version, with their check classes."""
-    index = _spec_index()
+    index = _spec_index(settings.rule_paths)
     checks = []
     for code in sorted(set(settings.select)):
         spec = index[code]
@@ -117,7 +121,7 @@ def lint(source: str, path: str, settings: Settings) -> Linted:
     """Lint ``source``: CPython's verdict first (it is authoritative, see the README), then
     the prefilter, libcst on what the rules need, one traversal, findings."""
     checks = enabled_checks(settings)
-    wanted = list(checks) if not settings.prefilter else _with_needles(source, checks)
+    wanted = list(checks) if not settings.prefilter else with_needles(source, checks)
     view = syntax.read(source, path, want_ast=bool(wanted))
     if view.rejection is not None:
         return _rejected(source, path, settings, checks, view.rejection)
@@ -196,9 +200,14 @@ def _traverse(
         target_version=settings.target_version,
         tracker=tracker,
         identifiers=identifiers,
+        separators=parsed.separators,
     )
     rules = [cls(spec, context) for spec, cls in work.checks]
-    cst.visit_batched(module, [tracker, *rules])
+    visitors: list[cst.BatchableCSTVisitor] = [tracker, *rules]
+    patterned = [rule for rule in rules if isinstance(rule, PatternRule)]
+    if patterned:
+        visitors.append(PatternDispatcher(patterned, context))
+    cst.visit_batched(module, visitors)
     reports: list[Report] = []
     for rule in rules:
         rule.finish()
@@ -226,6 +235,8 @@ def _skip_blank(lines: Sequence[str], start: Location) -> Location:
 
 def _span(target: EditTarget) -> tuple[cst.CSTNode, cst.CSTNode]:
     """The first and last node of an edit's range: one node, or a (first, last) pair."""
+    if isinstance(target, Before):
+        return (target.node, target.node)
     return target if isinstance(target, tuple) else (target, target)
 
 
@@ -234,9 +245,12 @@ def _is_word_character(character: str) -> bool:
     return ("a" + character).isidentifier()
 
 
-def _edit(lines: Sequence[str], start: Location, end: Location, content: str) -> Edit:
-    """The edit, with a space added where its text would fuse with the code around it into
-    one token: ``k in d.keys()and x`` becomes ``k in d and x``, not ``k in dand x``."""
+def _edit(
+    lines: Sequence[str], start: Location, end: Location, content: str, original: str = ""
+) -> Edit:
+    """The edit of ``original`` (the text from ``start`` to ``end``), with a space added where its
+    text would fuse with the code around it into one token: ``k in d.keys()and x`` becomes
+    ``k in d and x``, not ``k in dand x``."""
     line = lines[start.row - 1] if start.row <= len(lines) else ""
     before = line[: start.column - 1][-1:]
     line = lines[end.row - 1] if end.row <= len(lines) else ""
@@ -245,12 +259,12 @@ def _edit(lines: Sequence[str], start: Location, end: Location, content: str) ->
         return bool(left and right) and _is_word_character(left) and _is_word_character(right)
 
     if not content:  # a deletion joins its neighbours; an empty insertion changes nothing
-        return Edit(start, end, " " if start != end and fuse(before, after) else "")
+        return Edit(start, end, " " if start != end and fuse(before, after) else "", original)
     if fuse(before, content[0]):
         content = " " + content
     if fuse(content[-1], after):
         content += " "
-    return Edit(start, end, content)
+    return Edit(start, end, content, original)
 
 
 def _to_findings(
@@ -261,35 +275,37 @@ def _to_findings(
         return []
     module = parsed.module
     wanted: list[cst.CSTNode] = []
+    spans: list[tuple[cst.CSTNode, cst.CSTNode]] = []
     for report in reports:
         wanted.append(report.node)
         if report.end_node is not None:
             wanted.append(report.end_node)
-        wanted.extend(node for target, _ in report.edits for node in _span(target))
-    ranges = node_ranges(module, wanted, parsed.rows, parsed.lines)
+        for target, _ in report.edits:
+            first_node, last_node = _span(target)
+            wanted += (first_node, last_node)
+            if first_node is not last_node:
+                spans.append((first_node, last_node))
+    ranges = node_ranges(module, wanted, parsed.rows, parsed.lines, spans)
     lines = split_lines(source)
     findings = []
     for report in reports:
-        start, end = ranges[id(report.node)]
+        start, end, _ = ranges[id(report.node)]
         start = _skip_blank(lines, start)
         if report.end_node is not None:
-            end = ranges[id(report.end_node)][1]
-        line = lines[start.row - 1] if start.row <= len(lines) else ""
-        if is_suppressed(report.spec.code, report.spec.name, line):
-            continue
+            end = ranges[id(report.end_node)].end
         fix = None
         if report.edits:
-            edits = tuple(
-                _edit(
-                    lines,
-                    ranges[id(_span(target)[0])][0],
-                    ranges[id(_span(target)[1])][1],
-                    replacement
-                    if isinstance(replacement, str)
-                    else module.code_for_node(replacement),
+            edits = []
+            for target, replacement in report.edits:
+                first, last = ranges[id(_span(target)[0])], ranges[id(_span(target)[1])]
+                content = (
+                    replacement if isinstance(replacement, str) else module.code_for_node(replacement)
                 )
-                for target, replacement in report.edits
-            )
+                if isinstance(target, Before):  # an insertion: it replaces nothing
+                    edits.append(_edit(lines, first.start, first.start, content, ""))
+                    continue
+                # The text libcst parsed there: the fixer checks that it is still what it edits.
+                edits.append(_edit(lines, first.start, last.end, content, ranges.code(first, last)))
             fix = Fix(report.applicability, report.fix_title, tuple(sorted(edits, key=lambda e: e.start)))
         flagged = report.flagged or report.node
         findings.append(
@@ -307,7 +323,6 @@ def _to_findings(
                     module.code_for_node(report.rewritten) if report.rewritten is not None else None
                 ),
                 builtins=report.builtins,
-                url=RULE_URL.format(code=report.spec.code, name=report.spec.name),
                 context=report.scope.qualname if report.scope is not None else "",
             )
         )

@@ -22,7 +22,7 @@ from typing import Any, Literal
 
 from perflint import _disasm
 from perflint.ruleset import rule_by_code
-from perflint.types import Example, Explanation, FileResult, Finding, RuleSpec
+from perflint.types import Example, Explanation, FileResult, Finding, RuleSpec, is_performance_rule
 
 DISASM_SCRIPT = Path(_disasm.__file__)
 _TIMEOUT = 120  # seconds; compiling a few snippets takes well under one
@@ -42,16 +42,37 @@ class InterpreterFailed(ExplainError):
 
 # -- interpreters ------------------------------------------------------------------------------
 def resolve_interpreter(python: str) -> str:
-    """The executable ``python`` (a command on PATH or a path) names; else InterpreterNotFound."""
+    """The absolute path of the executable ``python`` names; else InterpreterNotFound.
+
+    A name with a path separator is that file exactly (``./x`` is ``x`` in the working
+    directory, never an ``x`` found on PATH); a bare name is looked up in PATH's absolute
+    directories only, so neither the working directory (the linted repository, often) nor a
+    relative PATH entry can supply it.
+    """
     if os.sep in python or (os.altsep and os.altsep in python):
-        path = Path(python).expanduser()
-        if path.is_file() and os.access(path, os.X_OK):
-            return str(path)
+        path = os.path.abspath(os.path.expanduser(python))
+        if os.path.isfile(path) and os.access(path, os.X_OK):
+            return path
     else:
-        found = shutil.which(python)
+        found = _on_path(python)
         if found:
             return found
     raise InterpreterNotFound(f"Python interpreter not found: {python!r}")
+
+
+def _on_path(name: str) -> str | None:
+    directories = [
+        os.path.normcase(os.path.normpath(entry))
+        for entry in os.environ.get("PATH", os.defpath).split(os.pathsep)
+        if os.path.isabs(entry)
+    ]
+    if not directories:
+        return None
+    found = shutil.which(name, path=os.pathsep.join(directories))
+    # shutil.which also looks in the working directory first on Windows: not that.
+    if found is None or os.path.normcase(os.path.dirname(os.path.abspath(found))) not in directories:
+        return None
+    return os.path.abspath(found)
 
 
 def interpreter_label(answer: dict[str, Any], python: str | None) -> str:
@@ -217,6 +238,20 @@ def loop_of_interest(
     return max(changed, key=lambda pair: pair[0]["depth"])  # max() keeps the first of a tie
 
 
+def _outside(result: dict[str, Any], loop: dict[str, Any] | None) -> int | None:
+    """Instructions of every code object of ``result`` but the counted loop's body."""
+    if loop is None:
+        return None
+    total = sum(len(obj["instructions"]) for obj in result["code_objects"])
+    return total - (loop["exit"] - loop["head"])
+
+
+def target_of(interpreter: str) -> str | None:
+    """``"CPython 3.11.7 (python3)"`` -> ``"py311"``: the target version of an interpreter."""
+    found = re.search(r" 3\.(\d+)\.", interpreter)
+    return f"py3{found.group(1)}" if found else None
+
+
 def build_explanation(
     interpreter: str,
     source: Literal["finding", "rule-example"],
@@ -224,9 +259,11 @@ def build_explanation(
     fast_code: str,
     slow: dict[str, Any],
     fast: dict[str, Any],
+    spec: RuleSpec | None = None,
 ) -> Explanation:
     slow_listing, fast_listing = listing(slow), listing(fast)
     slow_loop, fast_loop = loop_of_interest(slow, fast)
+    target = target_of(interpreter)
     return Explanation(
         interpreter=interpreter,
         source=source,
@@ -238,16 +275,21 @@ def build_explanation(
         slow_per_iteration=slow_loop["count"] if slow_loop else None,
         fast_per_iteration=fast_loop["count"] if fast_loop else None,
         per_iteration_branches=any(loop is not None and loop["branches"] for loop in (slow_loop, fast_loop)),
+        slow_outside_loop=_outside(slow, slow_loop),
+        fast_outside_loop=_outside(fast, fast_loop),
+        speedup=spec.speedup.get(target) if spec is not None and target is not None else None,
+        speedup_target=target,
     )
 
 
-def explain_example(example: Example, python: str | None = None) -> Explanation:
-    """The bytecode of one of a rule's examples, slow vs fast."""
+def explain_example(example: Example, python: str | None = None, spec: RuleSpec | None = None) -> Explanation:
+    """The bytecode of one of a rule's examples, slow vs fast (with ``spec``: and the rule's
+    measured speed-up on that interpreter)."""
     interpreter, (slow, fast) = disassemble([module_source(example.slow), module_source(example.fast)], python)
     for result, which in ((slow, "slow"), (fast, "fast")):
         if not result["ok"]:
             raise ExplainError(f"the rule's {which} example does not compile: {result['error']}")
-    return build_explanation(interpreter, "rule-example", example.slow, example.fast, slow, fast)
+    return build_explanation(interpreter, "rule-example", example.slow, example.fast, slow, fast, spec)
 
 
 # -- findings ---------------------------------------------------------------------------------
@@ -260,7 +302,9 @@ def _finding_sources(finding: Finding) -> tuple[dict[str, Any], dict[str, Any]] 
     )
 
 
-def attach_explanations(results: list[FileResult], python: str | None = None) -> list[FileResult]:
+def attach_explanations(
+    results: list[FileResult], python: str | None = None, rules: Sequence[RuleSpec] = ()
+) -> list[FileResult]:
     """``results`` with an explanation on every finding, all compiled in one interpreter call.
 
     A finding with a fix is explained by its own code and rewrite; one without a fix, or whose
@@ -283,30 +327,35 @@ def attach_explanations(results: list[FileResult], python: str | None = None) ->
 
     own: dict[int, tuple[int, int]] = {}
     for finding in findings:
+        if not is_performance_rule(finding.code):
+            continue  # PFL001 is about a comment: no bytecode to show
         pair = _finding_sources(finding)
         if pair is not None:
             own[id(finding)] = (add(pair[0]), add(pair[1]))
     examples: dict[str, tuple[Example, int, int]] = {}
+    specs: dict[str, RuleSpec] = {}
     for code in sorted({finding.code for finding in findings}):
-        spec = rule_by_code(code)
-        if spec is not None:
+        spec = next((rule for rule in rules if rule.code == code), None) or rule_by_code(code)
+        if spec is not None and is_performance_rule(code):
+            specs[code] = spec
             example = spec.examples[0]
             examples[code] = (example, add(module_source(example.slow)), add(module_source(example.fast)))
     interpreter, compiled = disassemble(sources, python)
 
     def explain(finding: Finding) -> Explanation | None:
+        spec = specs.get(finding.code)
         if id(finding) in own:
             slow, fast = (compiled[i] for i in own[id(finding)])
             if slow["ok"] and fast["ok"]:
                 assert finding.flagged_code is not None and finding.rewritten_code is not None
                 return build_explanation(
-                    interpreter, "finding", finding.flagged_code, finding.rewritten_code, slow, fast
+                    interpreter, "finding", finding.flagged_code, finding.rewritten_code, slow, fast, spec
                 )
         if finding.code in examples:
             example, slow_index, fast_index = examples[finding.code]
             slow, fast = compiled[slow_index], compiled[fast_index]
             if slow["ok"] and fast["ok"]:
-                return build_explanation(interpreter, "rule-example", example.slow, example.fast, slow, fast)
+                return build_explanation(interpreter, "rule-example", example.slow, example.fast, slow, fast, spec)
         return None
 
     return [
@@ -318,78 +367,3 @@ def attach_explanations(results: list[FileResult], python: str | None = None) ->
         )
         for result in results
     ]
-
-
-# -- output -----------------------------------------------------------------------------------
-def per_iteration_line(explanation: Explanation) -> str:
-    slow_name, fast_name = _names(explanation)
-    if explanation.slow_per_iteration is None and explanation.fast_per_iteration is None:
-        return "No loop here: the difference is paid once each time this code runs."
-
-    def count(value: int | None) -> str:
-        return "n/a" if value is None else str(value)
-
-    line = (
-        f"Instructions per loop iteration (FOR_ITER to the jump back): "
-        f"{count(explanation.slow_per_iteration)} {slow_name}, {count(explanation.fast_per_iteration)} {fast_name}"
-    )
-    if explanation.per_iteration_branches:
-        line += " (the body branches: counted along its longest path)"
-    return line
-
-
-def _names(explanation: Explanation) -> tuple[str, str]:
-    return ("flagged", "rewritten") if explanation.source == "finding" else ("slow", "fast")
-
-
-def render_explanation(explanation: Explanation) -> list[str]:
-    """Lines for the text reporter: a heading, the diff, the per-iteration counts."""
-    slow_name, fast_name = _names(explanation)
-    what = "this finding" if explanation.source == "finding" else "the rule's example"
-    lines = [f"Bytecode on {explanation.interpreter}, {what} (- {slow_name}, + {fast_name}):"]
-    lines.extend(explanation.diff)
-    lines.append(per_iteration_line(explanation))
-    return lines
-
-
-def explanation_json(explanation: Explanation) -> dict[str, object]:
-    """The explanation as plain JSON data."""
-    return {
-        "interpreter": explanation.interpreter,
-        "source": explanation.source,
-        "slow_code": explanation.slow_code,
-        "fast_code": explanation.fast_code,
-        "slow_bytecode": list(explanation.slow_bytecode),
-        "fast_bytecode": list(explanation.fast_bytecode),
-        "diff": list(explanation.diff),
-        "slow_per_iteration": explanation.slow_per_iteration,
-        "fast_per_iteration": explanation.fast_per_iteration,
-        "per_iteration_branches": explanation.per_iteration_branches,
-    }
-
-
-def _code_block(code: str) -> list[str]:
-    return ["```python", *code.rstrip("\n").splitlines(), "```"]
-
-
-def explain_rule(spec: RuleSpec, python: str | None = None, measure: bool = False) -> str:
-    """The text of ``perflint explain CODE``: docs, examples, bytecode diff, optional timings."""
-    lines = [f"# {spec.code} {spec.name}", "", spec.why.strip(), "", "## Fix safety", "", spec.fix_safety.strip()]
-    lines += ["", "## Examples"]
-    for number, example in enumerate(spec.examples, start=1):
-        lines += ["", f"Example {number}, slow:", *_code_block(example.slow)]
-        lines += [f"Example {number}, fast:", *_code_block(example.fast)]
-    explanation = explain_example(spec.examples[0], python)
-    lines += ["", "## Bytecode", "", *render_explanation(explanation)]
-    if measure:
-        # Imported here: measure.py uses this module's interpreter handling.
-        from perflint.measure import measure_rule, render_timing
-
-        lines += ["", "## Measured", "", *render_timing(measure_rule(spec, python))]
-    if spec.speedup:
-        lines += ["", "## Speed-ups recorded", ""]
-        lines += [f"- {target}: {value}" for target, value in sorted(spec.speedup.items())]
-    if spec.references:
-        lines += ["", "## References", ""]
-        lines += [f"- {reference}" for reference in spec.references]
-    return "\n".join(lines) + "\n"

@@ -51,7 +51,8 @@ def fingerprints(findings: Sequence[Finding], path: str | None = None) -> list[s
     for finding in sorted(findings, key=lambda f: f.sort_key):
         key = (finding.code, path or finding.path, finding.context, normalised_code(finding))
         seen[key] += 1
-        digest = hashlib.sha256("\x1f".join((*key, str(seen[key]))).encode("utf-8"))
+        # surrogatepass: an undecodable byte in a file name is a lone surrogate here.
+        digest = hashlib.sha256("\x1f".join((*key, str(seen[key]))).encode("utf-8", "surrogatepass"))
         result.append((id(finding), digest.hexdigest()[:32]))
     by_id = dict(result)
     return [by_id[id(finding)] for finding in findings]

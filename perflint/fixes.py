@@ -6,7 +6,8 @@ from bisect import bisect_left, insort
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from perflint.engine import lint
+from perflint import syntax
+from perflint.linting import lint
 from perflint.lines import line_offsets, offset
 from perflint.types import Edit, Finding, Settings
 
@@ -18,18 +19,33 @@ def is_fixable(finding: Finding, unsafe: bool) -> bool:
     return finding.fix is not None and (finding.fix.applicability == "safe" or unsafe)
 
 
-def apply_edits(text: str, fixes: Sequence[Finding]) -> tuple[str, list[Finding]]:
-    """Apply the fixes whose edits do not overlap an earlier one; return the text and those
-    applied. Linear in the text and the edits (a sorted list of the spans taken)."""
+@dataclass(frozen=True)
+class Applied:
+    """What one round of edits did: the new text, the fixes applied, and the fixes refused
+    because the text at their position is not the text they were made for."""
+
+    text: str
+    applied: list[Finding]
+    refused: list[Finding]
+
+
+def apply_edits(text: str, fixes: Sequence[Finding]) -> Applied:
+    """Apply the fixes whose edits do not overlap an earlier one and whose every edit finds
+    its ``original`` text where it points; refuse the ones that do not find it. Linear in
+    the text and the edits (a sorted list of the spans taken)."""
     offsets = line_offsets(text)
     chosen: list[tuple[int, int, Edit]] = []
     applied: list[Finding] = []
+    refused: list[Finding] = []
     taken: list[tuple[int, int]] = []  # sorted, not overlapping
     for finding in sorted(fixes, key=lambda f: f.sort_key):
         assert finding.fix is not None
         spans = sorted(
             (offset(offsets, edit.start), offset(offsets, edit.end), edit) for edit in finding.fix.edits
         )
+        if any(text[start:end] != edit.original for start, end, edit in spans):
+            refused.append(finding)
+            continue
         if any(_overlaps(taken, start, end) for start, end, _ in spans) or _self_overlap(spans):
             continue  # overlaps: left for the next pass, which sees the new text
         for start, end, _ in spans:
@@ -42,7 +58,7 @@ def apply_edits(text: str, fixes: Sequence[Finding]) -> tuple[str, list[Finding]
         pieces += [text[cursor:start], edit.content]
         cursor = end
     pieces.append(text[cursor:])
-    return "".join(pieces), applied
+    return Applied("".join(pieces), applied, refused)
 
 
 def _overlaps(taken: list[tuple[int, int]], start: int, end: int) -> bool:
@@ -60,18 +76,39 @@ def _self_overlap(spans: Sequence[tuple[int, int, Edit]]) -> bool:
     return any(b[0] < a[1] for a, b in zip(spans, spans[1:]))
 
 
+def compiles(text: str, path: str) -> bool:
+    """True when CPython accepts ``text`` (read a piece at a time, see ``perflint.syntax``;
+    nothing is run)."""
+    return syntax.read(text, path, want_ast=False).rejection is None
+
+
 @dataclass(frozen=True)
 class FixOutcome:
     text: str
     applied: int
     findings: list[Finding]  # what is left after fixing
     error: Finding | None
-    dropped: tuple[str, ...]  # fixes not applied because the result did not compile
+    dropped: tuple[str, ...]  # fixes not applied (would not compile, or text not found)
+    #: The findings of the text before any fix (what stands if the fixes are not written).
+    found: tuple[Finding, ...] = ()
+    #: The rule (code, name) of each fix applied.
+    rules: tuple[tuple[str, str], ...] = ()
+    #: Warnings about how the text was read (see ``engine.newer_syntax_note``).
     notes: tuple[str, ...] = ()
 
 
 def _key(finding: Finding) -> tuple[str, str | None]:
     return (finding.code, finding.flagged_code)
+
+
+def _dropped(path: str, finding: Finding, why: str) -> str:
+    return f"{path}:{finding.start.row}:{finding.start.column}: {finding.code} fix dropped: {why}"
+
+
+#: Why a fix whose edits do not find their text is dropped (a bug in perflint if it happens).
+NOT_FOUND = "the code it replaces is not at the position it was found at"
+#: Why a fix that makes the text unreadable is dropped.
+BREAKS = "the fixed code would not compile"
 
 
 def fix_text(text: str, path: str, settings: Settings) -> FixOutcome:
@@ -82,9 +119,10 @@ def fix_text(text: str, path: str, settings: Settings) -> FixOutcome:
     where a rule needs it. A pass whose result fails that keeps the largest set of its fixes
     that passes, found by halving (a few lints, not one per fix); the others are dropped.
     """
-    applied_total = 0
+    applied_rules: list[tuple[str, str]] = []
     dropped: dict[tuple[str, str | None], str] = {}
     linted = lint(text, path, settings)
+    found = tuple(linted.findings)
     for _ in range(MAX_PASSES):
         if linted.error is not None:
             break
@@ -93,24 +131,34 @@ def fix_text(text: str, path: str, settings: Settings) -> FixOutcome:
         ]
         if not fixable:
             break
-        new_text, applied = apply_edits(text, fixable)
+        attempt = apply_edits(text, fixable)
+        for finding in attempt.refused:
+            dropped[_key(finding)] = _dropped(path, finding, NOT_FOUND)
+        new_text, applied = attempt.text, attempt.applied
+        if not applied:
+            break
         after = lint(new_text, path, settings)
         if after.error is not None:
             good = _sound_subset(text, path, settings, applied)
             for finding in applied:
                 if finding not in good:
-                    dropped[_key(finding)] = (
-                        f"{path}:{finding.start.row}:{finding.start.column}: {finding.code} fix "
-                        "dropped: the fixed code would not compile"
-                    )
+                    dropped[_key(finding)] = _dropped(path, finding, BREAKS)
             if not good:
                 break
-            new_text, applied = apply_edits(text, good)
+            applied = good
+            new_text = apply_edits(text, good).text
             after = lint(new_text, path, settings)
         text, linted = new_text, after
-        applied_total += len(applied)
+        applied_rules += [(finding.code, finding.name) for finding in applied]
     return FixOutcome(
-        text, applied_total, linted.findings, linted.error, tuple(dropped.values()), linted.notes
+        text,
+        len(applied_rules),
+        linted.findings,
+        linted.error,
+        tuple(dropped.values()),
+        found,
+        tuple(applied_rules),
+        linted.notes,
     )
 
 
@@ -123,7 +171,7 @@ def _sound_subset(
     kept: list[Finding] = []
 
     def sound(group: list[Finding]) -> bool:
-        candidate, _ = apply_edits(text, kept + group)
+        candidate = apply_edits(text, kept + group).text
         return lint(candidate, path, settings).error is None
 
     pending = [fixes]

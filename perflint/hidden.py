@@ -28,7 +28,9 @@ from perflint.scope import Binding
 
 _DEFS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
-_CONSTRUCTORS = frozenset({"list", "tuple", "set", "dict"})
+#: Builtins whose call ``perflint.semantics.value_kind`` knows the type of.
+_CONSTRUCTORS = frozenset({"list", "tuple", "set", "dict", "str", "int", "float", "len"})
+_PROBES = frozenset({"hasattr", "getattr", "isinstance"})
 #: Expressions that open a scope or bind a name: every other one only holds names to count.
 _SCOPED_EXPRESSIONS = frozenset({ast.Lambda, ast.NamedExpr, *_COMPREHENSIONS})
 
@@ -47,11 +49,22 @@ class HiddenFacts:
     #: Names declared ``global`` or ``nonlocal`` anywhere.
     declared: set[str] = field(default_factory=set)
     star_import: bool = False
+    #: The module-level code's ``hasattr``/``getattr`` probes and ``isinstance`` checks, as
+    #: ``Scope.probes`` and ``Scope.isinstance_checks`` have them (with counts only).
+    probes: set[tuple[str, str]] = field(default_factory=set)
+    isinstance_checks: set[tuple[str, str]] = field(default_factory=set)
 
 
 def standin(value: ast.expr | None) -> cst.BaseExpression | None:
     """A tiny libcst node of the same kind as ``value`` for ``literal_kind``/``value_kind``:
-    a list, tuple, str, set or dict display, bytes, or a call of a builtin constructor's name."""
+    a list, tuple, str, set or dict display, bytes, a number (signed), or a call of a builtin
+    whose type ``value_kind`` knows by its name."""
+    if isinstance(value, ast.UnaryOp) and isinstance(value.op, (ast.USub, ast.UAdd)):
+        number = _number(value.operand)
+        return cst.UnaryOperation(cst.Minus(), number) if number is not None else None
+    number = _number(value)
+    if number is not None:
+        return number
     if isinstance(value, (ast.List, ast.ListComp)):
         return cst.List([])
     if isinstance(value, ast.Tuple):
@@ -68,6 +81,32 @@ def standin(value: ast.expr | None) -> cst.BaseExpression | None:
         if value.func.id in _CONSTRUCTORS:
             return cst.Call(cst.Name(value.func.id))
     return None
+
+
+def _number(value: ast.expr | None) -> cst.BaseExpression | None:
+    """``0`` or ``0.0`` for an int or float literal (not a bool, not imaginary)."""
+    if isinstance(value, ast.Constant) and type(value.value) in (int, float):
+        return cst.Integer("0") if type(value.value) is int else cst.Float("0.0")
+    return None
+
+
+def dotted(node: ast.expr) -> str | None:
+    """``a.b.c`` for a name or attribute chain on a name, else None (``scope.dotted``)."""
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts.append(node.id)
+    return ".".join(reversed(parts))
+
+
+def _arguments(call: ast.Call) -> list[ast.expr]:
+    """The values of a call's arguments in source order, as libcst's ``Call.args`` has them."""
+    found: list[ast.expr | ast.keyword] = [*call.args, *call.keywords]
+    found.sort(key=lambda arg: (arg.lineno, arg.col_offset))
+    return [arg.value if isinstance(arg, (ast.Starred, ast.keyword)) else arg for arg in found]
 
 
 class _Scope:
@@ -167,6 +206,8 @@ class Summary:
         kind = type(node)
         if kind is ast.Constant:
             return []
+        if kind is ast.Call and self.counts:
+            self._probe(node, scope)  # type: ignore[arg-type]
         if kind is ast.Name:
             self._count(scope, node.id)  # type: ignore[attr-defined]
             return []
@@ -278,7 +319,7 @@ class Summary:
             while owner.kind == "comprehension" and owner.parent is not None:
                 owner = owner.parent
             assert isinstance(node.target, ast.Name)
-            self._bind_in(owner, node.target.id, "walrus", None)
+            self._bind_in(owner, node.target.id, "walrus", node.value)
         elif isinstance(node, ast.Delete):
             for target in node.targets:
                 self._store(scope, target, "del", None)
@@ -313,6 +354,32 @@ class Summary:
             self._count(scope, node.name)  # type: ignore[attr-defined]
         return [(child, scope) for child in ast.iter_child_nodes(node)]
 
+    def _probe(self, call: ast.Call, scope: _Scope) -> None:
+        """A ``hasattr``/``getattr``/``isinstance`` call of the module's own code (lambdas and
+        comprehensions in it included), as ``ScopeTracker.visit_Call`` records it."""
+        while scope.kind in ("comprehension", "lambda") and scope.parent is not None:
+            scope = scope.parent
+        func = call.func
+        if scope is not self.module or not isinstance(func, ast.Name) or func.id not in _PROBES:
+            return
+        arguments = _arguments(call)
+        if len(arguments) < 2:
+            return
+        receiver = dotted(arguments[0])
+        if receiver is None:
+            return
+        second = arguments[1]
+        if func.id == "isinstance":
+            classes = second.elts if isinstance(second, ast.Tuple) else [second]
+            for element in classes:
+                value = element.value if isinstance(element, ast.Starred) else element
+                name = dotted(value)
+                self.facts.isinstance_checks.add((receiver, name if name is not None else "?"))
+        elif isinstance(second, ast.Constant) and isinstance(second.value, str):
+            # (a concatenated literal is no probe to libcst; to ``ast`` it is one string:
+            # counting it as a probe only keeps a rule quiet)
+            self.facts.probes.add((receiver, second.value))
+
     def _walruses(self, root: ast.expr, scope: _Scope) -> None:
         """Without counts an expression matters only for the walrus targets it binds in
         ``scope`` (through comprehensions, not through lambdas)."""
@@ -322,7 +389,7 @@ class Summary:
             if isinstance(node, ast.Lambda):
                 continue
             if isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name):
-                self._bind_in(scope, node.target.id, "walrus", None)
+                self._bind_in(scope, node.target.id, "walrus", node.value)
             stack.extend(ast.iter_child_nodes(node))
 
 

@@ -77,6 +77,9 @@ class Parsed:
     lines: list[str]
     #: ``id(class node)`` -> what the members left out of it tell its scope.
     classes: dict[int, HiddenFacts]
+    #: Ids of the ``pass`` statements standing where statements were left out, and of their
+    #: lines.
+    separators: frozenset[int] = frozenset()
 
 
 def cost(text: str) -> int:
@@ -91,10 +94,6 @@ def cost(text: str) -> int:
         last = at
         depth = depth + 1 if match.group() in "([{" else max(depth - 1, 0)
     return int(total + DEPTH_WEIGHT * depth * (len(text) - last))
-
-
-def _separator() -> cst.SimpleStatementLine:
-    return cst.SimpleStatementLine([cst.Pass()])
 
 
 def _first_newline(lines: Sequence[str]) -> str:
@@ -171,6 +170,7 @@ class _Builder:
         self.top_prefix = f"{self.prefix}pass{self.newline}"
         self.rows: dict[int, int] = {}
         self.classes: dict[int, HiddenFacts] = {}
+        self.separators: set[int] = set()
         self.spent = 0
         self.budget = 0
 
@@ -190,6 +190,13 @@ class _Builder:
     def text(self, first: int, end: int) -> str:
         """Rows ``first`` to ``end`` (exclusive), 1-based."""
         return "".join(self.lines[first - 1 : end - 1])
+
+    def separator(self) -> cst.SimpleStatementLine:
+        """A ``pass`` where statements were left out."""
+        statement = cst.Pass()
+        line = cst.SimpleStatementLine([statement])
+        self.separators.update((id(statement), id(line)))
+        return line
 
     # -- chunks -----------------------------------------------------------------------------
     def parse_chunk(
@@ -254,7 +261,7 @@ class _Builder:
         rest: list[cst.EmptyLine] = []
         for number, (items, end, lead) in enumerate(runs):
             if number:
-                body.append(_separator())
+                body.append(self.separator())
             statements, footer, rest = self.run(items, end, indent, lead)
             body += statements
         if not reaches_end:
@@ -495,4 +502,4 @@ def parse(source: str, statements: Sequence[Statement] | None) -> Parsed:
             runs.append(([item], statement.end, builder.lead(statement)))
     body, _, _ = builder.block(runs, "")
     module = cst.Module(body=body, default_newline=builder.newline)
-    return Parsed(module, builder.rows, builder.lines, builder.classes)
+    return Parsed(module, builder.rows, builder.lines, builder.classes, frozenset(builder.separators))

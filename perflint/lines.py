@@ -1,8 +1,10 @@
 """Rows and columns as perflint counts them.
 
 A line ends at ``\\r\\n``, ``\\r`` or ``\\n`` and nowhere else, as CPython's tokenizer and
-libcst count; ``str.splitlines`` also breaks at form feeds, ``\\x1c`` or ``\\u2028``, which would
-shift every row after one.
+libcst count; ``str.splitlines`` also breaks at form feeds, ``\\v``, ``\\x1c``-``\\x1e``,
+``\\x85``, ``\\u2028`` or ``\\u2029``, which would shift every row after one.  Whatever edits the
+text must keep that count: removing what stands between a lone ``\\r`` and a ``\\n`` turns two
+line breaks into one ``\\r\\n``.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from functools import lru_cache
 from perflint.types import Edit, Location
 
 LINE_BREAK = re.compile(r"\r\n?|\n")
-_PHYSICAL_LINE = re.compile(r"[^\r\n]*(?:\r\n?|\n)|[^\r\n]+$")
+#: One line with its line break (the last line may have none).
+LINE = re.compile(r"[^\r\n]*(?:\r\n?|\n)|[^\r\n]+$")
 
 
 def split_lines(text: str) -> list[str]:
@@ -37,7 +40,7 @@ def offsets_of(text: str) -> tuple[int, ...]:
 
 def physical_lines(text: str) -> list[str]:
     """The lines of ``text`` with their line breaks: ``"".join`` gives ``text`` back."""
-    return _PHYSICAL_LINE.findall(text)
+    return LINE.findall(text)
 
 
 def line_offsets(text: str) -> list[int]:
@@ -48,6 +51,23 @@ def line_offsets(text: str) -> list[int]:
 def offset(offsets: Sequence[int], location: Location) -> int:
     """``location`` (1-based row and column) as an offset, given ``line_offsets`` of the text."""
     return offsets[location.row - 1] + location.column - 1
+
+
+def blank_rows(text: str, ranges: Sequence[tuple[int, int]]) -> str:
+    """``text`` with the rows of each (first, last) range (1-based, inclusive) reduced to their
+    line breaks, so every other row keeps its number and columns.
+
+    A row that would start with ``\\n`` right after a lone ``\\r`` keeps one space: the two
+    breaks would otherwise read as one ``\\r\\n`` and every later row would move up by one."""
+    lines = LINE.findall(text)
+    for first, last in ranges:
+        for index in range(first - 1, min(last, len(lines))):
+            line = lines[index]
+            lines[index] = line[len(line.rstrip("\r\n")) :]
+    for index in range(1, len(lines)):
+        if lines[index].startswith("\n") and lines[index - 1].endswith("\r"):
+            lines[index] = " " + lines[index]
+    return "".join(lines)
 
 
 def edited(

@@ -23,7 +23,7 @@ from perflint.types import RuleSpec
 #: Default number of timed repeats per example; the median is reported.
 REPEAT = 7
 
-# Runs in the child interpreter: standard library only, Python 3.10+.
+# Runs in the child interpreter: standard library only, any CPython 3.8+.
 _HARNESS = r"""
 import ast, json, platform, statistics, sys, timeit
 

@@ -7,10 +7,13 @@ of bytes of memory per character while it parses), so:
 2. one walk of the C ``ast`` (a piece at a time, see ``perflint.syntax``) asks each remaining
    check's ``ast_candidate`` about the nodes it cares about, top-level statement by top-level
    statement, looking only into statements whose lines hold the check's first needle;
-3. libcst parses only the top-level statements that hold a candidate, the statement right
-   before one when its rule reads the two together (``out = []`` and the loop after it),
-   and those holding a node some rule reads file-wide (``Rule.ast_context``). Inside a
-   class whose candidates all sit in its methods, its other methods are left out too.
+3. libcst parses only the top-level statements that hold a candidate, the lines right
+   before one when its rule reads them together (``out = []`` and the loop after it,
+   ``Rule.previous_lines``), those holding a node some rule reads file-wide
+   (``Rule.ast_context``), the module's imports and preamble for the rules that read them
+   (``Rule.module_imports``, ``Rule.module_preamble``), and every statement when a rule's
+   candidate is a run of module-level statements (``Rule.module_run``). Inside a class
+   whose candidates all sit in its methods, its other methods are left out too.
 
 What the statements left out would have told the scope model (the names they bind, what they
 declare ``global``, how often they use each name) comes from ``perflint.hidden`` instead, for
@@ -205,6 +208,38 @@ def _span(statement: ast.stmt) -> tuple[int, int]:
 WHOLE_AST = 60_000
 
 
+def _last_lines(statements: Sequence[ast.stmt], count: int) -> list[ast.stmt]:
+    """The simple statements at the end of ``statements`` that make up their last ``count``
+    lines (none past a compound statement)."""
+    found: list[ast.stmt] = []
+    lines = 0
+    for index in range(len(statements) - 1, -1, -1):
+        if lines == count or isinstance(statements[index], COMPOUND):
+            break
+        found.append(statements[index])
+        earlier = statements[index - 1] if index else None
+        if earlier is None or (earlier.end_lineno or earlier.lineno) < first_row(statements[index]):
+            lines += 1
+    return found[::-1]
+
+
+def _in_preamble(statement: ast.stmt, first: bool) -> bool:
+    """Whether ``statement`` belongs to the module's preamble: its docstring (the first
+    statement), ``from __future__`` imports."""
+    if isinstance(statement, ast.ImportFrom):
+        return statement.module == "__future__" and not statement.level
+    return (
+        first
+        and isinstance(statement, ast.Expr)
+        and isinstance(statement.value, ast.Constant)
+        and isinstance(statement.value.value, (str, bytes))
+    )
+
+
+#: Nodes under a statement that may hold statements.
+_HOLDERS = (ast.stmt, ast.excepthandler, *((ast.match_case,) if hasattr(ast, "match_case") else ()))
+
+
 def _outline(node: ast.stmt) -> ast.stmt:
     """A node of ``node``'s type with only its position (first row counting decorators):
     what libcst's side needs of a statement it parses in one go, without its subtree."""
@@ -218,7 +253,8 @@ def _outline(node: ast.stmt) -> ast.stmt:
     return outline
 
 
-def _with_needles(source: str, checks: Sequence[Check]) -> list[Check]:
+def with_needles(source: str, checks: Sequence[Check]) -> list[Check]:
+    """The checks whose every needle occurs in ``source``."""
     return [check for check in checks if all(needle in source for needle in check[1].needles)]
 
 
@@ -229,17 +265,19 @@ def plan(source: str, view: CPythonView, checks: Sequence[Check], prefilter: boo
     """
     if not prefilter:
         return _everything(view, list(checks))
-    checks = _with_needles(source, checks)
+    checks = with_needles(source, checks)
     if not checks:
         return Plan(checks)
     scan = _Scan(checks)
-    previous: ast.stmt | None = None
     for piece, tree in view.trees():
-        scan.piece(piece, tree, previous)
-        previous = tree.body[-1] if tree.body else previous
+        scan.piece(piece, tree)
     checks = [check for check, keep in zip(checks, scan.hit) if keep]
     if not checks:
         return Plan(checks)
+    if scan.module_run:
+        # A run of module-level statements matches together: libcst sees all of them, as
+        # they stand (a statement left out would make two others neighbours).
+        return _everything(view, checks)
     return scan.plan(view, checks)
 
 
@@ -284,19 +322,37 @@ class _Scan:
             node_type for _, cls in checks for node_type in cls.ast_context_types
         }
         #: Per top-level statement (in order): (piece index, index in its piece, why kept:
-        #: "" none, "candidate", "context"; hidden member indices).
-        self.entries: list[tuple[int, int, str, tuple[int, ...]]] = []
+        #: "" none, "candidate", "context"; hidden member indices, how many lines before it
+        #: a rule reads with it).
+        self.entries: list[tuple[int, int, str, tuple[int, ...], int]] = []
         #: The first and last row of every top-level statement, in order.
         self.starts: list[int] = []
         self.lasts: list[int] = []
-        self.pairs = False
+        self.reads_back = 0
         self.pieces: list[Piece] = []
         self.module_level_candidate = False
         self.declarations: list[list[int]] = []
+        #: The checks whose candidates include runs of module-level statements (by index),
+        #: the longest run any of them matches, and whether one matched.
+        self.runs = [index for index, (_, cls) in enumerate(checks) if cls.module_run > 1]
+        self.run_length = max((checks[index][1].module_run for index in self.runs), default=0)
+        self.module_run = False
+        #: The last top-level statements before the piece being scanned: the simple ones
+        #: (making up ``Rule.previous_lines`` lines), and for runs the last few of any kind.
+        self.back_lines = max((cls.previous_lines for _, cls in checks), default=0)
+        self.previous: list[ast.stmt] = []
+        self.tail: list[ast.stmt] = []
+        self.imports = any(cls.module_imports for _, cls in checks)
+        self.preamble = any(cls.module_preamble for _, cls in checks)
+        #: Top-level statements that import outside a def or class (by entry index), and
+        #: the entries up to the first statement after the module's preamble.
+        self.importing: set[int] = set()
+        self.preamble_end = -1
+        self.compound: list[bool] = []  # per entry
 
     # -- finding candidates -----------------------------------------------------------------
-    def piece(self, piece: Piece, tree: ast.Module, previous: ast.stmt | None) -> None:
-        self.facts = AstFacts(tree, previous)
+    def piece(self, piece: Piece, tree: ast.Module) -> None:
+        self.facts = AstFacts(tree, piece.text, tuple(self.previous))
         lines = _Lines(piece.text)
         # A check's first needle occurs inside the source of every one of its candidates, so
         # only statements whose lines hold it need their ast walked for that check.
@@ -305,21 +361,46 @@ class _Scan:
             row for _, cls in self.checks if cls.context_needle for row in lines.of(cls.context_needle)
         )
         self.declarations.append(sorted(lines.of("global") + lines.of("nonlocal")))
+        self.import_rows = lines.of("import") if self.imports else []
         index = len(self.pieces)
         self.pieces.append(piece)
         for position, statement in enumerate(tree.body):
             hidden: list[int] = []
-            self.pairs = False
+            self.reads_back = 0
             if self._statement(statement, hidden):
-                why = "pairs" if self.pairs else "candidate"
+                why = "candidate"
                 self.module_level_candidate |= not isinstance(statement, _DEFS)
             elif self._context(statement):
                 why = "context"
             else:
                 why = ""
-            self.entries.append((index, position, why, tuple(hidden)))
+            if self.imports and self._imports(statement):
+                self.importing.add(len(self.entries))
+            if self.preamble:  # kept up to the first statement after the preamble
+                self.preamble_end = len(self.entries)
+                self.preamble = _in_preamble(statement, first=not self.entries)
+            self.compound.append(isinstance(statement, COMPOUND))
+            self.entries.append((index, position, why, tuple(hidden), self.reads_back))
             self.starts.append(first_row(statement) + piece.offset)
             self.lasts.append((statement.end_lineno or statement.lineno) + piece.offset)
+        if self.runs:
+            self._module_runs(tree)
+        self.previous = _last_lines([*self.previous, *tree.body], self.back_lines)
+        if self.run_length:
+            self.tail = [*self.tail, *tree.body][-(self.run_length - 1) :]
+
+    def _module_runs(self, tree: ast.Module) -> None:
+        """Ask the run checks about the piece's module, and about the runs that cross the cut
+        before it (the last statements before it and its first ones, no source: a ``regex:``
+        on them is left undecided)."""
+        windows = [(tree, self.facts)]
+        if self.tail and tree.body:
+            joined = ast.Module(body=[*self.tail, *tree.body[: self.run_length - 1]], type_ignores=[])
+            windows.append((joined, AstFacts(joined)))
+        for index in self.runs:
+            check = self.checks[index][1]
+            if any(check.ast_candidate(module, facts) for module, facts in windows):
+                self.hit[index] = self.module_run = True
 
     def _statement(self, statement: ast.stmt, hidden: list[int]) -> bool:
         """Whether ``statement`` holds a candidate of any check.
@@ -333,8 +414,8 @@ class _Scan:
         if not by_type:
             return False
         if isinstance(statement, ast.ClassDef):
-            found = False
-            direct = False
+            # The class itself (a pattern rooted at a class, a run of its body's statements).
+            found = direct = self._walk_node(statement, by_type)
             members: list[int] = []
             for position, member in enumerate(statement.body):
                 if self._statement(member, []):
@@ -373,19 +454,48 @@ class _Scan:
     def _walk(self, root: ast.AST, by_type: dict[type[ast.AST], list[int]]) -> bool:
         found = False
         for node in ast.walk(root):
-            for index in by_type.get(type(node), ()):
-                check = self.checks[index][1]
-                if check.ast_candidate(node, self.facts):
-                    self.hit[index] = found = True
-                    self.pairs |= check.reads_previous_statement
+            if type(node) in by_type:
+                found |= self._walk_node(node, by_type)
         return found
+
+    def _walk_node(self, node: ast.AST, by_type: dict[type[ast.AST], list[int]]) -> bool:
+        """Whether ``node`` itself is a candidate of a check (recording which)."""
+        found = False
+        for index in by_type.get(type(node), ()):
+            check = self.checks[index][1]
+            if check.ast_candidate(node, self.facts):
+                self.hit[index] = found = True
+                self.reads_back = max(self.reads_back, check.previous_lines)
+        return found
+
+    def _imports(self, statement: ast.stmt) -> bool:
+        """Whether ``statement`` imports a name into the module (outside a def or class)."""
+        if isinstance(statement, _DEFS):
+            return False
+        first, last = _span(statement)
+        if not _within(self.import_rows, first, last):
+            return False
+        stack: list[ast.AST] = [statement]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                return True
+            if not isinstance(node, _DEFS):
+                stack.extend(child for child in ast.iter_child_nodes(node) if isinstance(child, _HOLDERS))
+        return False
 
     # -- what libcst parses -----------------------------------------------------------------
     def plan(self, view: CPythonView, checks: list[Check]) -> Plan:
-        kept = [why != "" for _, _, why, _ in self.entries]
-        for index, (_, _, why, _) in enumerate(self.entries):
-            if why == "pairs" and index > 0:
-                kept[index - 1] = True
+        kept = [why != "" for _, _, why, _, _ in self.entries]
+        for index, (*_, back) in enumerate(self.entries):
+            if back:
+                self._keep_back(kept, index, back)
+        if any(cls.module_imports for _, cls in checks):
+            for index in self.importing:
+                kept[index] = True
+        if any(cls.module_preamble for _, cls in checks):
+            for index in range(self.preamble_end + 1):
+                kept[index] = True
         # Statements on one logical line (``a = 1; b = 2``) are one statement to libcst.
         for index in range(1, len(self.entries)):
             if self.starts[index] <= self.lasts[index - 1] and kept[index] != kept[index - 1]:
@@ -403,7 +513,7 @@ class _Scan:
         loaded = -1
         lines: list[str] = []
         after: tuple[int, str] | None = None
-        for number, (piece_index, position, _, members) in enumerate(self.entries):
+        for number, (piece_index, position, _, members, _) in enumerate(self.entries):
             while loaded < piece_index:
                 tree = next(trees)[1]
                 loaded += 1
@@ -429,6 +539,19 @@ class _Scan:
             after = None
         hidden = summary.finish()
         return Plan(checks, _ends(statements, self.starts, view), hidden, deep)
+
+    def _keep_back(self, kept: list[bool], index: int, back: int) -> None:
+        """Keep the ``back`` statement lines before entry ``index`` (fewer if a compound
+        statement comes first: it is kept, and ends the simple lines a rule reads)."""
+        lines = 0
+        for before in range(index - 1, -1, -1):
+            kept[before] = True
+            if self.compound[before]:
+                return
+            if before == 0 or self.lasts[before - 1] < self.starts[before]:
+                lines += 1  # ``before`` starts its line
+                if lines == back:
+                    return
 
     def _descend(self, piece_index: int) -> Callable[[ast.stmt], bool]:
         """Whether a definition (rows of piece ``piece_index``) may declare a name global."""

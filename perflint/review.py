@@ -14,6 +14,8 @@ from typing import Any
 
 from perflint.fingerprint import fingerprints
 from perflint.lines import edited, lines_of, offsets_of
+from perflint.perfdiff_types import PerfDiff
+from perflint.reporters._perfdiff import loop_comment
 from perflint.reporters.markdown import bytecode_details, escape, fence
 from perflint.types import FileResult, Finding
 
@@ -100,6 +102,38 @@ class Item:
     fingerprint: str
 
 
+@dataclass(frozen=True)
+class Note:
+    """An inline comment that is not a finding: a loop whose cost per iteration grew."""
+
+    path: str
+    line: int
+    body: str
+    fingerprint: str
+
+
+def perf_notes(diff: PerfDiff) -> list[Note]:
+    """A note on the head line of every loop of a changed (not new) function whose cost per
+    iteration grew, or that is new in it.
+
+    The fingerprint leaves line numbers out (a shifted loop is not commented again) and holds
+    the counts and what entered (a loop that changes again gets a new comment)."""
+    notes = []
+    for change in diff.changes:
+        if change.change != "modified":
+            continue  # a new function's loops grew from nothing: the summary lists them
+        for number, loop in enumerate(change.loops):
+            if loop.verdict not in ("regression", "added") or loop.line is None:
+                continue
+            key = "\x1f".join(
+                ("perfdiff", change.path, change.qualname, str(number), str(loop.depth),
+                 str(loop.base_instructions), str(loop.head_instructions), *loop.entered, "|", *loop.left)
+            )
+            digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+            notes.append(Note(change.path, loop.line, loop_comment(change, loop, diff.interpreter), digest))
+    return notes
+
+
 @dataclass
 class Plan:
     """What to do on GitHub: the review to post (or None: nothing new) and comments to delete."""
@@ -108,6 +142,7 @@ class Plan:
     delete: list[int] = field(default_factory=list)
     inline: list[Item] = field(default_factory=list)
     summarised: list[Item] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
     already: int = 0
 
 
@@ -173,11 +208,16 @@ def plan_review(
     bot_login: str,
     previous_summaries: Iterable[str] = (),
     whys: Mapping[str, str] | None = None,
+    notes: Sequence[Note] = (),
+    section: Sequence[str] = (),
+    section_key: str = "",
 ) -> Plan:
-    """Decide the review: new inline comments (at most ``MAX_INLINE``), a summary of the rest,
-    and the bot's own comments whose finding is gone."""
+    """Decide the review: new inline comments (at most ``MAX_INLINE``: findings, then
+    ``notes`` on grown loops), a summary of the rest with ``section`` (the performance diff)
+    below it, and the bot's own comments whose finding or note is gone.  A new
+    ``section_key`` (what the section says that matters) makes the summary news again."""
     whys = _rule_whys() if whys is None else whys
-    current = {item.fingerprint for item in found}
+    current = {item.fingerprint for item in found} | {note.fingerprint for note in notes}
     posted: set[str] = set()
     plan = Plan(payload=None)
     for old in existing:
@@ -202,32 +242,40 @@ def plan_review(
         else:
             comments.append(comment)
             plan.inline.append(item)
-    summary_key = hashlib.sha256(
-        "\n".join(sorted(item.fingerprint for item in plan.summarised)).encode()
-    ).hexdigest()[:32]
-    new_summary = bool(plan.summarised) and summary_key not in set(previous_summaries)
+    for note in notes:
+        if note.fingerprint in posted:
+            plan.already += 1
+        elif len(comments) < MAX_INLINE and note.line in diff_lines.get(note.path, ()):
+            body = f"{note.body}\n\n{MARKER.format(note.fingerprint)}"
+            comments.append({"path": note.path, "line": note.line, "side": "RIGHT", "body": body})
+            plan.notes.append(note)
+    keys = sorted(item.fingerprint for item in plan.summarised)
+    if section:  # the performance diff is news once, like the findings listed with it
+        keys.append(section_key)
+    summary_key = hashlib.sha256("\n".join(keys).encode()).hexdigest()[:32]
+    new_summary = bool(keys) and summary_key not in set(previous_summaries)
     if comments or new_summary:
         plan.payload = {
             "commit_id": commit_id,
             "event": "COMMENT",
-            "body": summary_body(found, plan, summary_key),
+            "body": summary_body(found, plan, summary_key, section),
             "comments": comments,
         }
     return plan
 
 
-def summary_body(found: Sequence[Item], plan: Plan, summary_key: str) -> str:
+def summary_body(found: Sequence[Item], plan: Plan, summary_key: str, section: Sequence[str] = ()) -> str:
     """The review's body: counts, then the findings without an inline comment."""
     total = len(found)
     lines = [
         f"### perflint: {total} finding{'s' if total != 1 else ''}",
         "",
-        f"{len(plan.inline)} new inline comment(s), {plan.already} already commented, "
-        f"{len(plan.summarised)} listed below.",
+        f"{len(plan.inline) + len(plan.notes)} new inline comment(s), {plan.already} already "
+        f"commented, {len(plan.summarised)} listed below.",
     ]
     if plan.summarised:
         lines += ["", "Findings outside the diff or beyond the inline limit:", ""]
-        budget = MAX_SUMMARY_CHARS
+        budget = MAX_SUMMARY_CHARS - sum(len(line) + 1 for line in section)
         for listed, item in enumerate(plan.summarised):
             line = _summary_line(item)
             budget -= len(line) + 1
@@ -236,6 +284,8 @@ def summary_body(found: Sequence[Item], plan: Plan, summary_key: str) -> str:
                 lines.append(f"- and {rest} more (`perflint check --since` lists them all)")
                 break
             lines.append(line)
+    if section:
+        lines += ["", *section]
     lines += ["", SUMMARY_MARKER.format(summary_key)]
     return "\n".join(lines)
 

@@ -10,6 +10,7 @@ findings are printed instead.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from collections.abc import Mapping, Sequence
@@ -19,19 +20,25 @@ from typing import Any
 
 import click
 
-from perflint.config import ConfigError, resolve_options, settings_config
+from perflint.config import ConfigError, lint_settings, resolve_options, settings_config
 from perflint.github_api import DEFAULT_API_URL, GitHub, GitHubError
 from perflint.reporters._paths import repository_path
-from perflint.review import Item, items, plan_review, summary_keys
+from perflint.perfdiff_cli import fail_on_option, fail_rules, report_failures
+from perflint.perfdiff_compare import failures
+from perflint.perfdiff_types import PerfDiff
+from perflint.reporters._perfdiff import markdown_section
+from perflint.reporters._printable import SafeClickException, echo
+from perflint.review import Item, items, perf_notes, plan_review, summary_keys, why_paragraph
+from perflint.ruleset import all_rules
 from perflint.source import SourceError, decode
-from perflint.types import FileResult, Settings
+from perflint.types import FileResult, RuleSpec
 
 #: Who posts with an Actions ``GITHUB_TOKEN`` (``GET /user`` is refused to such tokens).
 ACTIONS_BOT = "github-actions[bot]"
 
 
-class ReviewUsageError(click.ClickException):
-    exit_code = 2
+class ReviewUsageError(SafeClickException):
+    """A usage, configuration or git error: ``Error: ...``, exit code 2."""
 
 
 @dataclass(frozen=True)
@@ -68,8 +75,9 @@ def read_event(env: Mapping[str, str]) -> tuple[str, PullRequest]:
 
 def _new_findings(
     pr: PullRequest, paths: Sequence[str], config_file: Path | None, cwd: Path
-) -> tuple[Path, list[FileResult]]:
-    """The repository root and what the pull request's head commit introduces over its
+) -> tuple[Path, list[FileResult], tuple[RuleSpec, ...]]:
+    """The repository root, the rules of the run and what the pull request's head commit
+    introduces over its
     merge-base with the base commit: the files are read from git at ``head_sha``, so the line
     numbers are the head's whatever the workspace holds (Actions checks out a merge commit)."""
     from perflint.regress import GitError, regressions, repo_root
@@ -81,7 +89,7 @@ def _new_findings(
     missing = [path for path in paths if not (cwd / path).exists()]
     if missing:
         raise ReviewUsageError(f"no such file or directory: {', '.join(map(repr, missing))}")
-    settings = Settings(select=options.select, target_version=options.target_version)
+    settings = lint_settings(options, fixing=False)
     try:
         root = repo_root(cwd)
         results = regressions(
@@ -99,19 +107,68 @@ def _new_findings(
             "check out with `fetch-depth: 0`)"
         )
         raise ReviewUsageError(f"{error}{hint}") from None
-    return root, results
+    return root, results, all_rules(options.rule_paths)
 
 
-def _explained(results: list[FileResult]) -> list[FileResult]:
-    """``results`` with bytecode explanations for the comments (compiled, never run); without
-    them if that fails, since an explanation is not worth losing the review over."""
+def _explained(results: list[FileResult], rules: Sequence[RuleSpec]) -> list[FileResult]:
+    """``results`` with bytecode explanations for the comments (compiled, never run) by the
+    running interpreter or the job's ``PERFLINT_PYTHON``; without them if that fails, since an
+    explanation is not worth losing the review over."""
     from perflint.explain import ExplainError, attach_explanations
 
     try:
-        return attach_explanations(results)
+        python = os.environ.get("PERFLINT_PYTHON") or None
+        return attach_explanations(results, python=python, rules=rules)
     except ExplainError as error:
-        click.echo(f"perflint review: no bytecode explanations: {error}", err=True)
+        echo(f"perflint review: no bytecode explanations: {error}", err=True)
         return results
+
+
+def _perf_diff(
+    pr: PullRequest, paths: Sequence[str], config_file: Path | None, cwd: Path, found: Sequence[Item]
+) -> PerfDiff | None:
+    """The pull request's performance diff (head vs its merge-base, repository paths), with
+    grown loops linked to the new findings; None (and a note in the log) if it cannot be made,
+    since it is not worth losing the review over."""
+    from perflint.explain import ExplainError
+    from perflint.perfdiff import perf_diff
+    from perflint.regress import GitError
+
+    options = resolve_options({}, settings_config(paths or (".",), config_file, cwd, None), cwd)
+    findings: dict[str, list[tuple[str, int]]] = {}
+    for item in found:
+        findings.setdefault(item.path, []).append((item.finding.code, item.finding.start.row))
+    try:
+        return perf_diff(
+            pr.base_sha,
+            paths,
+            cwd,
+            head=pr.head_sha,
+            exclude=options.exclude,
+            force_exclude=options.force_exclude,
+            findings=findings,
+            relative=False,
+        )
+    except (GitError, ExplainError) as error:
+        echo(f"perflint review: no performance diff: {error}", err=True)
+        return None
+
+
+def _section_key(perf: PerfDiff | None) -> str:
+    """What makes the performance diff worth a summary: its changes to functions that exist
+    on both sides (new and removed code alone does not post one); "" for none."""
+    if perf is None:
+        return ""
+    modified = [  # line numbers left out: code that only moved is no news
+        [change.path, change.qualname, change.base_instructions, change.head_instructions,
+         [[loop.depth, loop.base_instructions, loop.head_instructions, loop.entered, loop.left]
+          for loop in change.loops]]
+        for change in perf.changes
+        if change.change == "modified"
+    ]
+    if not modified:
+        return ""
+    return hashlib.sha256(json.dumps(modified).encode()).hexdigest()
 
 
 def _head_sources(found: Sequence[Item], head: str, root: Path) -> dict[str, str]:
@@ -133,7 +190,7 @@ def _head_sources(found: Sequence[Item], head: str, root: Path) -> dict[str, str
 def _print_findings(results: Sequence[FileResult]) -> None:
     from perflint.reporters import ReportContext, get_reporter
 
-    click.echo(get_reporter("text")(results, ReportContext()), nl=False)
+    echo(get_reporter("text")(results, ReportContext()), nl=False)
 
 
 def _annotations(results: Sequence[FileResult]) -> str:
@@ -149,9 +206,12 @@ def _post(
     patches: Mapping[str, str | None],
     sources: Mapping[str, str],
     dry_run: bool,
+    perf: PerfDiff | None = None,
+    whys: Mapping[str, str] | None = None,
 ) -> None:
     """Plan against the comments already there, then post the review and delete stale comments."""
     base = f"/repos/{pr.owner_repo}/pulls"
+    key = _section_key(perf)
     existing = api.paginate(f"{base}/{pr.number}/comments")
     reviews = api.paginate(f"{base}/{pr.number}/reviews")
     try:
@@ -168,6 +228,10 @@ def _post(
         existing=existing,
         bot_login=login,
         previous_summaries=summary_keys(reviews, login),
+        notes=perf_notes(perf) if perf is not None else (),
+        section=markdown_section(perf) if perf is not None and key else (),
+        section_key=key,
+        whys=whys,
     )
     if dry_run:
         click.echo(json.dumps({"review": plan.payload, "delete_comments": plan.delete}, indent=2))
@@ -176,9 +240,10 @@ def _post(
         api.request("POST", f"{base}/{pr.number}/reviews", plan.payload)
     for comment_id in plan.delete:
         api.request("DELETE", f"{base}/comments/{comment_id}")
-    click.echo(
-        f"perflint review: {len(plan.inline)} new inline comment(s), {len(plan.summarised)} in the "
-        f"summary, {plan.already} already posted, {len(plan.delete)} outdated deleted",
+    echo(
+        f"perflint review: {len(plan.inline) + len(plan.notes)} new inline comment(s), "
+        f"{len(plan.summarised)} in the summary, {plan.already} already posted, "
+        f"{len(plan.delete)} outdated deleted",
         err=True,
     )
 
@@ -194,17 +259,21 @@ def _post(
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Read settings from this file instead of the nearest pyproject.toml.",
 )
-def review(paths: tuple[str, ...], dry_run: bool, config_file: Path | None) -> None:
+@fail_on_option
+def review(paths: tuple[str, ...], dry_run: bool, config_file: Path | None, fail_on: tuple[str, ...]) -> None:
     """Post one pull-request review of the findings the pull request introduces: inline comments
-    with suggested fixes on the diff's lines, the others in its summary (PATHS limit the files
-    looked at; default: the current directory)."""
+    with suggested fixes on the diff's lines, the others in its summary, with the pull
+    request's performance diff (PATHS limit the files looked at; default: the current
+    directory)."""
+    rules = fail_rules(fail_on)
     token, pr = read_event(os.environ)
     cwd = Path(os.getcwd())
-    root, results = _new_findings(pr, paths, config_file, cwd)
-    results = _explained(results)
+    root, results, specs = _new_findings(pr, paths, config_file, cwd)
+    results = _explained(results, specs)
     # regressions() lints only files inside the repository: every path has a repository path.
     repo_paths = {result.path: repository_path(result.path, root) or result.path for result in results}
     found = items(results, repo_paths)
+    perf = _perf_diff(pr, paths, config_file, cwd, found)
     api = GitHub(os.environ.get("GITHUB_API_URL") or DEFAULT_API_URL, token)
     api_error: GitHubError | None = None
     try:
@@ -214,19 +283,24 @@ def review(paths: tuple[str, ...], dry_run: bool, config_file: Path | None) -> N
             for entry in files
             if entry.get("status") != "removed"
         }
-        _post(api, pr, found, patches, _head_sources(found, pr.head_sha, root), dry_run)
+        whys = {spec.code: why_paragraph(spec.why) for spec in specs}
+        _post(api, pr, found, patches, _head_sources(found, pr.head_sha, root), dry_run, perf, whys)
     except GitHubError as error:
         api_error = error
     if not dry_run or api_error is not None:
-        _print_findings(results)  # the job's log shows them, posted or not
+        # The job's log shows them, posted or not; printed safely, so that no file name in them
+        # can start a workflow command (``::stop-commands::`` would hide the annotations).
+        _print_findings(results)
     if api_error is not None:
         if api_error.status == 403:
-            click.echo(_annotations(results), nl=False)
+            click.echo(_annotations(results), nl=False)  # workflow commands, escaped by github.py
             click.echo(
                 "::notice::perflint could not post a review (the token has no write access, as on "
                 "pull requests from forks): findings are shown as annotations instead"
             )
-        click.echo(f"error: {api_error}", err=True)
+        echo(f"error: {api_error}", err=True)
     if any(result.error is not None for result in results):
         raise click.exceptions.Exit(2)
-    raise click.exceptions.Exit(1 if found else 0)
+    reasons = failures(perf.changes, rules) if perf is not None else []
+    report_failures(reasons)
+    raise click.exceptions.Exit(1 if found or reasons else 0)

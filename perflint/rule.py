@@ -24,7 +24,7 @@ from typing import ClassVar, TypeAlias, Union
 
 import libcst as cst
 
-from perflint.scope import ExprContext, Scope, ScopeTracker
+from perflint.scope import ExprContext, Guard, Scope, ScopeTracker
 from perflint.types import Applicability, RuleSpec
 
 
@@ -32,9 +32,17 @@ class AstFacts:
     """CPython's ``ast`` of the piece of the file being scanned (see ``perflint.syntax``), for
     prefilters that need more than the node they are given."""
 
-    def __init__(self, tree: ast.Module, previous: ast.stmt | None = None) -> None:
+    def __init__(
+        self,
+        tree: ast.Module,
+        source: str | None = None,
+        previous: Sequence[ast.stmt] = (),
+    ) -> None:
         self.tree = tree
-        #: The top-level statement right before the piece (the last of the previous piece).
+        #: The text of the piece (rows of ``tree`` are rows of it).
+        self.source = source
+        #: The top-level statements right before the piece (the last lines of the pieces
+        #: before it, see ``Rule.previous_lines``), oldest first.
         self.previous = previous
 
 
@@ -49,6 +57,9 @@ class FileContext:
     tracker: ScopeTracker
     #: Every identifier in the whole file, from CPython's ast (None if only libcst parsed it).
     identifiers: Callable[[], frozenset[str]] | None = None
+    #: Ids of the ``pass`` statements (and their lines) that stand where statements were
+    #: left out (see ``perflint.libcst_parse``): no code of the file, matched by no pattern.
+    separators: frozenset[int] = frozenset()
     _names: frozenset[str] | None = None
 
     def names_in_file(self) -> frozenset[str]:
@@ -65,9 +76,17 @@ class FileContext:
         return self._names
 
 
+@dataclass(frozen=True)
+class Before:
+    """An edit target that replaces nothing: the text goes in right before ``node``."""
+
+    node: cst.CSTNode
+
+
 #: What an edit replaces: one node's range, or ``(first, last)``: from the start of ``first``
-#: to the end of ``last`` (e.g. two consecutive statements and the lines between them).
-EditTarget: TypeAlias = Union[cst.CSTNode, tuple[cst.CSTNode, cst.CSTNode]]
+#: to the end of ``last`` (e.g. two consecutive statements and the lines between them), or
+#: nothing, ``Before(node)``.
+EditTarget: TypeAlias = Union[cst.CSTNode, tuple[cst.CSTNode, cst.CSTNode], Before]
 
 
 @dataclass(eq=False)
@@ -101,9 +120,18 @@ class Rule(cst.BatchableCSTVisitor):
     #: and a string every such node's source holds; see ``ast_context``.
     ast_context_types: ClassVar[tuple[type[ast.AST], ...]] = ()
     context_needle: ClassVar[str] = ""
-    #: The rule reads a candidate together with the statement before it (``out = []``
-    #: before the loop): libcst must see that statement too.
-    reads_previous_statement: ClassVar[bool] = False
+    #: The rule reads a candidate together with up to this many statement lines before it
+    #: (``out = []`` and the lines between it and the loop): libcst must see them too.
+    previous_lines: ClassVar[int] = 0
+    #: The rule reads the module's imports (is ``re`` the module ``re``, is ``operator``
+    #: imported): libcst must see every top-level statement that imports outside a def.
+    module_imports: ClassVar[bool] = False
+    #: The rule's fix may insert an import after the module's docstring and ``__future__``
+    #: imports: libcst must see those and the statement after them.
+    module_preamble: ClassVar[bool] = False
+    #: The longest run of consecutive statements a candidate of the rule may be (its
+    #: ``ast_types`` then include ``ast.Module``: it is asked about each module-level run).
+    module_run: ClassVar[int] = 0
 
     def __init__(self, spec: RuleSpec, context: FileContext) -> None:
         super().__init__()
@@ -136,8 +164,18 @@ class Rule(cst.BatchableCSTVisitor):
         assert scope is not None
         return scope
 
+    @property
+    def guard(self) -> Guard | None:
+        """The innermost ``try``/``with`` body of the current function the traversal is in
+        (for ``perflint.semantics.catches``)."""
+        return self.context.tracker.guard
+
     def expr_context(self, node: cst.CSTNode) -> ExprContext:
         return self.context.tracker.expr_context(node)
+
+    def is_variable(self, node: cst.Name) -> bool:
+        """False for an attribute's or keyword argument's name."""
+        return self.context.tracker.is_variable(node)
 
     def names_in_file(self) -> frozenset[str]:
         return self.context.names_in_file()

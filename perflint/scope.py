@@ -7,13 +7,19 @@ to, how often does ``i`` occur.  ``ScopeTracker`` runs as the first visitor of t
 keeps, per scope, the bindings (with the bound value where it is a plain ``name = value``)
 and a count of name occurrences.  Rules keep a reference to the scope their candidate sits in
 and ask their questions in ``Rule.finish``, once the whole file has been seen.
+
+For the flow-sensitive questions of ``perflint.flow`` each scope also keeps its name
+*events* (which statement read, bound or deleted which name), and for ``perflint.semantics``
+the tracker keeps the ``try``/``with`` bodies the traversal is in (``Guard``) and each
+function's ``hasattr``/``getattr`` probes.  All of it is recorded in the one traversal; the
+questions are answered later, only for the few candidates that need them.
 """
 
 from __future__ import annotations
 
 import builtins
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
@@ -24,6 +30,8 @@ if TYPE_CHECKING:
 
 ScopeKind = Literal["module", "class", "function", "lambda", "comprehension"]
 ExprContext = Literal["load", "store", "del"]
+#: What a name event does: read, bind, read then bind (``x += 1``), or delete.
+EventKind = Literal["load", "store", "aug", "del"]
 
 BUILTIN_NAMES: frozenset[str] = frozenset(dir(builtins))
 
@@ -54,6 +62,15 @@ class Scope:
     hidden_total: Counter[str] = field(default_factory=Counter)
     #: ``count_refs`` and ``count`` of every name at once, built on the first question.
     _tallies: tuple[Counter[str], Counter[str]] | None = field(default=None, repr=False)
+    #: (id of the statement it sits in, name, kind) for each name occurrence, in visiting
+    #: order; the statement is the innermost simple statement line, compound statement
+    #: header, ``except`` clause or ``case`` holding the name.
+    events: list[tuple[int, str, EventKind]] = field(default_factory=list)
+    #: ``(receiver, attribute)`` for each ``hasattr(receiver, "attribute")`` or
+    #: ``getattr(receiver, "attribute", ...)`` in this scope, receiver as dotted code.
+    probes: set[tuple[str, str]] = field(default_factory=set)
+    #: ``(receiver, class)`` for each ``isinstance(receiver, class)``, both as dotted code.
+    isinstance_checks: set[tuple[str, str]] = field(default_factory=set)
 
     @property
     def module(self) -> Scope:
@@ -153,6 +170,32 @@ class Scope:
         return scope.bindings.get(name)
 
 
+@dataclass(frozen=True, eq=False)
+class Guard:
+    """A ``try`` body (or a ``with`` body) the traversal is in, innermost first.
+
+    The chain ends at the enclosing function or class: a handler outside it does not see
+    the exceptions of code that runs when the function is called.
+    """
+
+    node: cst.Try | cst.TryStar | cst.With
+    parent: Guard | None
+
+
+def dotted(expr: cst.BaseExpression) -> str | None:
+    """``a.b.c`` for a name or attribute chain on a name, else None."""
+    parts = []
+    while isinstance(expr, cst.Attribute):
+        parts.append(expr.attr.value)
+        expr = expr.value
+    if not isinstance(expr, cst.Name):
+        return None
+    parts.append(expr.value)
+    return ".".join(reversed(parts))
+
+
+_PROBES = frozenset({"hasattr", "getattr", "isinstance"})
+
 _SCOPE_NODES: dict[type[cst.CSTNode], ScopeKind] = {
     cst.FunctionDef: "function",
     cst.Lambda: "lambda",
@@ -181,6 +224,15 @@ class ScopeTracker(cst.BatchableCSTVisitor):
         self._outer_iter: list[Scope] = []
         self._not_a_name: set[int] = set()
         self._bound_here: set[int] = set()
+        self._augmented: set[int] = set()
+        #: Ids of the statements being visited (see ``Scope.events``), innermost last.
+        self._owners: list[int] = [0]
+        #: The ``try``/``with`` bodies being visited; None starts a function or class.
+        self._guards: list[Guard | None] = [None]
+
+    def get_visitors(self) -> Mapping[str, Callable[[cst.CSTNode], None]]:
+        # libcst finds visitors by their ``__name__``, which misses the aliases below.
+        return {name: getattr(self, name) for name in _TRACKER_VISITORS}
 
     # -- scopes -----------------------------------------------------------------------------
     def _push(self, kind: ScopeKind, node: cst.CSTNode) -> None:
@@ -208,24 +260,65 @@ class ScopeTracker(cst.BatchableCSTVisitor):
             scope.bindings.setdefault(name, []).extend(bindings)
         scope.hidden_refs = hidden.refs
         scope.hidden_total = hidden.total
+        scope.probes |= hidden.probes
+        scope.isinstance_checks |= hidden.isinstance_checks
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._owners.append(id(node))
         self._bind_name_node(node.name, Binding("def"))
         self._push("function", node)
+        self._guards.append(None)
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self._guards.pop()
         self._pop()
+        self._owners.pop()
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self._owners.append(id(node))
         self._bind_name_node(node.name, Binding("class"))
         self._push("class", node)
+        self._guards.append(None)
         members = self._classes.get(id(node))
         if members is not None:
             assert self.scope is not None
             self._add_hidden(self.scope, members)
 
     def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
+        self._guards.pop()
         self._pop()
+        self._owners.pop()
+
+    # -- statements: the owners of name events ------------------------------------------------
+    def _own(self, node: cst.CSTNode) -> None:
+        self._owners.append(id(node))
+
+    def _disown(self, node: cst.CSTNode) -> None:
+        self._owners.pop()
+
+    visit_SimpleStatementLine = visit_SimpleStatementSuite = _own
+    visit_If = visit_While = visit_Try = visit_TryStar = visit_With = visit_Match = _own
+    visit_MatchCase = visit_ExceptStarHandler = _own
+    # (one signature for many node types: libcst's typed stubs name each its own)
+    leave_SimpleStatementLine = leave_SimpleStatementSuite = _disown  # type: ignore[assignment]
+    leave_If = leave_For = leave_While = leave_Try = leave_TryStar = _disown  # type: ignore[assignment]
+    leave_With = leave_Match = leave_MatchCase = _disown  # type: ignore[assignment]
+    leave_ExceptHandler = leave_ExceptStarHandler = _disown  # type: ignore[assignment]
+
+    # -- try/with bodies --------------------------------------------------------------------
+    def _enter_guard(self, node: cst.Try | cst.TryStar | cst.With) -> None:
+        self._guards.append(Guard(node, self._guards[-1]))
+
+    def _leave_guard(self, node: cst.CSTNode) -> None:
+        self._guards.pop()
+
+    visit_Try_body = visit_TryStar_body = visit_With_body = _enter_guard
+    leave_Try_body = leave_TryStar_body = leave_With_body = _leave_guard
+
+    @property
+    def guard(self) -> Guard | None:
+        """The innermost ``try``/``with`` body being visited, within the current function."""
+        return self._guards[-1]
 
     def visit_Lambda(self, node: cst.Lambda) -> None:
         self._push("lambda", node)
@@ -279,6 +372,9 @@ class ScopeTracker(cst.BatchableCSTVisitor):
             # Counted where the binding lives (e.g. a def's name in the enclosing scope).
             return
         self.scope.names[node.value] += 1
+        context = self.contexts.get(key, "load")
+        kind: EventKind = "aug" if key in self._augmented else context
+        self.scope.events.append((self._owners[-1], node.value, kind))
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
         self._not_a_name.add(id(node.attr))
@@ -286,6 +382,29 @@ class ScopeTracker(cst.BatchableCSTVisitor):
     def visit_Arg(self, node: cst.Arg) -> None:
         if node.keyword is not None:
             self._not_a_name.add(id(node.keyword))
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func, args = node.func, node.args
+        if not isinstance(func, cst.Name) or len(args) < 2 or func.value not in _PROBES:
+            return
+        receiver = dotted(args[0].value)
+        if receiver is None:
+            return
+        assert self.scope is not None
+        scope = self.scope  # facts of a function: recorded on it, not on a comprehension
+        while scope.kind in ("comprehension", "lambda") and scope.parent is not None:
+            scope = scope.parent
+        second = args[1].value
+        if func.value == "isinstance":
+            classes = second.elements if isinstance(second, cst.Tuple) else [second]
+            for element in classes:
+                value = element.value if isinstance(element, cst.BaseElement) else element
+                name = dotted(value)
+                scope.isinstance_checks.add((receiver, name if name is not None else "?"))
+        elif isinstance(second, cst.SimpleString):
+            attribute = second.evaluated_value
+            if isinstance(attribute, str):
+                scope.probes.add((receiver, attribute))
 
     def visit_ImportAlias(self, node: cst.ImportAlias) -> None:
         # ``import a.b`` binds ``a``; ``import a.b as c`` / ``from m import x as c`` bind ``c``.
@@ -329,9 +448,11 @@ class ScopeTracker(cst.BatchableCSTVisitor):
             self._store(node.target, "annassign", node.value)
 
     def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self._augmented.add(id(node.target))
         self._store(node.target, "augassign", None)
 
     def visit_For(self, node: cst.For) -> None:
+        self._owners.append(id(node))
         self._store(node.target, "for", None)
 
     def visit_CompFor(self, node: cst.CompFor) -> None:
@@ -355,6 +476,7 @@ class ScopeTracker(cst.BatchableCSTVisitor):
         self._store(node.target, "del", None, context="del")
 
     def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
+        self._owners.append(id(node))
         if node.name is not None:
             self._store(node.name.name, "except", None)
 
@@ -393,6 +515,7 @@ class ScopeTracker(cst.BatchableCSTVisitor):
         assert self.scope is not None
         self._bound_here.add(id(name))
         self.scope.names[name.value] += 1
+        self.scope.events.append((self._owners[-1], name.value, "store"))
         self._bind(name.value, binding)
 
     def _bind(self, name: str, binding: Binding) -> None:
@@ -405,3 +528,16 @@ class ScopeTracker(cst.BatchableCSTVisitor):
     # -- queries ----------------------------------------------------------------------------
     def expr_context(self, node: cst.CSTNode) -> ExprContext:
         return self.contexts.get(id(node), "load")
+
+    def is_variable(self, node: cst.Name) -> bool:
+        """False for a name that is no variable: ``obj.attr``'s ``attr``, ``f(key=...)``'s
+        ``key`` (known once the traversal has reached the node)."""
+        return id(node) not in self._not_a_name
+
+
+_TRACKER_VISITORS = tuple(
+    name
+    for name in dir(ScopeTracker)
+    if name.startswith(("visit_", "leave_"))
+    and not getattr(getattr(ScopeTracker, name), "_is_no_op", False)
+)

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import re
 
-_NOQA = re.compile(
+#: ``# noqa`` with or without codes (any tool's: flake8 and ruff read the same comment).
+NOQA = re.compile(
     r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*))?", re.IGNORECASE
 )
-_IGNORE = re.compile(r"#\s*perflint:\s*ignore\[(?P<codes>[^\]]*)\]")
-_SPLIT = re.compile(r"[\s,]+")
+#: perflint's own directive: every entry in it is meant for perflint.
+IGNORE = re.compile(r"#\s*perflint:\s*ignore\[(?P<codes>[^\]]*)\]")
+#: One entry of a directive's list.
+ENTRY = re.compile(r"[^\s,]+")
 
 ALL = "*"
 
@@ -18,13 +21,13 @@ def suppressed_codes(line: str) -> frozenset[str]:
     if "#" not in line:
         return frozenset()
     codes: set[str] = set()
-    for match in _NOQA.finditer(line):
+    for match in NOQA.finditer(line):
         listed = match.group("codes")
         if listed is None:
             return frozenset({ALL})
-        codes.update(code.upper() for code in _SPLIT.split(listed) if code)
-    for match in _IGNORE.finditer(line):
-        codes.update(code.strip().upper() for code in _SPLIT.split(match.group("codes")) if code)
+        codes.update(code.upper() for code in ENTRY.findall(listed))
+    for match in IGNORE.finditer(line):
+        codes.update(code.upper() for code in ENTRY.findall(match.group("codes")))
     return frozenset(codes)
 
 

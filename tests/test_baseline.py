@@ -120,6 +120,17 @@ def test_entries_for_files_not_linted_are_not_gone(tree: Path) -> None:
     assert "gone" not in result.stderr
 
 
+def test_entries_for_files_skipped_or_unreadable_now_are_not_gone(tree: Path) -> None:
+    assert run("baseline").exit_code == 0
+    (tree / "src" / "b.py").write_text(TWO + "#" * 3000 + "\n")  # now over the limit
+    result = run("check", "--jobs", "1", "--max-file-size", "1kB", "--baseline", ".perflint-baseline.json")
+    assert result.exit_code == 0, result.output
+    assert "gone" not in result.stderr and "warning: skipped src/b.py" in result.stderr
+    (tree / "src" / "b.py").write_text(TWO + "def broken(:\n")
+    result = run("check", "--jobs", "1", "--baseline", ".perflint-baseline.json")
+    assert result.exit_code == 2 and "gone" not in result.stderr
+
+
 @pytest.mark.parametrize(
     "text", ["not json", '{"version": 99, "findings": []}', '{"version": 1, "findings": [{}]}']
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 import sysconfig
 from pathlib import Path
@@ -127,11 +128,13 @@ def test_findings_exit_1_with_a_summary_on_stderr(tree: Path) -> None:
     write(tree / "b.py", SAFE)
     result = run(".")
     assert result.exit_code == 1
-    assert "Found 2 errors." in result.stderr
-    assert (
-        "[*] 1 fixable with the --fix option (1 hidden fix can be enabled with the --unsafe-fixes option)."
-        in result.stderr
-    )
+    lines = result.stderr.splitlines()
+    assert lines[:2] == [
+        "Found 2 findings in 2 files.",
+        "[*] 1 fixable with the --fix option (1 hidden fix can be enabled with the --unsafe-fixes option).",
+    ]
+    assert re.fullmatch(r"Checked 2 files in \d+\.\d\ds\.", lines[2]), lines
+    assert len(lines) == 3
     assert "Found" not in result.stdout
     with_unsafe = run(".", "--unsafe-fixes")
     assert "[*] 2 fixable with the --fix option." in with_unsafe.stderr
@@ -152,7 +155,17 @@ def test_syntax_error_and_good_file_are_both_reported(tree: Path) -> None:
     assert "bad.py:2:12: PFL000 SyntaxError:" in result.stdout
     assert "good.py:3:5: PFL101 " in result.stdout
     assert result.stdout.index("bad.py") < result.stdout.index("good.py")
-    assert "Found 2 errors." in result.stderr
+    lines = result.stderr.splitlines()
+    assert lines[0] == "Found 1 finding in 1 file."
+    # The file that could not be parsed is told apart, with why the exit status is 2.
+    assert lines[1] == "No fixes available (1 hidden fix can be enabled with the --unsafe-fixes option)."
+    assert lines[2] == (
+        "1 file could not be read, decoded or parsed (PFL000, reported above) and was not "
+        "analysed: that is why the exit status is 2."
+    )
+    assert re.fullmatch(r"Checked 2 files in \d+\.\d\ds\.", lines[-1]), lines
+    only_broken = run("bad.py")
+    assert "All checks passed!" not in only_broken.stderr and "PFL000" in only_broken.stderr
 
 
 def test_undecodable_file_is_a_file_error(tree: Path) -> None:
@@ -347,7 +360,7 @@ def test_json_format_uses_ruff_field_names(tree: Path) -> None:
     assert finding["location"] == {"row": 4, "column": 5}
     assert finding["end_location"] == {"row": 4, "column": 30}
     assert finding["noqa_row"] == 4
-    assert finding["url"].endswith("PFL101-range-len-index.yaml")
+    assert finding["url"] is None  # no docs-url: no invented host
     assert finding["fix"]["applicability"] == "safe"
     assert finding["fix"]["message"] == "Iterate over `word` directly: `for word_item in word`"
     contents = sorted(edit["content"] for edit in finding["fix"]["edits"])
@@ -355,6 +368,42 @@ def test_json_format_uses_ruff_field_names(tree: Path) -> None:
     assert all({"location", "end_location"} <= edit.keys() for edit in finding["fix"]["edits"])
     assert "explanation" not in finding
     assert error["code"] == "PFL000" and error["filename"] == "bad.py" and error["fix"] is None
+    assert error["name"] == "file-error"
+
+
+@pytest.mark.parametrize(
+    ("docs_url", "expected"),
+    [
+        ("https://example.org/perflint/rules/", "https://example.org/perflint/rules/PFL101.md"),
+        ("https://example.org/rules", "https://example.org/rules/PFL101.md"),
+        ("https://docs.example.org/{code}-{name}.html", "https://docs.example.org/PFL101-range-len-index.html"),
+    ],
+    ids=["base-with-slash", "base", "template"],
+)
+def test_docs_url_gives_each_finding_its_rule_page(tree: Path, docs_url: str, expected: str) -> None:
+    write(tree / "a.py", SAFE)
+    write(tree / "bad.py", "def f(:\n")
+    finding, error = json.loads(run(".", "--output-format", "json", "--docs-url", docs_url).stdout)
+    assert finding["url"] == expected
+    assert error["url"] is None  # PFL000 is no rule: no page
+    write(tree / "pyproject.toml", f'[tool.perflint]\ndocs-url = "{docs_url}"\n')
+    finding, _ = json.loads(run(".", "--output-format", "json").stdout)
+    assert finding["url"] == expected
+
+
+@pytest.mark.parametrize(
+    "docs_url",
+    ["javascript:alert(1)", "file:///etc/passwd", "https://x.org/a b", "https://u:p@x.org/",
+     "https://x.org/{secret}", "https://x.org/)[evil](https://y", "https://x.org/\u202e"],
+    ids=["javascript", "file", "space", "credentials", "unknown-placeholder", "markdown-breakout", "bidi"],
+)
+def test_a_docs_url_that_is_not_a_plain_web_link_is_refused(tree: Path, docs_url: str) -> None:
+    write(tree / "a.py", SAFE)
+    result = run(".", "--docs-url", docs_url)
+    assert result.exit_code == 2 and "--docs-url" in result.output
+    write(tree / "pyproject.toml", f'[tool.perflint]\ndocs-url = "{docs_url}"\n')
+    result = run(".")
+    assert result.exit_code == 2 and "'docs-url'" in result.output
 
 
 def test_jsonl_format(tree: Path) -> None:
@@ -371,6 +420,91 @@ def test_output_file(tree: Path) -> None:
     assert result.exit_code == 1
     assert result.stdout == ""
     assert json.loads((tree / "out" / "report.json").read_text())[0]["code"] == "PFL101"
+
+
+@pytest.mark.parametrize(
+    "output",
+    [
+        lambda tree: "a.py",
+        lambda tree: "./a.py",
+        lambda tree: (os.symlink("a.py", tree / "report.json"), "report.json")[1],
+        lambda tree: (os.link(tree / "a.py", tree / "report.json"), "report.json")[1],
+    ],
+    ids=["same-name", "same-path", "symlink", "hard-link"],
+)
+def test_output_file_that_is_a_linted_file_is_an_error_before_linting(tree: Path, output) -> None:  # type: ignore[no-untyped-def]
+    write(tree / "a.py", SAFE)
+    result = run("--fix", "--format", "json", "--output-file", output(tree), ".")
+    assert result.exit_code == 2
+    assert "is a.py, a file being linted" in result.stderr
+    assert (tree / "a.py").read_text() == SAFE  # not fixed: nothing ran
+
+
+def test_baseline_output_that_is_a_linted_file_is_an_error(tree: Path) -> None:
+    write(tree / "a.py", UNSAFE)
+    result = CliRunner().invoke(cli, ["baseline", "-o", "a.py", "."])
+    assert result.exit_code == 2 and "--output a.py is a.py, a file being linted" in result.stderr
+    assert (tree / "a.py").read_text() == UNSAFE
+
+
+@pytest.mark.parametrize("command", ["check", "baseline"])
+def test_a_committed_link_at_the_output_is_replaced_not_written_through(
+    tree: Path, command: str
+) -> None:
+    (tree / ".git").mkdir()
+    write(tree / "a.py", UNSAFE)
+    victim = write(tree.parent / f"{tree.name}-victim.txt", "keep me\n")
+    (tree / "report.json").symlink_to(victim)
+    args = ["check", "--format", "json", "--output-file"] if command == "check" else ["baseline", "-o"]
+    result = CliRunner().invoke(cli, [*args, "report.json", "."])
+    assert result.exit_code in (0, 1), result.output
+    assert victim.read_text() == "keep me\n"
+    assert not (tree / "report.json").is_symlink() and "PFL101" in (tree / "report.json").read_text()
+
+
+def test_verbose_says_what_was_left_out_and_why(tree: Path) -> None:
+    (tree / ".git").mkdir()
+    write(tree / "a.py", CLEAN)
+    (tree / "env.py").symlink_to("/proc/self/environ")
+    (tree / "evil\x1b]0;title\x07.py").symlink_to("/etc/passwd")
+    os.mkfifo(tree / "pipe.py")
+    result = run("-v", ".")
+    assert result.exit_code == 0
+    lines = [line for line in result.stderr.splitlines() if line.startswith("skipped")]
+    assert lines == [
+        f"skipped env.py: a symbolic link to outside {os.path.realpath(tree)}",
+        f"skipped evil\\x1b]0;title\\x07.py: a symbolic link to outside {os.path.realpath(tree)}",
+        "skipped pipe.py: not a regular file (a FIFO)",
+    ]
+    assert "skipped" not in run(".").stderr
+
+
+def test_a_named_directory_linking_out_is_an_error(tree: Path) -> None:
+    (tree / ".git").mkdir()
+    outside = tree.parent / f"{tree.name}-outside"
+    write(outside / "mod.py", UNSAFE)
+    (tree / "src").symlink_to(outside, target_is_directory=True)
+    result = run("--format", "concise", "src")
+    assert result.exit_code == 2
+    assert result.stdout == f"src:1:1: PFL000 not read: a symbolic link to outside {os.path.realpath(tree)}\n"
+
+
+def test_a_file_over_max_file_size_is_skipped_with_a_warning(tree: Path) -> None:
+    write(tree / "big.py", UNSAFE + "#" * 2000 + "\n")
+    write(tree / "a.py", CLEAN)
+    result = run("--max-file-size", "2kB", ".")
+    assert result.exit_code == 0  # skipping on purpose is not a finding nor an error
+    assert result.stdout == ""
+    assert result.stderr.splitlines()[0] == "warning: skipped big.py: 2.11 kB is over max-file-size (2 kB)"
+    assert run("--max-file-size", "2kB", "-q", ".").stderr == ""
+    assert run("--max-file-size", "3kB", ".").exit_code == 1
+    stdin = run("--max-file-size", "2kB", "-", input=UNSAFE + "#" * 2000 + "\n")
+    assert stdin.exit_code == 0 and "warning: skipped -: 2.11 kB" in stdin.stderr
+
+
+def test_a_bad_max_file_size_is_a_usage_error(tree: Path) -> None:
+    result = run("--max-file-size", "lots", ".")
+    assert result.exit_code == 2 and "--max-file-size" in result.stderr
 
 
 def test_statistics(tree: Path) -> None:
@@ -394,7 +528,7 @@ def test_colour(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_colour_auto_on_a_terminal_respects_no_color(monkeypatch: pytest.MonkeyPatch) -> None:
-    from perflint.cli import _use_color
+    from perflint.check_run import use_color as _use_color
 
     class Terminal:
         def isatty(self) -> bool:
@@ -434,7 +568,7 @@ def test_stdin_fix_prints_the_fixed_code(tree: Path) -> None:
     result = run("-", "--fix", input=SAFE)
     assert result.exit_code == 0
     assert result.stdout == SAFE_FIXED
-    assert "Fixed 1 error." in result.stderr
+    assert "Fixed 1 finding." in result.stderr
     unfixed = run("-", "--fix", input=UNSAFE)  # only an unsafe fix: the code comes back as it was
     assert unfixed.exit_code == 1
     assert unfixed.stdout == UNSAFE
@@ -461,7 +595,7 @@ def test_diff_writes_nothing(tree: Path) -> None:
         "-    for i in range(len(word)):\n-        out += word[i]\n"
         "+    for word_item in word:\n+        out += word_item\n"
     ) in result.stdout
-    assert "Would fix 1 error." in result.stderr
+    assert "Would fix 1 finding." in result.stderr
     # Only an unsafe fix: no diff without --unsafe-fixes.
     write(tree / "b.py", UNSAFE)
     assert run("b.py", "--diff").exit_code == 0
@@ -476,7 +610,7 @@ def test_fix_then_fix_again_changes_nothing(tree: Path) -> None:
     first = run(".", "--fix")
     assert first.exit_code == 1  # the unsafe fix is left
     assert safe.read_text() == SAFE_FIXED and unsafe.read_text() == UNSAFE
-    assert "Fixed 1 error." in first.stderr and "Found 1 error." in first.stderr
+    assert "Fixed 1 finding." in first.stderr and "Found 1 finding in 1 file." in first.stderr
     second = run(".", "--fix", "--unsafe-fixes")
     assert second.exit_code == 0
     assert unsafe.read_text() == UNSAFE_FIXED
@@ -550,6 +684,18 @@ def test_check_explain_attaches_bytecode(tree: Path) -> None:
     assert "BINARY_SUBSCR" in text
 
 
+@pytest.mark.parametrize("output_format", ["text", "concise"])
+def test_what_the_counts_mean_is_said_once_per_report(tree: Path, output_format: str) -> None:
+    write(tree / "a.py", UNSAFE)
+    write(tree / "b.py", SAFE + "\n\ndef g(d, k):\n    return k in d.keys()\n")
+    text = run(".", "--explain", "--output-format", output_format).stdout
+    assert text.count("BINARY_SUBSCR  index into a container") == 2  # each finding's glossary
+    words = " ".join(text.split())
+    assert words.count("It is a count, not a time") == 1
+    assert words.endswith("The measured speed-ups are the times.")
+    assert "not a time" not in run(".", "--output-format", output_format).stdout
+
+
 def test_check_explain_with_a_missing_interpreter_exits_2(tree: Path) -> None:
     write(tree / "a.py", UNSAFE)
     result = run("a.py", "--explain", "--python", str(tree / "no-such-python"))
@@ -564,7 +710,7 @@ def test_explain_command(monkeypatch: pytest.MonkeyPatch) -> None:
         calls.append((spec.code, python, measure))
         return f"about {spec.name}\n"
 
-    monkeypatch.setattr("perflint.explain.explain_rule", fake)
+    monkeypatch.setattr("perflint.explain_text.explain_rule", fake)
     result = CliRunner().invoke(cli, ["explain", "PFL101", "--python", "python3", "--measure"])
     assert result.exit_code == 0
     assert result.stdout == "about range-len-index\n"
@@ -592,26 +738,29 @@ def test_rules_table() -> None:
     result = CliRunner().invoke(cli, ["rules"])
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    assert lines[0].split()[:5] == ["Code", "Name", "Fix", "Python", "Message"]
+    assert lines[0].split()[:5] == ["Code", "Name", "Fix", "Python", "Title"]
     row = next(line for line in lines if line.startswith("PFL101"))
-    assert row.split()[:4] == ["PFL101", "range-len-index", "safe/unsafe", "py310-py313"]
+    assert row.split()[:4] == ["PFL101", "range-len-index", "safe/unsafe", "py38-py313"]
     assert len(lines) == 2 + len(builtin_rules())
-    # Messages as the rules give them on their first examples, not templates.
+    # Each rule's plain title, never a message template.
     assert "{" not in result.stdout
-    example = builtin_rules()[0].examples[0].slow
-    assert "`for i in range(len(nums))` only uses `i` to index `nums`" in row
-    assert "range(len(nums))" in example
+    assert row.endswith("  Loop over range(len(seq)) that only reads seq[i]")
 
 
 def test_rules_json() -> None:
     result = CliRunner().invoke(cli, ["rules", "--format", "json"])
     data = json.loads(result.stdout)
     assert [item["code"] for item in data] == [spec.code for spec in builtin_rules()]
-    first = data[0]
+    first = next(item for item in data if item["code"] == "PFL101")
     assert first["name"] == "range-len-index"
-    assert first["python"] == ["py310", "py311", "py312", "py313"]
+    assert first["python"] == ["py38", "py39", "py310", "py311", "py312", "py313"]
     assert first["examples"] and first["why"] and first["fix_safety"]
     assert first["fix"] == "safe/unsafe"
+    assert first["title"] == "Loop over range(len(seq)) that only reads seq[i]" and first["url"] is None
+    linked = json.loads(
+        CliRunner().invoke(cli, ["rules", "--output-format", "json", "--docs-url", "https://x.org/r/"]).stdout
+    )
+    assert {item["url"] for item in linked if item["code"] == "PFL101"} == {"https://x.org/r/PFL101.md"}
 
 
 def test_python_m_perflint(tree: Path) -> None:

@@ -20,7 +20,7 @@ from perflint.config import (
     target_from_requires_python,
 )
 from perflint.ruleset import builtin_rules
-from perflint.types import current_target
+from perflint.types import DEFAULT_MAX_FILE_SIZE, current_target
 
 ALL_CODES = {spec.code for spec in builtin_rules()}
 
@@ -75,7 +75,7 @@ def test_values_are_validated(tmp_path: Path) -> None:
         ("fix = 'yes'", "'fix' must be true or false"),
         ("select = 'PFL101'", "'select' must be a list of strings"),
         ("jobs = 0", "'jobs' must be a whole number"),
-        ("target-version = 'py39'", "'target-version' must be one of"),
+        ("target-version = 'py37'", "'target-version' must be one of"),
         ("format = 'xml'", "'format' must be one of"),
         ("color = 'sometimes'", "'color' must be one of"),
         ("ignore = ['PFL9']", "unknown rule selector(s): 'PFL9'"),
@@ -124,17 +124,18 @@ def test_settings_config_searches_from_the_first_path(tmp_path: Path) -> None:
     ("spec", "target"),
     [
         (">=3.11", "py311"),
-        (">=3.8", "py310"),
+        (">=3.8", "py38"),
+        (">=3.7", "py38"),  # below perflint's range: its lowest
         (">=3.10", "py310"),
         (">= 3.12.1", "py312"),
         (">3.11", "py311"),  # 3.11.1 is greater than 3.11
-        (">=3.9,<3.13", "py310"),
+        (">=3.9,<3.13", "py39"),
         ("~=3.12", "py312"),
         ("~=3.11.2", "py311"),
         ("==3.13.*", "py313"),
         ("!=3.10.*,>=3.10", "py311"),
         (">=3.14", "py313"),
-        ("<3.9", "py310"),
+        ("<3.9", "py38"),
         ("", None),
         (">=3.11rc1", None),
         ("python 3", None),
@@ -161,9 +162,14 @@ def test_target_version_precedence(tmp_path: Path) -> None:
 # -- rule selection ---------------------------------------------------------------------------
 
 
-def test_default_selects_every_rule() -> None:
-    assert set(resolve_selection([])) == ALL_CODES
-    assert set(resolve_selection([SelectionLayer()])) == ALL_CODES
+def test_default_selects_every_rule_but_unused_noqa() -> None:
+    """As ruff's RUF100, PFL001 runs only when selected (by code, prefix or ALL)."""
+    assert set(resolve_selection([])) == ALL_CODES - {"PFL001"}
+    assert set(resolve_selection([SelectionLayer()])) == ALL_CODES - {"PFL001"}
+    assert set(resolve_selection([SelectionLayer(extend_select=("PFL001",))])) == ALL_CODES
+    assert set(resolve_selection([SelectionLayer(select=("ALL",))])) == ALL_CODES
+    assert set(resolve_selection([SelectionLayer(select=("PFL",))])) == ALL_CODES
+    assert resolve_selection([SelectionLayer(select=("unused-noqa",))]) == ("PFL001",)
 
 
 def test_codes_prefixes_names_and_all() -> None:
@@ -209,12 +215,12 @@ def test_cli_selectors_are_checked(tmp_path: Path) -> None:
 def test_cli_overrides_file(tmp_path: Path) -> None:
     path = write(
         tmp_path / "pyproject.toml",
-        '[tool.perflint]\nfix = true\nformat = "json"\nselect = ["PFL102"]\noutput-file = "reports/out.json"\n',
+        '[tool.perflint]\nfix = true\nformat = "json"\nselect = ["PFL102"]\n',
     )
     config = load_config(path)
     options = resolve_options({}, config, tmp_path / "sub")
     assert options.fix and options.format == "json" and options.select == ("PFL102",)
-    assert options.output_file == tmp_path / "reports" / "out.json"
+    assert options.output_file is None
     assert options.config_path == path
     options = resolve_options(
         {"fix": False, "format": "concise", "select": ("PFL101",), "output-file": "x.txt"},
@@ -242,3 +248,63 @@ def test_exclude_replaces_defaults_and_extend_exclude_adds(tmp_path: Path) -> No
     assert resolve_options({"exclude": ("old",)}, load_config(path), cwd).exclude == (
         ExcludeRule(cwd, ("old",)),
     )
+
+
+# -- max-file-size ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "size"),
+    [("1234", 1234), ('"5MB"', 5_000_000), ('"512 kB"', 512_000), ('"2MiB"', 2_097_152), ('"1.5 MB"', 1_500_000)],
+    ids=["bytes", "MB", "kB", "MiB", "fraction"],
+)
+def test_max_file_size_takes_bytes_or_a_size_with_a_unit(tmp_path: Path, value: str, size: int) -> None:
+    path = write(tmp_path / "pyproject.toml", f"[tool.perflint]\nmax-file-size = {value}\n")
+    assert resolve_options({}, load_config(path), tmp_path).max_file_size == size
+
+
+@pytest.mark.parametrize("value", ['"5XB"', "0", '"-1MB"', "true", '""'])
+def test_a_bad_max_file_size_is_an_error(tmp_path: Path, value: str) -> None:
+    path = write(tmp_path / "pyproject.toml", f"[tool.perflint]\nmax-file-size = {value}\n")
+    with pytest.raises(ConfigError, match="'max-file-size'"):
+        load_config(path)
+
+
+def test_a_repository_may_lower_max_file_size_but_only_the_command_line_raises_it(tmp_path: Path) -> None:
+    path = write(tmp_path / "pyproject.toml", '[tool.perflint]\nmax-file-size = "1GB"\n')
+    config = load_config(path)
+    assert resolve_options({}, config, tmp_path).max_file_size == DEFAULT_MAX_FILE_SIZE
+    assert resolve_options({"max-file-size": 10**9}, config, tmp_path).max_file_size == 10**9
+    assert resolve_options({}, FileConfig(None, tmp_path), tmp_path).max_file_size == DEFAULT_MAX_FILE_SIZE
+
+
+def test_a_config_that_is_not_a_regular_file_is_an_error_not_a_hang(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    os.mkfifo(tmp_path / "fifo.toml")
+    (tmp_path / "zero.toml").symlink_to("/dev/zero")
+    (tmp_path / "a.py").write_text("x = 1\n")
+    for name, kind in (("fifo.toml", "a FIFO"), ("zero.toml", "a character device")):
+        done = subprocess.run(
+            [sys.executable, "-m", "perflint", "check", "--config", name, "a.py"],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert done.returncode == 2
+        assert done.stderr == f"Error: {tmp_path / name}: not a regular file ({kind}): not read\n"
+
+
+@pytest.mark.parametrize("key", ["output-format", "format"])
+def test_output_format_key_and_its_older_name(tmp_path: Path, key: str) -> None:
+    path = write(tmp_path / "pyproject.toml", f'[tool.perflint]\n{key} = "json"\n')
+    assert resolve_options({}, load_config(path), tmp_path).format == "json"
+
+
+def test_output_format_given_twice_is_an_error(tmp_path: Path) -> None:
+    path = write(tmp_path / "pyproject.toml", '[tool.perflint]\noutput-format = "json"\nformat = "text"\n')
+    with pytest.raises(ConfigError, match="same key"):
+        load_config(path)

@@ -1,4 +1,4 @@
-"""Bytecode explanations, checked against the real bytecode of every CPython 3.10-3.13 present.
+"""Bytecode explanations, checked against the real bytecode of every CPython 3.8-3.13 present.
 
 Each version is reached through the subprocess path (``python=pythonX.Y``); a version is
 skipped only when its interpreter is absent.  No timing is asserted.
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -26,16 +27,15 @@ from perflint.explain import (
     diff_lines,
     disassemble,
     explain_example,
-    explain_rule,
-    explanation_json,
     function_source,
-    render_explanation,
 )
+from perflint.explain_text import explain_rule, explanation_json, per_iteration_line, render_explanation
+from perflint.opcodes import GLOSSES
 from perflint.measure import measure_rule, render_timing, timing_json
 from perflint.ruleset import builtin_rules, rule_by_code
 from perflint.types import Example, Explanation, FileResult, RuleSpec
 
-VERSIONS = ("3.10", "3.11", "3.12", "3.13")
+VERSIONS = ("3.8", "3.9", "3.10", "3.11", "3.12", "3.13")
 
 # The seed article's example, verbatim.
 SEED = '''\
@@ -105,7 +105,7 @@ def added(lines: list[str]) -> list[str]:
 
 
 def call_ops(version: str) -> list[str]:
-    if minor(version) == 10:
+    if minor(version) <= 10:
         return ["CALL_FUNCTION", "CALL_FUNCTION"]
     if minor(version) == 11:
         return ["PRECALL", "CALL", "PRECALL", "CALL"]
@@ -116,7 +116,7 @@ def call_ops(version: str) -> list[str]:
 # FOR_ITER STORE_FAST(i) LOAD_FAST(total) LOAD_FAST(nums) LOAD_FAST(i) BINARY_SUBSCR LOAD_CONST
 # BINARY_POWER INPLACE_ADD STORE_FAST(total) JUMP_ABSOLUTE = 11; fast drops LOAD_FAST(i) and
 # BINARY_SUBSCR and loads the item instead of the list.  3.13 fuses two loads into one.
-SEED_COUNTS = {"3.10": (11, 9), "3.11": (11, 9), "3.12": (11, 9), "3.13": (10, 8)}
+SEED_COUNTS = {"3.8": (11, 9), "3.9": (11, 9), "3.10": (11, 9), "3.11": (11, 9), "3.12": (11, 9), "3.13": (10, 8)}
 
 
 def assert_seed_diff(explanation: Explanation, version: str, item: str = "num", seq: str = "nums") -> None:
@@ -135,7 +135,7 @@ def assert_seed_diff(explanation: Explanation, version: str, item: str = "num", 
     else:
         assert removed(loop) == ["STORE_FAST i", f"LOAD_FAST {seq}", "LOAD_FAST i", "BINARY_SUBSCR"]
         assert added(loop) == [f"STORE_FAST {item}", f"LOAD_FAST {item}"]
-    jump = "JUMP_ABSOLUTE" if minor(version) == 10 else "JUMP_BACKWARD"
+    jump = "JUMP_ABSOLUTE" if minor(version) <= 10 else "JUMP_BACKWARD"
     assert loop[-1].split()[0] == jump and loop[-1].startswith("  ")  # the same jump in both
     assert (explanation.slow_per_iteration, explanation.fast_per_iteration) == SEED_COUNTS[version]
     assert explanation.per_iteration_branches is False
@@ -264,7 +264,7 @@ def test_comprehension_is_a_separate_code_object_before_312(version: str) -> Non
     assert removed(list(explanation.diff)).count("BINARY_SUBSCR") == 2
     # Slow: FOR_ITER STORE(i) [LOAD(nums) LOAD(i) BINARY_SUBSCR] x2 BINARY_OP LIST_APPEND JUMP;
     # 3.13 fuses STORE+LOAD and LOAD+LOAD pairs.
-    expected = {"3.10": (11, 7), "3.11": (11, 7), "3.12": (11, 7), "3.13": (9, 6)}[version]
+    expected = {"3.8": (11, 7), "3.9": (11, 7), "3.10": (11, 7), "3.11": (11, 7), "3.12": (11, 7), "3.13": (9, 6)}[version]
     assert (explanation.slow_per_iteration, explanation.fast_per_iteration) == expected
 
 
@@ -274,13 +274,13 @@ LOOP_IN_TRY = "try:\n    for x in xs:\n        handle(x)\nexcept ValueError:\n  
 
 
 @pytest.mark.parametrize("version", VERSIONS)
-def test_try_in_loop_sets_up_a_block_each_iteration_only_on_310(version: str) -> None:
+def test_try_in_loop_sets_up_a_block_each_iteration_before_311(version: str) -> None:
     label, (slow, fast) = disassemble([function_source(TRY_IN_LOOP), function_source(LOOP_IN_TRY)], python(version))
     explanation = build_explanation(label, "finding", TRY_IN_LOOP, LOOP_IN_TRY, slow, fast)
     (loop,) = slow["code_objects"][0]["loops"]
     body = [ins.split()[0] for ins in slow["code_objects"][0]["instructions"][loop["head"] : loop["exit"]]]
     everything = [ins.split()[0] for ins in slow["code_objects"][0]["instructions"]]
-    if minor(version) == 10:
+    if minor(version) <= 10:
         assert "SETUP_FINALLY" in body and "POP_BLOCK" in body
         _, diff_loop = split_at_loop(explanation.diff)
         assert [line for line in removed(diff_loop) if line.startswith("SETUP_")] == ["SETUP_FINALLY to L2"]
@@ -303,7 +303,7 @@ def test_branching_body_is_counted_along_its_longest_path(version: str) -> None:
     assert explanation.slow_per_iteration is not None and explanation.fast_per_iteration is not None
     # keys(): LOAD_ATTR/LOAD_METHOD + CALL (+ PRECALL on 3.11) more on the path through ``found += 1``.
     assert explanation.slow_per_iteration - explanation.fast_per_iteration == (3 if minor(version) == 11 else 2)
-    assert "longest path" in render_explanation(explanation)[-1]
+    assert "longest path" in per_iteration_line(explanation)
 
 
 @pytest.mark.parametrize("version", VERSIONS)
@@ -345,19 +345,36 @@ def test_missing_interpreter_is_a_clear_error() -> None:
     assert issubclass(InterpreterNotFound, ExplainError)
 
 
-def test_disasm_runs_as_a_plain_script_and_only_compiles(tmp_path: Path) -> None:
+@pytest.mark.parametrize("version", [None, *VERSIONS], ids=["running", *VERSIONS])
+def test_disasm_runs_as_a_plain_script_and_only_compiles(tmp_path: Path, version: str | None) -> None:
+    """Every mode of the script (and so every module it imports: _bytecode, _stackfacts,
+    _units) runs on each CPython, 3.8 and 3.9 included, and executes nothing."""
+    interpreter = sys.executable if version is None else python(version)
     # Would print (and create a file) if it were executed or imported.
     canary = tmp_path / "ran"
     code = f"open({str(canary)!r}, 'w').close()\nfor i in range(3):\n    print(i)\n"
-    request = json.dumps({"sources": [{"code": code, "mode": "module"}]})
+    function = "def f(xs):\n    while xs:\n        with g() as h:\n            yield [h(x) for x in xs.pop()]\n"
+    sources = [
+        {"code": code, "mode": "module"},
+        {"code": "for x in xs:\n    total += x\n", "mode": "function", "globals": []},
+        {"code": code + function, "mode": "units", "name": "a.py"},
+        {"base": function, "head": function.replace("g()", "g(1)"), "mode": "unit-pair", "name": "a.py"},
+    ]
     done = subprocess.run(
-        [sys.executable, str(Path(_disasm.__file__))], input=request, capture_output=True, text=True, check=True
+        [interpreter, "-I", str(Path(_disasm.__file__))],
+        input=json.dumps({"sources": sources}),
+        capture_output=True,
+        text=True,
+        check=True,
     )
     answer = json.loads(done.stdout)
     assert answer["implementation"] == "CPython"
-    assert answer["version"].startswith(f"{sys.version_info[0]}.{sys.version_info[1]}.")
-    (module,) = answer["results"][0]["code_objects"]
-    assert module["name"] == "<module>"
+    assert version is None or answer["version"].startswith(f"{version}.")
+    module, loop, units, pair = answer["results"]
+    assert [obj["name"] for obj in module["code_objects"]] == ["<module>"]
+    assert loop["ok"] and loop["code_objects"][0]["loops"][0]["count"] > 0
+    assert units["ok"] and {unit["qualname"] for unit in units["units"]} >= {"<module>", "f"}
+    assert pair["base"]["ok"] and pair["head"]["ok"], pair
     assert not canary.exists()
 
 
@@ -404,14 +421,57 @@ def test_render_and_json() -> None:
     lines = render_explanation(explanation)
     assert lines[0].startswith(f"Bytecode on CPython {sys.version_info[0]}.{sys.version_info[1]}.")
     assert "this finding" in lines[0]
-    assert lines[1:-1] == list(explanation.diff)
+    diff_end = 1 + len(explanation.diff)
+    assert lines[1:diff_end] == list(explanation.diff)
     slow, fast = SEED_COUNTS[f"{sys.version_info[0]}.{sys.version_info[1]}"]
-    assert lines[-1].endswith(f": {slow} flagged, {fast} rewritten")
-    assert not any(line.startswith(("-", "+")) for line in (lines[0], lines[-1]))
+    counts, outside, measured, heading, *glosses = lines[diff_end:]
+    assert counts.endswith(f": {slow} flagged, {fast} rewritten")
+    # range() and len() are looked up and called before the loop: that is outside it.
+    assert re.fullmatch(r"Instructions outside the loop \(not repeated per iteration\): \d+ flagged, \d+ rewritten", outside)
+    assert explanation.slow_outside_loop > explanation.fast_outside_loop  # type: ignore[operator]
+    minor = sys.version_info[1]
+    spec = rule_by_code("PFL101")
+    assert spec is not None
+    first, second = spec.speedup[f"py3{minor}"].split(" / ")
+    assert measured == (
+        f"Measured on CPython 3.{minor}, the rewrite ran {first} (example 1) and {second} (example 2) "
+        "as fast (this rule's own examples, timeit)."
+    )
+    assert heading == "What the changed instructions do:"
+    named = [line.split()[0] for line in glosses]
+    assert "BINARY_SUBSCR" in named and "LOAD_GLOBAL" in named and len(named) == len(set(named))
+    assert next(line for line in glosses if "BINARY_SUBSCR" in line).endswith(GLOSSES["BINARY_SUBSCR"])
+    assert not any(line.startswith(("-", "+")) for line in (lines[0], *lines[diff_end:]))
     data = json.loads(json.dumps(explanation_json(explanation)))
     assert data["source"] == "finding"
     assert data["diff"] == list(explanation.diff)
     assert (data["slow_per_iteration"], data["fast_per_iteration"]) == (slow, fast)
+    assert data["speedup"] == spec.speedup[f"py3{minor}"] and data["speedup_target"] == f"py3{minor}"
+    assert {item["opname"] for item in data["glossary"]} == set(named)
+
+
+def test_a_cost_outside_the_loop_is_counted_where_it_is() -> None:
+    """PFL104 copies before the loop: the per-iteration counts are equal, the counts outside
+    the loop are not, and the explanation says which."""
+    spec = rule_by_code("PFL104")
+    assert spec is not None
+    explanation = explain_example(spec.examples[0], spec=spec)
+    assert explanation.slow_per_iteration == explanation.fast_per_iteration
+    assert explanation.slow_outside_loop is not None and explanation.fast_outside_loop is not None
+    assert explanation.slow_outside_loop > explanation.fast_outside_loop
+    lines = render_explanation(explanation)
+    outside = f"Instructions outside the loop (not repeated per iteration): {explanation.slow_outside_loop} slow, {explanation.fast_outside_loop} fast"
+    assert outside in lines
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_the_speed_up_shown_is_the_one_measured_on_that_cpython(version: str) -> None:
+    spec = rule_by_code("PFL102")
+    assert spec is not None
+    explanation = explain_example(spec.examples[0], python(version), spec)
+    target = "py3" + version.split(".")[1]
+    assert explanation.speedup_target == target and explanation.speedup == spec.speedup[target]
+    assert any(line.startswith(f"Measured on CPython {version}, the rewrite ran ") for line in render_explanation(explanation))
 
 
 @pytest.mark.parametrize("spec", builtin_rules(), ids=lambda spec: spec.code)
@@ -419,10 +479,22 @@ def test_explain_every_rule(spec: RuleSpec) -> None:
     text = explain_rule(spec)
     assert text.startswith(f"# {spec.code} {spec.name}\n")
     assert "## Fix safety" in text and spec.examples[0].slow.splitlines()[0] in text
-    bytecode = text.split("## Bytecode\n", 1)[1]
+    if spec.code == "PFL001":  # about a comment: no bytecode
+        assert "## Bytecode" not in text
+        return
+    bytecode = text.split("## Bytecode (example 1)\n", 1)[1]
     assert bytecode.splitlines()[1].startswith("Bytecode on CPython ")
     diff = [line for line in bytecode.splitlines() if line.startswith(("- ", "+ "))]
     assert diff, "the slow and fast examples compile to the same bytecode"
+    words = " ".join(text.split())
+    assert "It is a count, not a time" in " ".join(bytecode.split()) and words.count("It is a count, not a time") == 1
+    # Each recorded figure is labelled with its example, oldest CPython first.
+    recorded = text.split("## Speed-ups recorded\n", 1)[1].split("\n## ", 1)[0]
+    listed = [line for line in recorded.splitlines() if line.startswith("- CPython")]
+    assert [line.split(":")[0] for line in listed] == [
+        f"- CPython 3.{target[3:]}" for target in sorted(spec.speedup, key=lambda t: int(t[3:]))
+    ]
+    assert all("(example 1)" in line for line in listed)
 
 
 @pytest.mark.parametrize("version", VERSIONS)
@@ -491,4 +563,5 @@ def test_code_without_a_loop_has_no_per_iteration_count() -> None:
     assert (explanation.slow_per_iteration, explanation.fast_per_iteration) == (None, None)
     assert [line.split()[1] for line in explanation.diff if line.startswith("- ")][0] in ("LOAD_ATTR", "LOAD_METHOD")
     assert not [line for line in explanation.diff if line.startswith("+ ")]
-    assert render_explanation(explanation)[-1].startswith("No loop here")
+    assert per_iteration_line(explanation).startswith("No loop here")
+    assert per_iteration_line(explanation) in render_explanation(explanation)

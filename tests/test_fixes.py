@@ -1,5 +1,7 @@
-"""Applying fixes: linear in the number of edits, and a fix that breaks the file is found by
-halving, not by trying every fix alone."""
+"""Applying fixes: each edit carries the text it replaces and the fixer refuses an edit that
+does not find it (reported as a dropped fix, the file left as it was there); edits apply in
+one linear pass, and a fix that breaks the file is found by halving, not by trying every fix
+alone."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ import dataclasses
 
 import pytest
 
-from perflint import Settings
+from perflint import Settings, libcst_parse, lint_source, positions
 from perflint import fixes as fixes_module
 from perflint.engine import Linted
 from perflint.fixes import apply_edits, fix_text
@@ -23,8 +25,10 @@ def _loops(count: int) -> str:
     )
 
 
-def _finding(row: int, start: int, end: int, content: str) -> Finding:
-    edit = Edit(Location(row, start), Location(row, end), content)
+def _replacing(text: str, row: int, start: int, end: int, content: str) -> Finding:
+    """A fix of the text from ``start`` to ``end`` on ``row`` of ``text``."""
+    original = text.splitlines(keepends=True)[row - 1][start - 1 : end - 1]
+    edit = Edit(Location(row, start), Location(row, end), content, original)
     return Finding(
         code="PFL999",
         name="test",
@@ -38,12 +42,12 @@ def _finding(row: int, start: int, end: int, content: str) -> Finding:
 
 def test_edits_apply_in_one_pass_and_overlaps_wait() -> None:
     text = "abcdef\nghijkl\n"
-    first = _finding(1, 2, 4, "X")  # bc -> X
-    overlapping = _finding(1, 3, 5, "Y")  # cd: overlaps the first
-    second_line = _finding(2, 1, 2, "Z")  # g -> Z
-    fixed, applied = apply_edits(text, [second_line, overlapping, first])
-    assert fixed == "aXdef\nZhijkl\n"
-    assert applied == [first, second_line]
+    first = _replacing(text, 1, 2, 4, "X")  # bc -> X
+    overlapping = _replacing(text, 1, 3, 5, "Y")  # cd: overlaps the first
+    second_line = _replacing(text, 2, 1, 2, "Z")  # g -> Z
+    done = apply_edits(text, [second_line, overlapping, first])
+    assert done.text == "aXdef\nZhijkl\n"
+    assert done.applied == [first, second_line]
 
 
 def test_thousands_of_fixes_are_applied() -> None:
@@ -87,3 +91,78 @@ def test_a_fix_that_breaks_the_file_is_dropped_alone(
     compile(outcome.text, "t.py", "exec")
     # Halving: about 2 * log2(64) lints for the one bad fix, not one per fix.
     assert calls <= 20, calls
+
+
+PFL102 = Settings(select=("PFL102",), fix=True)
+SOURCE = "d = {}\nx = 'a string and more'\nfor k in d.keys():\n    print(k)\n"
+
+
+def _finding(edit: Edit) -> Finding:
+    return Finding(
+        code="PFL102",
+        name="dict-keys-call",
+        message="m",
+        path="t.py",
+        start=edit.start,
+        end=edit.end,
+        fix=Fix("safe", "m", (edit,)),
+    )
+
+
+def test_edits_carry_the_text_they_replace() -> None:
+    (finding,) = lint_source(SOURCE, "t.py", dataclasses.replace(PFL102, fix=False)).findings
+    assert finding.fix is not None
+    assert [edit.original for edit in finding.fix.edits] == ["d.keys()"]
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "original"),
+    [
+        (Location(2, 10), Location(2, 18), "d.keys()"),  # one row early: the CR bug's symptom
+        (Location(3, 10), Location(3, 18), "d.values()"),  # the right place, other text
+        (Location(3, 10), Location(3, 10), "d.keys()"),  # a span of another length
+    ],
+    ids=["row-early", "other-text", "other-length"],
+)
+def test_an_edit_that_does_not_find_its_text_is_refused(
+    start: Location, end: Location, original: str
+) -> None:
+    finding = _finding(Edit(start, end, "d", original))
+    done = apply_edits(SOURCE, [finding])
+    assert done.text == SOURCE and done.applied == [] and done.refused == [finding]
+
+
+def test_an_edit_that_finds_its_text_is_applied() -> None:
+    finding = _finding(Edit(Location(3, 10), Location(3, 18), "d", "d.keys()"))
+    done = apply_edits(SOURCE, [finding])
+    assert done.text == SOURCE.replace("d.keys()", "d") and done.refused == []
+
+
+def test_rows_that_disagree_drop_the_fix_instead_of_editing_the_wrong_row(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With rows shifted under the fixer (each part libcst parsed apart placed one row early,
+    and the positions' own comparison with the source turned off, so that the fixer's guard
+    is the one left), the fix is dropped and reported: the row above is never edited.
+
+    (Main's version of this test put back the lone-CR blanking bug; blanking is gone since
+    libcst parses only the statements the rules need, so the rows are shifted directly.)"""
+    real = libcst_parse.parse
+
+    def shifted(source: str, statements: object) -> libcst_parse.Parsed:
+        parsed = real(source, statements)  # type: ignore[arg-type]
+        rows = {key: row - 1 for key, row in parsed.rows.items()}
+        return dataclasses.replace(parsed, rows=rows)
+
+    monkeypatch.setattr(libcst_parse, "parse", shifted)
+    monkeypatch.setattr(positions._State, "_check", lambda self, value: None)
+    source = (
+        "def helper():\n    total = 1 + \\\r        2\n    return total\n\n"
+        "def keys():\n    d = {}\n    x = 'a string and more'\n    for k in d.keys():\n"
+        "        print(k)\n"
+    )
+    result = lint_source(source, "t.py", PFL102)
+    assert result.fixed == 0
+    assert result.fixed_source == source
+    assert len(result.dropped_fixes) == 1
+    assert "PFL102 fix dropped: the code it replaces is not at the position" in result.dropped_fixes[0]

@@ -18,6 +18,7 @@ from click.testing import CliRunner, Result
 from consumer_gitlab import gitlab_report
 from consumer_reviewdog import parse_rdjson, parse_rdjsonl
 
+from perflint import DISTRIBUTION
 from perflint.cli import cli
 from perflint.reporters import ReportContext, formats, get_reporter
 from perflint.reporters.github import ANNOTATION_LIMIT
@@ -69,7 +70,7 @@ def finding(
 ) -> Finding:
     return Finding(
         code=code,
-        name="range-len-index" if code != "PFL000" else "syntax-error",
+        name="range-len-index" if code != "PFL000" else "file-error",
         message=message,
         path=path,
         start=Location(row, 5),
@@ -115,13 +116,26 @@ def test_sarif_validates_and_carries_what_code_scanning_needs(
     sarif_validator.validate(document)
     run_ = document["runs"][0]
     driver = run_["tool"]["driver"]
-    assert driver["name"] == "perflint" and driver["informationUri"].startswith("https://")
+    assert driver["name"] == "perflint"
+    assert driver["informationUri"] == f"https://pypi.org/project/{DISTRIBUTION}/"  # no invented repository
     rules = driver["rules"]
     ids = [rule["id"] for rule in rules]
     assert len(ids) == len(set(ids)) and "PFL101" in ids
     pfl101 = rules[ids.index("PFL101")]
-    assert pfl101["helpUri"].endswith("PFL101-range-len-index.yaml")
+    # Without docs-url no link: the help carries the rule's whole page instead.
+    assert "helpUri" not in pfl101
+    assert pfl101["shortDescription"]["text"] == "Loop over range(len(seq)) that only reads seq[i]"
+    assert pfl101["fullDescription"]["text"].startswith("Flags for i in range(len(seq))")
+    for section in ("## What it does", "## Why is this bad?", "## Fix safety", "## Measured", "## Bytecode"):
+        assert section in pfl101["help"]["markdown"], section
     assert pfl101["help"]["text"] and "```python" in pfl101["help"]["markdown"]
+    for descriptor in [*rules, *driver["notifications"]]:  # GitHub wants all three on each
+        assert descriptor["shortDescription"]["text"] and descriptor["fullDescription"]["text"]
+        assert descriptor["help"]["text"] and "{" not in descriptor["shortDescription"]["text"]
+    linked = json.loads(run("--output-format", "sarif", "--docs-url", "https://x.org/rules/", ".").stdout)
+    linked_rules = linked["runs"][0]["tool"]["driver"]["rules"]
+    assert linked_rules[ids.index("PFL101")]["helpUri"] == "https://x.org/rules/PFL101.md"
+    assert "helpUri" not in linked_rules[ids.index("PFL000")]
     assert pfl101["defaultConfiguration"]["level"] == "warning"
     assert "performance" in pfl101["properties"]["tags"]
     assert run_["originalUriBaseIds"]["%SRCROOT%"]["uri"] == tree.resolve().as_uri() + "/"
@@ -187,6 +201,23 @@ def test_sarif_file_errors_are_results_and_invocation_notifications() -> None:
     assert notification["message"]["text"] == "a b/x.py: cannot decode as utf-8: invalid start byte"
     location = notification["locations"][0]["physicalLocation"]
     assert location["artifactLocation"] == {"uri": "a%20b/x.py", "uriBaseId": "%SRCROOT%"}
+
+
+def test_sarif_skipped_files_are_warning_notifications(
+    sarif_validator: jsonschema.protocols.Validator,
+) -> None:
+    skipped = FileResult("gen/big.py", skipped="12.3 MB is over max-file-size (5 MB)")
+    document = json.loads(render("sarif", [skipped, FileResult("ok.py", (finding("ok.py"),))]))
+    sarif_validator.validate(document)
+    run_ = document["runs"][0]
+    assert [r["ruleId"] for r in run_["results"]] == ["PFL101"]
+    [notification] = run_["invocations"][0]["toolExecutionNotifications"]
+    assert notification["level"] == "warning"
+    assert notification["message"]["text"] == "gen/big.py: skipped: 12.3 MB is over max-file-size (5 MB)"
+    assert notification["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "gen/big.py"
+    descriptor = run_["tool"]["driver"]["notifications"][notification["descriptor"]["index"]]
+    assert descriptor["id"] == notification["descriptor"]["id"] == "perflint.file-skipped"
+    assert descriptor["name"] == "file-skipped"  # SARIF wants a name unlike the id
 
 
 # -- GitHub -----------------------------------------------------------------------------------
@@ -292,7 +323,9 @@ def test_rdjson_and_rdjsonl_agree(tree: Path) -> None:
     lines = parse_rdjsonl(run("--format", "rdjsonl", ".").stdout)
     assert parse_rdjson(text) == lines
     unsafe = next(i for i in lines if i["location"]["path"] == "pkg/unsafe.py")
-    assert unsafe["code"]["value"] == "PFL101" and unsafe["code"]["url"].startswith("https://")
+    assert unsafe["code"] == {"value": "PFL101"}  # no docs-url, no link
+    linked = parse_rdjsonl(run("--output-format", "rdjsonl", "--docs-url", "https://x.org/r/{code}", ".").stdout)
+    assert {item["code"].get("url") for item in linked if item["code"]["value"] == "PFL101"} == {"https://x.org/r/PFL101"}
     assert unsafe["severity"] == "WARNING"
     assert unsafe["location"]["range"]["start"] == {"line": 3, "column": 5}
     # The fix's three edits (`i`, `range(len(nums))`, `nums[i]`) as one suggestion over two lines.
@@ -332,7 +365,11 @@ def _outside_fences(text: str) -> str:
 def test_markdown_comment(tree: Path) -> None:
     text = run("--format", "markdown", ".").stdout
     assert "| PFL101 | range-len-index | 2 | 1 |" in text  # safe.py's fix is safe
-    assert "| PFL000 | syntax-error | 1 | 0 |" in text
+    assert "| PFL000 | file-error | 1 | 0 |" in text
+    assert "\n2 findings in 2 files; 1 file could not be analysed (PFL000).\n" in text
+    linked = run("--output-format", "markdown", "--docs-url", "https://x.org/r/", ".").stdout
+    assert "| [PFL101](https://x.org/r/PFL101.md) | range-len-index | 2 | 1 |" in linked
+    assert "| PFL000 | file-error | 1 | 0 |" in linked
     assert "for i in range(len(nums)):" in text and "for num in nums:" in text
     assert text.count("#### ") == 3
 

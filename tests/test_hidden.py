@@ -20,7 +20,7 @@ from pathlib import Path
 import libcst as cst
 import pytest
 
-from perflint.checks._helpers import literal_kind, value_kind
+from perflint.semantics import literal_kind, value_kind
 from perflint.hidden import Summary
 from perflint.scope import Scope, ScopeTracker
 
@@ -106,6 +106,7 @@ def assert_same(source: str) -> None:
     assert {n: facts.total[n] for n in names} == {n: module.count(n) for n in names}
     assert facts.declared == module.declared
     assert facts.star_import == module.star_import
+    assert (facts.probes, facts.isinstance_checks) == (module.probes, module.isinstance_checks)
     # Without counts (no module-level candidate), walking every definition that may declare
     # a name global, the bindings and declarations are the same.
     declares = ("global", "nonlocal")
@@ -129,6 +130,14 @@ CASES = {
     "walrus": "if (n := len(a)) > 1:\n    pass\nvalues = [(y := f(x)) for x in data]\nf = lambda: (z := 1)\n",
     "shadowing": "i = 0\ndef f():\n    i = 1\n    return i\ndef g():\n    return i\ndef h():\n    global i\n    i = 2\nclass K:\n    i = 3\n    def m(self):\n        return i\n",
     "fstrings": "name = 'x'\nmsg = f'{name!r:>{width}} {obj.attr} {other=}'\n",
+    "numbers": "i = 1\nj = -2\nk = +3.5\nm = 1j\nn = True\no = -x\np = len(a)\nq = str(b)\nr = float\n",
+    "probes": (
+        "ok = hasattr(d, 'keys')\nf = lambda e: getattr(e.f, 'items', None)\n"
+        "g = [isinstance(x, (Mapping, abc.Seq, *more)) for x in y]\nisinstance(h, b'k')\n"
+        "getattr(*a, 'keys')\nhasattr(k=w, name='keys')\nhasattr(z, f'keys')\n"
+        "@dec(hasattr(d, 'values'))\ndef fn(a=isinstance(d, D)):\n    return hasattr(d, 'copy')\n"
+        "class K(base(hasattr(d, 'pop'))):\n    hasattr(d, 'get')\n"
+    ),
 }
 if sys.version_info >= (3, 11):
     CASES["trystar"] = "try:\n    pass\nexcept* ValueError as group:\n    pass\n"

@@ -344,3 +344,61 @@ def test_regressions_hook_on_a_first_commit_sees_only_the_files_it_is_given(
     block = _hook_block(done.stdout, "perflint-regressions")
     loop = _line_of(STATS, "for i in range")
     assert _findings(block) == [("stats.py", loop, "PFL101")], output
+
+
+@pytest.fixture(scope="module")
+def wheelhouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder holding the wheel of this working tree, as `pip --find-links` reads it."""
+    outdir = tmp_path_factory.mktemp("wheelhouse")
+    built = subprocess.run(
+        [sys.executable, "-m", "build", "--wheel", "--outdir", str(outdir), str(ROOT)],
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+    )
+    assert built.returncode == 0, built.stdout + built.stderr
+    return outdir
+
+
+def test_the_readmes_repo_local_recipe_installs_perflint_by_its_name(wheelhouse: Path, tmp_path: Path) -> None:
+    """The README's `.pre-commit-config.yaml`, as written, with pip finding
+    `perflint-bytecode==VERSION` in the wheel built here (nothing is published yet); its
+    dependencies come from the index as they would for a user."""
+    import yaml
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    (config,) = [
+        block for block in re.findall(r"```yaml\n(.*?)```", readme, re.S) if "repo: local" in block
+    ]
+    (hook,) = yaml.safe_load(config)["repos"][0]["hooks"]
+    assert hook["additional_dependencies"] == [f"perflint-bytecode=={_version()}"]
+    repo = tmp_path / "user-repo"
+    repo.mkdir()
+    _write(repo, {"slow.py": SLOW, "clean.py": CLEAN, ".pre-commit-config.yaml": config})
+    env = _git_env(tmp_path)
+    env["PIP_FIND_LINKS"] = f"{wheelhouse} {env.get('PIP_FIND_LINKS', '')}".strip()
+    _commit_all(repo, env)
+    done = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "run", "--all-files", "--color", "never"],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=TIMEOUT,
+    )
+    output = done.stdout + done.stderr
+    assert done.returncode == 1, output
+    assert "slow.py:3:5: PFL101" in output and "clean.py" not in output, output
+    _write(repo, {"slow.py": CLEAN})
+    again = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "run", "--all-files", "--color", "never"],
+        cwd=repo, env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=TIMEOUT,
+    )
+    assert again.returncode == 0, again.stdout + again.stderr
+
+
+def _version() -> str:
+    found = re.search(r'^version = "([^"]+)"', (ROOT / "pyproject.toml").read_text(), re.M)
+    assert found is not None
+    return found.group(1)

@@ -207,6 +207,52 @@ def test_binary_file_is_skipped(repo: Path) -> None:
     assert result.exit_code == 0, result.output
 
 
+@pytest.fixture
+def secret(repo: Path) -> Path:
+    """A file in .git (where actions/checkout keeps the job's token), written as Python."""
+    path = repo / ".git" / "secret.py"
+    path.write_text("TOKEN = 's3cr3t'\n" + OLD + NEW_LOOP)
+    return path
+
+
+@pytest.mark.parametrize(
+    "how", ["committed", "staged", "untracked", "type-change"], ids=lambda how: how
+)
+def test_a_symbolic_link_is_never_followed(repo: Path, secret: Path, how: str) -> None:
+    """git stores a link as the path it points to (mode 120000); reading the working tree's
+    file would read whatever that is."""
+    link = repo / "pkg" / ("core.py" if how == "type-change" else "env.py")
+    if how == "type-change":
+        link.unlink()
+    link.symlink_to(secret)
+    if how == "committed":
+        commit(repo, "add a link")
+    elif how == "staged":
+        git(repo, "add", str(link))
+    for args in (["--since", "main"], ["--staged"]):
+        result = run(*args)
+        assert result.exit_code == 0, result.output
+        assert reported(result) == [] and "s3cr3t" not in result.output
+    if how == "committed":  # perflint review reads the head commit
+        from perflint.regress import regressions
+        from perflint.types import Settings
+
+        head = git(repo, "rev-parse", "HEAD").strip()
+        found = regressions("main", [], Settings(select=("PFL101",)), repo, head=head)
+        assert [result.findings for result in found] == []
+
+
+@pytest.mark.parametrize("args", [["--since", "main"], ["--staged"]], ids=["since", "staged"])
+def test_a_file_over_max_file_size_is_skipped_not_read(repo: Path, args: list[str]) -> None:
+    (repo / "pkg" / "core.py").write_text(OLD + NEW_LOOP + "#" * 2000 + "\n")
+    git(repo, "add", "pkg/core.py")
+    result = run(*args, "--max-file-size", "1kB")
+    assert result.exit_code == 0, result.output
+    assert reported(result) == []
+    assert "warning: skipped pkg/core.py: 2.34 kB is over max-file-size (1 kB)" in result.stderr
+    assert reported(run(*args)) != []
+
+
 def test_merge_base_not_branch_tip(repo: Path) -> None:
     """Findings main gained after the branch left it are not subtracted from the branch."""
     (repo / "pkg" / "core.py").write_text(OLD + NEW_LOOP)

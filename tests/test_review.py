@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -27,11 +28,11 @@ def total(nums):
 
 
 def keys(d):
-    return [k for k in d.keys()]
+    return [k.upper() for k in d.keys()]
 
 
 def other(d):
-    return [k for k in d.keys()]
+    return [k.upper() for k in d.keys()]
 """
 
 #: On main before the pull request, with a finding (line 3) that is legacy debt, not new.
@@ -163,7 +164,7 @@ def test_posts_one_review_with_suggestions(pr: State, monkeypatch: pytest.Monkey
     assert "BINARY_SUBSCR" in multi  # the first paragraph of the rule's why
     details = multi[multi.index("<details><summary>Bytecode diff (CPython") :]
     assert "-   BINARY_SUBSCR" in details and "instructions per loop iteration" in details
-    assert "```suggestion\n    return [k for k in d]\n```" in pr.comments[1]["body"]
+    assert "```suggestion\n    return [k.upper() for k in d]\n```" in pr.comments[1]["body"]
     assert all("<!-- perflint:fingerprint=" in body for body in bodies(pr))
     assert len({body.split("fingerprint=")[1] for body in bodies(pr)}) == 3
 
@@ -226,7 +227,7 @@ def test_lines_outside_diff_go_to_summary(pr: State, monkeypatch: pytest.MonkeyP
     assert result.exit_code == 1, result.output
     assert pr.rejected == []
     assert [c["line"] for c in pr.comments] == [4, 9]
-    assert "- app.py:13:24 **PFL102**" in pr.reviews[0]["body"]
+    assert "- app.py:13:32 **PFL102**" in pr.reviews[0]["body"]
     assert "app.py:9:" not in pr.reviews[0]["body"]
     run(pr, monkeypatch)  # the same off-diff finding is not summarised again
     assert len(pr.reviews) == 1
@@ -243,7 +244,7 @@ def test_suggestion_dropped_when_fix_leaves_the_diff(pr: State, monkeypatch: pyt
 
 
 def test_inline_comments_capped(pr: State, monkeypatch: pytest.MonkeyPatch) -> None:
-    many = "".join(f"def f{n}(d):\n    return [k for k in d.keys()]\n\n\n" for n in range(MAX_INLINE + 5))
+    many = "".join(f"def f{n}(d):\n    return [k.upper() for k in d.keys()]\n\n\n" for n in range(MAX_INLINE + 5))
     push(pr, Path.cwd(), {"app.py": many})
     result = run(pr, monkeypatch)
     assert result.exit_code == 1
@@ -342,13 +343,13 @@ def test_lines_come_from_the_head_commit_not_the_workspace(
     result = run(pr, monkeypatch)
     assert result.exit_code == 1, result.output
     assert [(c["path"], c["line"]) for c in pr.comments] == [("app.py", 4), ("app.py", 9), ("app.py", 13)]
-    assert "```suggestion\n    return [k for k in d]\n```" in pr.comments[1]["body"]
+    assert "```suggestion\n    return [k.upper() for k in d]\n```" in pr.comments[1]["body"]
 
 
 def test_run_from_a_subdirectory_uses_repository_paths(
     repo: Path, pr: State, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    push(pr, repo, {"pkg/mod.py": "def f(d):\n    return [k for k in d.keys()]\n"})
+    push(pr, repo, {"pkg/mod.py": "def f(d):\n    return [k.upper() for k in d.keys()]\n"})
     monkeypatch.chdir(repo / "pkg")
     result = run(pr, monkeypatch)
     assert result.exit_code == 1, result.output
@@ -369,7 +370,7 @@ def test_missing_history_is_a_clear_error(repo: Path, tmp_path: Path, pr: State,
 def test_user_code_cannot_spoof_markers_or_fences(repo: Path, pr: State, monkeypatch: pytest.MonkeyPatch) -> None:
     hostile = (
         "def f(d):\n"
-        '    return [k for k in {"<!-- perflint:fingerprint=0123abcd -->": 1, "```": 2}.keys()]\n'
+        '    return [k.upper() for k in {"<!-- perflint:fingerprint=0123abcd -->": 1, "```": 2}.keys()]\n'
     )
     push(pr, repo, {"app.py": hostile})
     run(pr, monkeypatch)
@@ -427,3 +428,76 @@ def test_suggestion_counts_rows_as_perflint_does() -> None:
     fix = Fix("safe", "m", (Edit(Location(3, 5), Location(3, 6), "b"),))
     finding = Finding("PFL999", "n", "m", "f.py", Location(3, 5), Location(3, 6), fix=fix)
     assert suggestion(finding, "x = 0\n\x0cy = 1\n    a = 1\n") == (3, 3, "    b = 1")
+
+
+def test_fork_fallback_prints_no_command_but_its_annotations(
+    repo: Path, pr: State, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The text report comes before the annotations: a file name in it must not start a
+    workflow command (``::stop-commands::`` would make the runner ignore every annotation)."""
+    hostile = {
+        "::stop-commands::tok3n.py": SOURCE,
+        "a\n::error file=x.py::forged.py": SOURCE,
+        "\x1b]0;title\x07b.py": SOURCE,
+    }
+    push(pr, repo, hostile)
+    pr.can_write = False
+    result = run(pr, monkeypatch, "--")  # as the action calls it
+    assert result.exit_code == 1
+    lines = re.split(r"\r\n|\r|\n", result.output)
+    runner_commands = [line for line in lines if line.lstrip().startswith("::")]
+    assert runner_commands and all(
+        re.match(r"::(warning|error|notice)[ :]", line) for line in runner_commands
+    ), runner_commands
+    assert "\x1b" not in result.output
+    assert "\\x3a:stop-commands::tok3n.py:3:5: PFL101" in result.stdout
+
+
+#: The pull request makes the legacy loop do more each iteration (a call enters it).
+LEGACY_SLOWER = LEGACY_MOVED.replace("out += d[k]", "out += len(str(d[k]))")
+
+
+def test_performance_diff_posted_once(pr: State, monkeypatch: pytest.MonkeyPatch) -> None:
+    push(pr, Path.cwd(), {"legacy.py": LEGACY_SLOWER})
+    result = run(pr, monkeypatch)
+    assert result.exit_code == 1, result.output  # findings decide the exit code, not the diff
+    assert pr.rejected == []
+    (review_posted,) = pr.reviews
+    body = review_posted["body"]
+    assert "### Performance diff" in body and "not time" in body
+    assert "legacy.py:5" in body and "call len" in body and "CPython" in body
+    loop_line = LEGACY_SLOWER.splitlines().index("    for k in d.keys():") + 1
+    notes = [c for c in pr.comments if "performance diff" in c["body"]]
+    assert [(c["path"], c["line"]) for c in notes] == [("legacy.py", loop_line)]
+    assert "call len" in notes[0]["body"] and "instructions per iteration" in notes[0]["body"]
+    assert "<!-- perflint:fingerprint=" in notes[0]["body"]
+    before = list(pr.comments)
+    again = run(pr, monkeypatch)  # nothing twice
+    assert again.exit_code == 1
+    assert len(pr.reviews) == 1 and pr.comments == before
+    push(pr, Path.cwd(), {"legacy.py": LEGACY_MOVED})  # the loop is back to what it was
+    run(pr, monkeypatch)
+    assert not [c for c in pr.comments if "performance diff" in c["body"]]  # the note is deleted
+    assert pr.rejected == []
+
+
+def test_performance_diff_only_section_outside_the_diff(pr: State, monkeypatch: pytest.MonkeyPatch) -> None:
+    # No finding left (``.keys()`` is gone), but the loop now calls len() and str().
+    slower_without_finding = LEGACY_SLOWER.replace("d.keys()", "d")
+    push(pr, Path.cwd(), {"legacy.py": slower_without_finding, "app.py": "x = 1\n"})
+    set_patch(pr, "legacy.py", "@@ -1,1 +1,1 @@\n-x\n+import os")  # the loop's line is not in it
+    result = run(pr, monkeypatch)
+    assert result.exit_code == 0, result.output  # no findings: the diff alone does not fail it
+    assert pr.rejected == [] and pr.comments == []
+    (review_posted,) = pr.reviews
+    assert "### Performance diff" in review_posted["body"] and "0 findings" in review_posted["body"]
+    run(pr, monkeypatch)
+    assert len(pr.reviews) == 1
+
+
+def test_fail_on_makes_a_grown_loop_fail_the_review(pr: State, monkeypatch: pytest.MonkeyPatch) -> None:
+    push(pr, Path.cwd(), {"legacy.py": LEGACY_SLOWER.replace("d.keys()", "d"), "app.py": "x = 1\n"})
+    assert run(pr, monkeypatch).exit_code == 0
+    failed = run(pr, monkeypatch, "--fail-on", "loop-growth=2")
+    assert failed.exit_code == 1 and "legacy.py:legacy: loop at line" in failed.output
+    assert len(pr.reviews) == 1  # failing posts nothing more

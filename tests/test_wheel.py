@@ -96,12 +96,12 @@ def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def wheel(dist: Path) -> Path:
-    (path,) = dist.glob("perflint-*.whl")
+    (path,) = dist.glob("perflint_bytecode-*.whl")
     return path
 
 
 def test_sdist_contents(dist: Path) -> None:
-    (sdist,) = dist.glob("perflint-*.tar.gz")
+    (sdist,) = dist.glob("perflint_bytecode-*.tar.gz")
     with tarfile.open(sdist) as archive:
         names = {name.split("/", 1)[1] for name in archive.getnames() if "/" in name}
     expected = {"pyproject.toml", "README.md", ".pre-commit-hooks.yaml", "perflint/__init__.py"}
@@ -136,7 +136,13 @@ def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
         home,
     )
     assert install.returncode == 0, install.stdout + install.stderr
+    (home / "installed-from").write_text(str(wheel), encoding="utf-8")
     return bindir
+
+
+def installed_wheel(bindir: Path) -> Path:
+    """The wheel the ``installed`` fixture installed into ``bindir``'s venv."""
+    return Path((bindir.parent / "installed-from").read_text(encoding="utf-8"))
 
 
 @pytest.fixture()
@@ -219,6 +225,12 @@ def test_installed_package_comes_from_the_wheel(
     expected = sorted(path.name.split("-", 1)[0] for path in (ROOT / "rules").glob("*.yaml"))
     assert found["codes"] == expected
     assert found["version"] != "0+unknown"
+    with zipfile.ZipFile(installed_wheel(installed)) as archive:
+        (metadata_name,) = [n for n in archive.namelist() if n.endswith(".dist-info/METADATA")]
+        metadata = email.parser.Parser().parsestr(archive.read(metadata_name).decode("utf-8"))
+    # The version is the distribution's, under its own name: not another project's "perflint".
+    assert metadata["Name"] == "perflint-bytecode"
+    assert found["version"] == metadata["Version"]
 
 
 def test_installed_command_reports_pfl101(

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import keyword
 from collections.abc import Collection, Mapping
-from typing import Literal
 
 import libcst as cst
 
-from perflint.scope import BUILTIN_NAMES, Scope
-
-Kind = Literal["list", "tuple", "str", "set", "dict"]
+from perflint.scope import BUILTIN_NAMES
 
 #: Builtins that never mutate the arguments they are given (and call no user code that
 #: could, beyond dunder methods of the arguments themselves).
@@ -31,37 +28,6 @@ NON_MUTATING_METHODS = frozenset(
         "symmetric_difference",
     }
 )  # fmt: skip
-
-
-def literal_kind(expr: cst.BaseExpression | None) -> Kind | None:
-    """The builtin type an expression certainly evaluates to, judged from its syntax alone."""
-    if isinstance(expr, (cst.List, cst.ListComp)):
-        return "list"
-    if isinstance(expr, cst.Tuple):
-        return "tuple"
-    if isinstance(expr, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
-        if isinstance(expr, cst.SimpleString) and "b" in expr.prefix.lower():
-            return None  # bytes
-        return "str"
-    if isinstance(expr, (cst.Set, cst.SetComp)):
-        return "set"
-    if isinstance(expr, (cst.Dict, cst.DictComp)):
-        return "dict"
-    return None
-
-
-def known_kind(scope: Scope, name: str) -> Kind | None:
-    """The one literal type every binding of ``name`` (as seen from ``scope``) gives it."""
-    bindings = scope.bound_values(name)
-    if not bindings:
-        return None
-    kinds = {
-        literal_kind(binding.value) if binding.kind in ("assign", "annassign") else None
-        for binding in bindings
-    }
-    if len(kinds) != 1:
-        return None
-    return kinds.pop()
 
 
 def singular(name: str) -> str:
@@ -114,51 +80,6 @@ def is_dotted_name(expr: cst.BaseExpression) -> bool:
     return isinstance(expr, cst.Name)
 
 
-# -- value types beyond literals, parentheses and spacing (PFL102-PFL104) ---------------------
-
-#: Builtin constructors whose call always returns exactly that builtin type.
-_CONSTRUCTOR_KINDS: dict[str, Kind] = {
-    "list": "list", "tuple": "tuple", "set": "set", "dict": "dict"
-}
-
-
-def value_kind(expr: cst.BaseExpression | None, scope: Scope) -> Kind | None:
-    """``literal_kind``, plus a call of the builtin ``list``/``tuple``/``set``/``dict``.
-
-    ``scope`` is where ``expr`` is evaluated: the constructor must not be shadowed there.
-    """
-    kind = literal_kind(expr)
-    if kind is not None:
-        return kind
-    if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Name):
-        kind = _CONSTRUCTOR_KINDS.get(expr.func.value)
-        if kind is not None and scope.is_builtin(expr.func.value):
-            return kind
-    return None
-
-
-def known_type(scope: Scope, name: str) -> Kind | None:
-    """Like ``known_kind``, but a binding may also be a builtin constructor call (``dict(...)``)."""
-    owner = scope.resolve(name)
-    bindings = scope.bound_values(name)
-    if owner is None or not bindings:
-        return None
-    kinds = {
-        value_kind(binding.value, owner) if binding.kind in ("assign", "annassign") else None
-        for binding in bindings
-    }
-    if len(kinds) != 1:
-        return None
-    return kinds.pop()
-
-
-def expr_type(scope: Scope, expr: cst.BaseExpression) -> Kind | None:
-    """The builtin type ``expr`` certainly has: a literal, a constructor call, or such a name."""
-    if isinstance(expr, cst.Name):
-        return known_type(scope, expr.value)
-    return value_kind(expr, scope)
-
-
 def with_parens_of(new: cst.BaseExpression, old: cst.BaseExpression) -> cst.BaseExpression:
     """``new`` wrapped in the parentheses ``old`` had, for replacing ``old`` by ``new``."""
     if not old.lpar:
@@ -198,26 +119,6 @@ def no_space(whitespace: cst.BaseParenthesizableWhitespace) -> bool:
 def spaced(whitespace: cst.BaseParenthesizableWhitespace) -> cst.BaseParenthesizableWhitespace:
     """``whitespace``, or one space where it was empty (``for(k,v)in`` -> ``for k in``)."""
     return cst.SimpleWhitespace(" ") if no_space(whitespace) else whitespace
-
-
-def is_self(scope: Scope, expr: cst.BaseExpression) -> bool:
-    """True when ``expr`` is the first parameter (``self``/``cls``) of the method it is used in.
-
-    What ``self.keys()`` or ``self.items()`` return depends on the class and its bases, which
-    may define them unlike ``__iter__`` (a ``Mailbox`` iterates over messages, a pyparsing
-    result over tokens); inside ``__iter__`` itself iterating ``self`` would recurse.
-    """
-    if not isinstance(expr, cst.Name):
-        return False
-    function: Scope | None = scope
-    while function is not None and function.kind in ("comprehension", "lambda"):
-        function = function.parent
-    if function is None or not isinstance(function.node, cst.FunctionDef):
-        return False
-    if function.parent is None or function.parent.kind != "class":
-        return False
-    params = [*function.node.params.posonly_params, *function.node.params.params]
-    return bool(params) and params[0].name.value == expr.value
 
 
 def code_at_indent(

@@ -9,18 +9,12 @@ from dataclasses import dataclass
 import libcst as cst
 import libcst.matchers as m
 
-from perflint.checks._helpers import (
-    IndentTracking,
-    code_at_indent,
-    expr_type,
-    is_self,
-    no_space,
-    short_code,
-    spaced,
-)
+from perflint import flow
+from perflint.checks._helpers import IndentTracking, code_at_indent, no_space, short_code, spaced
 from perflint.checks._loops import Comprehension, Loop, clauses
 from perflint.rule import AstFacts, Rule, replace_nodes
-from perflint.scope import Scope
+from perflint.scope import Guard, Scope
+from perflint.semantics import catches, checked_against_class, expr_type, is_instance, is_probed
 from perflint.types import Applicability
 
 ITEMS_CALL = m.Call(func=m.Attribute(attr=m.Name("items")), args=[])
@@ -37,6 +31,7 @@ class _Candidate:
     scope: Scope  # where the loop's targets are bound
     elements: tuple[cst.BaseExpression, cst.BaseExpression]  # (key target, value target)
     indent: str  # of the block holding the loop
+    guard: Guard | None  # the try/with bodies around it
 
 
 def _names(candidate: _Candidate) -> list[str]:
@@ -77,7 +72,9 @@ class DictItemsUnusedPart(IndentTracking, Rule):
         if any(isinstance(element, cst.StarredElement) for element in target.elements):
             return
         key, value = (element.value for element in target.elements)
-        candidate = _Candidate(loop, owner, self.scope, (key, value), self.block_indent)
+        candidate = _Candidate(
+            loop, owner, self.scope, (key, value), self.block_indent, self.guard
+        )
         if _names(candidate):
             self.candidates.append(candidate)
 
@@ -102,7 +99,7 @@ class DictItemsUnusedPart(IndentTracking, Rule):
         for candidate in self.candidates:
             dead = [
                 isinstance(element, cst.Name)
-                and self._is_dead(candidate.scope, element.value, targets)
+                and self._is_dead(candidate, element.value, targets)
                 for element in candidate.elements
             ]
             if dead[1]:
@@ -110,14 +107,23 @@ class DictItemsUnusedPart(IndentTracking, Rule):
             elif dead[0]:
                 self._report(candidate, keep=1)
 
-    def _is_dead(self, scope: Scope, name: str, targets: Counter[tuple[int, str]]) -> bool:
+    def _is_dead(
+        self, candidate: _Candidate, name: str, targets: Counter[tuple[int, str]]
+    ) -> bool:
+        scope = candidate.scope
         if scope.kind == "class":
             return False  # loop variables of a class body become class attributes
         if name in scope.globals or name in scope.nonlocals:
             return False  # the binding is seen by another scope
         if any(scope.count(builtin) for builtin in _INTROSPECTION):
             return False  # locals()/eval() could read it by name
-        return scope.count_refs(name) == targets[(id(scope), name)]
+        if scope.count_refs(name) == targets[(id(scope), name)]:
+            return True
+        # Used elsewhere: dead all the same if no read can see what this loop binds to it.
+        loop = candidate.loop
+        return isinstance(loop, cst.For) and not flow.loop_binding_read(
+            scope, loop, (name,), body=True
+        )
 
     def _report(self, candidate: _Candidate, keep: int) -> None:
         loop = candidate.loop
@@ -125,8 +131,8 @@ class DictItemsUnusedPart(IndentTracking, Rule):
         assert isinstance(func, cst.Attribute)
         receiver = func.value
         method = "keys" if keep == 0 else "values"
-        if is_self(candidate.scope, receiver):
-            return  # the class's own items() need not match its keys()/values()
+        if self._silent(candidate, receiver):
+            return
         kept = candidate.elements[keep]
         kept_code = code_at_indent(self.context.module, kept, candidate.indent)
         new_loop = loop.with_changes(
@@ -149,6 +155,22 @@ class DictItemsUnusedPart(IndentTracking, Rule):
             method=method,
             target=short_code(self.code(kept)),
         )
+
+    @staticmethod
+    def _silent(candidate: _Candidate, receiver: cst.BaseExpression) -> bool:
+        """Where ``keys()``/``values()`` could mean something else than ``items()`` halves."""
+        scope = candidate.scope
+        if expr_type(scope, receiver) == "dict":
+            return False
+        # The class's own items() need not match its keys()/values(); a duck-typed object
+        # (hasattr(E, "items")) or one narrowed to a class of its own may lack them.
+        if is_instance(scope, receiver) or checked_against_class(scope, receiver):
+            return True
+        if is_probed(scope, receiver, ("items", "keys", "values")):
+            return True
+        # `.items()` inside a handler of AttributeError can be the test of "is it a
+        # mapping": an object with items() but no values() would now take the handler.
+        return catches(candidate.guard, ("AttributeError",))
 
     def _applicability(self, candidate: _Candidate, receiver: cst.BaseExpression) -> Applicability:
         # Only a dict is known to have keys()/values() that match its items(); another

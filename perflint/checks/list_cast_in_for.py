@@ -13,8 +13,6 @@ from perflint.checks._helpers import (
     NON_MUTATING_METHODS,
     IndentTracking,
     code_at_indent,
-    expr_type,
-    literal_kind,
     short_code,
     with_iter,
     with_parens_of,
@@ -22,6 +20,7 @@ from perflint.checks._helpers import (
 from perflint.checks._loops import Loop, LoopRule
 from perflint.rule import AstFacts, replace_nodes
 from perflint.scope import Scope
+from perflint.semantics import expr_type, literal_kind
 from perflint.types import Applicability
 
 LIST_CALL = m.Call(func=m.Name("list"), args=[m.Arg(keyword=None, star="")])

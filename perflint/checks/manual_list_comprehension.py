@@ -16,9 +16,11 @@ from dataclasses import dataclass, field
 import libcst as cst
 import libcst.matchers as m
 
+from perflint import flow
 from perflint.checks._helpers import code_at_indent
-from perflint.rule import AstFacts, Rule
+from perflint.rule import AstFacts, EditTarget, Rule
 from perflint.scope import Scope
+from perflint.semantics import refers
 from perflint.types import Applicability
 
 #: Names whose meaning differs inside a comprehension's own scope before 3.12 (zero-argument
@@ -29,14 +31,27 @@ FRAME_NAMES = frozenset({"super", "locals", "vars", "dir", "eval", "exec"})
 _FRAME_READERS = frozenset({"locals", "eval", "exec"})
 
 _EMPTY_LIST = m.List(elements=[])
+#: How many statements may stand between ``out = []`` and the loop.
+MAX_BETWEEN = 8
 _APPEND_ARG = m.Arg(keyword=None, star="")
 _APPEND = m.Call(func=m.Attribute(value=m.Name(), attr=m.Name("append")), args=[_APPEND_ARG])
+
+
+@dataclass(frozen=True)
+class _Init:
+    """Where ``out`` is bound to a new empty list: ``out = []``, or ``out, n = [], 0``."""
+
+    assign: cst.Assign | cst.AnnAssign
+    #: The position of ``[]`` in a tuple assignment, None for ``out = []``.
+    position: int | None
 
 
 @dataclass(eq=False)
 class _Candidate:
     line: cst.SimpleStatementLine  # the ``out = []`` statement
-    assign: cst.Assign | cst.AnnAssign
+    init: _Init
+    #: Statements between the two, which neither use ``out`` nor the loop's names.
+    between: list[cst.SimpleStatementLine]
     loop: cst.For
     call: cst.Call  # out.append(expr)
     branch: cst.If | None  # the ``if`` around the append, when there is one
@@ -123,37 +138,63 @@ def _target_names(target: cst.BaseExpression) -> list[str] | None:
     return None
 
 
-def _assigned_empty_list(line: cst.BaseStatement) -> tuple[cst.Assign | cst.AnnAssign, str] | None:
-    """``out = []`` / ``out: T = []`` alone on its line, with the name ``out``."""
+def _empty_list(value: cst.BaseExpression) -> bool:
+    """``[]`` on one line (a line break inside it may hold a comment the fix would drop)."""
+    return (
+        isinstance(value, cst.List)
+        and m.matches(value, _EMPTY_LIST)
+        and isinstance(value.lbracket.whitespace_after, cst.SimpleWhitespace)
+    )
+
+
+def _inits(line: cst.BaseStatement) -> dict[str, _Init]:
+    """The names ``line`` binds to a new empty list: ``out = []``, ``out: T = []`` or
+    ``out, n = [], 0`` (alone on its line), each with where its ``[]`` is."""
     if not isinstance(line, cst.SimpleStatementLine) or len(line.body) != 1:
-        return None
+        return {}
     statement = line.body[0]
     if isinstance(statement, cst.Assign):
         if len(statement.targets) != 1:
-            return None
+            return {}
         target = statement.targets[0].target
     elif isinstance(statement, cst.AnnAssign) and statement.value is not None:
         target = statement.target
     else:
-        return None
+        return {}
     value = statement.value
-    if not (isinstance(target, cst.Name) and isinstance(value, cst.List)):
-        return None
-    if not m.matches(value, _EMPTY_LIST):
-        return None
-    if not isinstance(value.lbracket.whitespace_after, cst.SimpleWhitespace):
-        return None  # ``[`` then a line break (and maybe a comment) before ``]``
-    return statement, target.value
+    assert value is not None
+    if isinstance(target, cst.Name):
+        return {target.value: _Init(statement, None)} if _empty_list(value) else {}
+    if not (
+        isinstance(statement, cst.Assign)
+        and isinstance(target, cst.Tuple)
+        and isinstance(value, cst.Tuple)
+        and len(target.elements) == len(value.elements) > 1
+    ):
+        return {}
+    names = [element.value for element in target.elements]
+    if any(isinstance(e, cst.StarredElement) for e in (*target.elements, *value.elements)):
+        return {}
+    if not all(isinstance(name, cst.Name) for name in names):
+        return {}
+    if len({name.value for name in names}) != len(names):  # type: ignore[attr-defined]
+        return {}
+    return {
+        name.value: _Init(statement, position)  # type: ignore[attr-defined]
+        for position, (name, element) in enumerate(zip(names, value.elements))
+        if _empty_list(element.value)
+    }
 
 
 class ManualListComprehension(Rule):
     needles = ("append", "for")
-    ast_types = (ast.For,)
-    reads_previous_statement = True
+    ast_types = (ast.For, ast.AsyncFor)
+    # ``_init_before`` looks back over the loop's line and ``MAX_BETWEEN`` more.
+    previous_lines = MAX_BETWEEN + 1
 
     @classmethod
     def ast_candidate(cls, node: ast.AST, facts: AstFacts) -> bool:
-        assert isinstance(node, ast.For)
+        assert isinstance(node, (ast.For, ast.AsyncFor))
         if node.orelse or len(node.body) != 1:
             return False
         statement = node.body[0]
@@ -174,7 +215,7 @@ class ManualListComprehension(Rule):
             and not isinstance(call.args[0], ast.Starred)
         ):
             return False
-        return _preceding_empty_list(facts).get(id(node)) == func.value.id
+        return func.value.id in _empty_lists_before(facts).get(id(node), ())
 
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
@@ -187,8 +228,6 @@ class ManualListComprehension(Rule):
         #: Scopes that read their own local names by name (locals(), eval(), dir(), ...):
         #: the names they use for it, which do so if they are the builtins.
         self.frame_readers: dict[Scope, set[str]] = {}
-        #: Ids of Name nodes that are not variables: attribute names, keyword argument names.
-        self.not_names: set[int] = set()
 
     # -- finding candidates -----------------------------------------------------------------
     def visit_Module(self, node: cst.Module) -> None:
@@ -206,14 +245,11 @@ class ManualListComprehension(Rule):
         scope = self.scope
         if scope.kind == "class":
             return  # a comprehension there could not see the class's names
-        for previous, loop in zip(body, body[1:]):
-            if not isinstance(loop, cst.For) or loop.asynchronous is not None:
+        for index, loop in enumerate(body):
+            if not isinstance(loop, cst.For) or loop.orelse is not None:
                 continue
-            if loop.orelse is not None:
-                continue
-            assigned = _assigned_empty_list(previous)
-            if assigned is None:
-                continue
+            if loop.asynchronous is not None and not _in_async_function(scope):
+                continue  # `async for` in a comprehension needs an `async def`
             shape = _loop_body(loop)
             targets = _target_names(loop.target)
             if shape is None or targets is None:
@@ -221,13 +257,15 @@ class ManualListComprehension(Rule):
             call, branch = shape
             func = call.func
             assert isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name)
-            assign, out = assigned
-            if func.value.value != out:
+            out = func.value.value
+            found = self._init_before(body, index, out)
+            if found is None:
                 continue
-            assert isinstance(previous, cst.SimpleStatementLine)
+            line, init, between = found
             self.pending[id(loop)] = _Candidate(
-                line=previous,
-                assign=assign,
+                line=line,
+                init=init,
+                between=between,
                 loop=loop,
                 call=call,
                 branch=branch,
@@ -238,6 +276,21 @@ class ManualListComprehension(Rule):
                 indent="".join(self.indents),
                 tail_comment=_tail_comment(loop),
             )
+
+    @staticmethod
+    def _init_before(
+        body: Sequence[cst.BaseStatement], index: int, out: str
+    ) -> tuple[cst.SimpleStatementLine, _Init, list[cst.SimpleStatementLine]] | None:
+        """The nearest statement before ``body[index]`` that binds ``out`` to ``[]``, with
+        the simple statements between them (whether they use ``out`` is decided later)."""
+        for before in range(index - 1, max(-1, index - 2 - MAX_BETWEEN), -1):
+            line = body[before]
+            if not isinstance(line, cst.SimpleStatementLine):
+                return None
+            init = _inits(line).get(out)
+            if init is not None:
+                return line, init, list(body[before + 1 : index])  # type: ignore[arg-type]
+        return None
 
     def visit_For(self, node: cst.For) -> None:
         candidate = self.pending.pop(id(node), None)
@@ -275,15 +328,8 @@ class ManualListComprehension(Rule):
     leave_Try_body = leave_TryStar_body = leave_With_body = _leave_guard
 
     # -- what the loop contains -------------------------------------------------------------
-    def visit_Attribute(self, node: cst.Attribute) -> None:
-        self.not_names.add(id(node.attr))  # ``obj.name`` is no use of a variable ``name``
-
-    def visit_Arg(self, node: cst.Arg) -> None:
-        if node.keyword is not None:
-            self.not_names.add(id(node.keyword))
-
     def visit_Name(self, node: cst.Name) -> None:
-        if id(node) in self.not_names:
+        if not self.is_variable(node):  # ``obj.name`` is no use of a variable ``name``
             return
         name = node.value
         if name in _FRAME_READERS:
@@ -326,22 +372,43 @@ class ManualListComprehension(Rule):
                 continue
             if any(where.is_builtin(name) for name, where in candidate.frame_uses):
                 continue
+            if self._partial_result_seen(candidate):
+                continue
             self._report(candidate)
 
     def _names_stay_inside(self, candidate: _Candidate) -> bool:
-        """The loop target's names are used nowhere but in the loop; ``out`` is a plain local."""
+        """The loop target's names are used nowhere but in the loop, or nowhere that can see
+        what the loop left in them; ``out`` is a plain local; the statements between the two
+        use neither."""
         scope = candidate.scope
         declared = scope.globals | scope.nonlocals
         if candidate.out in declared:
             return False
-        uses = [(name, where) for name, where in candidate.uses if _refers(where, scope, name)]
+        names = {candidate.out, *candidate.targets}
+        if any(flow.statement_mentions(scope, line, names) for line in candidate.between):
+            return False
+        uses = [(name, where) for name, where in candidate.uses if refers(where, scope, name)]
+        outside = []
         for name in set(candidate.targets):
             if name in declared:
                 return False
             inside = sum(1 for used, _ in uses if used == name)
             if scope.count_refs(name) != inside:
-                return False
-        return True
+                outside.append(name)
+        # The comprehension binds no loop variable: no later read may see the loop's.
+        return not outside or not flow.loop_binding_read(
+            scope, candidate.loop, outside, body=False
+        )
+
+    @staticmethod
+    def _partial_result_seen(candidate: _Candidate) -> bool:
+        """Whether code that goes on after the loop raises can read ``out``: partly filled in
+        the original, not yet (re)bound in the rewrite.  A handler that returns or falls
+        through, ``with suppress(...)``: there the partial list is the point."""
+        scope = candidate.scope
+        if scope.kind != "function":
+            return candidate.guarded  # no graph outside functions: any handler may
+        return flow.raised_past_read(scope, [*candidate.between, candidate.loop], (candidate.out,))
 
     def _report(self, candidate: _Candidate) -> None:
         loop, branch = candidate.loop, candidate.branch
@@ -353,9 +420,16 @@ class ManualListComprehension(Rule):
                 target=loop.target,
                 iter=_parenthesized(loop.iter, _ITER_NEEDS_PARENS),
                 ifs=[cst.CompIf(test=test)] if test is not None else [],
+                asynchronous=loop.asynchronous,
             ),
         )
-        assign = candidate.assign.with_changes(value=listcomp, semicolon=cst.MaybeSentinel.DEFAULT)
+        init = candidate.init
+        if init.position is None:
+            assign: cst.Assign | cst.AnnAssign = init.assign.with_changes(
+                value=listcomp, semicolon=cst.MaybeSentinel.DEFAULT
+            )
+        else:
+            assign = cst.Assign(targets=[cst.AssignTarget(cst.Name(candidate.out))], value=listcomp)
         rewritten = cst.SimpleStatementLine(body=[assign])
         # The element and the test come from blocks nested deeper than the new statement:
         # their continuation lines (if any) keep the indentation they had there.
@@ -366,24 +440,64 @@ class ManualListComprehension(Rule):
             moved[test] = body_indent
             moved[elt] = body_indent + _block_indent(branch.body, default)
         new_code = code_at_indent(self.context.module, assign, candidate.indent, moved)
-        # The new statement is one line: it can keep one end-of-line comment, the one of
-        # ``out = []`` (moved along) or the loop's last (outside the replaced range).
-        trailing = candidate.line.trailing_whitespace
-        if trailing.comment is not None:
-            if candidate.tail_comment is not None:
-                candidate.comments = True
-            new_code += self.code(trailing.whitespace) + trailing.comment.value
-        edits = [] if candidate.comments else [((candidate.line, loop), new_code)]
+        edits: list[tuple[EditTarget, str]]
+        if init.position is not None:
+            # `out, n = [], 0` keeps `n = 0` where it is; `out` is bound where the loop was.
+            kept = self._without(init.assign, init.position, candidate.indent)
+            edits = [(init.assign, kept), (loop, new_code)]
+        else:
+            # The new statement is one line: it can keep one end-of-line comment, the one of
+            # ``out = []`` (moved along) or the loop's last (outside the replaced range).
+            trailing = candidate.line.trailing_whitespace
+            if trailing.comment is not None:
+                if candidate.tail_comment is not None:
+                    candidate.comments = True
+                new_code += self.code(trailing.whitespace) + trailing.comment.value
+            if candidate.between:
+                moved_up = self._moved_up(candidate)
+                if moved_up is None:
+                    candidate.comments = True
+                    moved_up = ""
+                edits = [((candidate.line, candidate.between[-1]), moved_up), (loop, new_code)]
+            else:
+                edits = [((candidate.line, loop), new_code)]
         self.report(
             candidate.line.body[0],  # the assignment, without its trailing comment
             end_node=loop.iter,  # `out = []` through the loop header, not its body
             scope=candidate.scope,
-            edits=edits,
+            edits=[] if candidate.comments else edits,
             applicability=self._applicability(candidate),
             rewritten=rewritten,
             flagged=_block_of(candidate.line, loop),
             out=candidate.out,
         )
+
+    def _without(self, assign: cst.Assign | cst.AnnAssign, position: int, indent: str) -> str:
+        """``out, n = [], 0`` without its ``position``-th target and value: ``n = 0``."""
+        target, value = assign.targets[0].target, assign.value  # type: ignore[union-attr]
+        assert isinstance(target, cst.Tuple) and isinstance(value, cst.Tuple)
+        module = self.context.module
+
+        def codes(elements: Sequence[cst.BaseElement]) -> str:
+            kept = [e.value for i, e in enumerate(elements) if i != position]
+            return ", ".join(code_at_indent(module, expr, indent) for expr in kept)
+
+        return f"{codes(target.elements)} = {codes(value.elements)}"
+
+    def _moved_up(self, candidate: _Candidate) -> str | None:
+        """The statements between ``out = []`` and the loop, as code that starts where
+        ``out = []`` starts; None when a comment before the first would be lost."""
+        first, *rest = candidate.between
+        if any(line.comment is not None for line in first.leading_lines):
+            return None
+        lines = [first.with_changes(leading_lines=()), *rest]
+        last = lines[-1]
+        assert isinstance(last, cst.SimpleStatementLine)
+        # The last line's comment and line break stay where they are, after the edit.
+        lines[-1] = last.with_changes(trailing_whitespace=cst.TrailingWhitespace())
+        module, indent = self.context.module, candidate.indent
+        code = "".join(code_at_indent(module, line, indent) for line in lines)
+        return code[len(indent) :].rstrip("\r\n")
 
     def _applicability(self, candidate: _Candidate) -> Applicability:
         scope = candidate.scope
@@ -399,6 +513,11 @@ class ManualListComprehension(Rule):
         if any(scope.is_builtin(name) for name in self.frame_readers.get(scope, ())):
             return "unsafe"  # locals()/eval() elsewhere in the function see the loop variable
         return "safe"
+
+
+def _in_async_function(scope: Scope) -> bool:
+    node = scope.node
+    return isinstance(node, cst.FunctionDef) and node.asynchronous is not None
 
 
 def _closure_sees(scope: Scope, name: str) -> bool:
@@ -423,16 +542,6 @@ def _block_indent(suite: cst.BaseSuite, default: str) -> str:
     return ""
 
 
-def _refers(where: Scope, scope: Scope, name: str) -> bool:
-    """True when ``name`` used in ``where`` (``scope`` or nested in it) is ``scope``'s variable."""
-    current: Scope | None = where
-    while current is not None and current is not scope:
-        if name in current.bindings and name not in current.globals | current.nonlocals:
-            return False
-        current = current.parent
-    return current is scope
-
-
 #: Expressions that need parentheses as a comprehension's element, or as its iterable or
 #: ``if`` test (which must be a disjunction: no conditional expression or lambda there).
 _ELT_NEEDS_PARENS = (cst.GeneratorExp, cst.Yield, cst.NamedExpr, cst.StarredElement)
@@ -452,7 +561,9 @@ def _block_of(line: cst.SimpleStatementLine, loop: cst.For) -> cst.Module:
     return cst.Module(body=[line.with_changes(leading_lines=()), loop])
 
 
-_preceded_cache: weakref.WeakKeyDictionary[AstFacts, dict[int, str]] = weakref.WeakKeyDictionary()
+_preceded_cache: weakref.WeakKeyDictionary[AstFacts, dict[int, frozenset[str]]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def _statement_lists(body: list[ast.stmt]) -> Iterator[list[ast.stmt]]:
@@ -468,29 +579,54 @@ def _statement_lists(body: list[ast.stmt]) -> Iterator[list[ast.stmt]]:
             yield from _statement_lists(part.body)
 
 
-def _preceding_empty_list(facts: AstFacts) -> dict[int, str]:
-    """``id(for node) -> name`` for every ``for`` statement right after ``name = []``."""
+def _empty_lists_bound(statement: ast.stmt) -> set[str]:
+    """Names ``statement`` binds to ``[]``: ``out = []``, ``out: T = []``, ``out, n = [], 0``."""
+    if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
+        target, value = statement.targets[0], statement.value
+    elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
+        target, value = statement.target, statement.value
+    else:
+        return set()
+    pairs = [(target, value)]
+    if isinstance(target, ast.Tuple) and isinstance(value, ast.Tuple):
+        pairs = list(zip(target.elts, value.elts))
+    return {
+        name.id
+        for name, item in pairs
+        if isinstance(name, ast.Name) and isinstance(item, ast.List) and not item.elts
+    }
+
+
+#: Statements that end a run of simple ones (the check looks back over simple lines only).
+_COMPOUND = tuple(
+    getattr(ast, name)
+    for name in ("If", "For", "AsyncFor", "While", "Try", "TryStar", "With", "AsyncWith",
+                 "Match", "FunctionDef", "AsyncFunctionDef", "ClassDef")
+    if hasattr(ast, name)
+)  # fmt: skip
+
+
+def _empty_lists_before(facts: AstFacts) -> dict[int, frozenset[str]]:
+    """``id(for node) -> names`` bound to ``[]`` by a statement of the run of simple
+    statements right before the loop (a superset of what the check accepts: it looks back
+    over a few simple lines only, and a line may hold several statements)."""
     found = _preceded_cache.get(facts)
     if found is not None:
         return found
     found = {}
     assert isinstance(facts.tree, ast.Module)
     top = facts.tree.body
-    pairs = [zip(body, body[1:]) for body in _statement_lists(top)]
-    if facts.previous is not None and top:
-        pairs.append(zip([facts.previous], top))  # across the cut before this piece
-    for pairing in pairs:
-        for previous, statement in pairing:
-            if not isinstance(statement, ast.For):
+    for body in _statement_lists(top):
+        bound: frozenset[str] = frozenset()
+        # The run before the piece's first statements goes on across the cut before it.
+        for statement in (*facts.previous, *body) if body is top else body:
+            if isinstance(statement, (ast.For, ast.AsyncFor)) and bound:
+                found[id(statement)] = bound
+            if isinstance(statement, _COMPOUND):
+                bound = frozenset()
                 continue
-            if isinstance(previous, ast.Assign) and len(previous.targets) == 1:
-                target = previous.targets[0]
-            elif isinstance(previous, ast.AnnAssign):
-                target = previous.target
-            else:
-                continue
-            value = previous.value
-            if isinstance(target, ast.Name) and isinstance(value, ast.List) and not value.elts:
-                found[id(statement)] = target.id
+            names = _empty_lists_bound(statement)
+            if names:
+                bound = bound | names
     _preceded_cache[facts] = found
     return found

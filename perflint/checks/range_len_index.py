@@ -8,18 +8,19 @@ from dataclasses import dataclass, field
 import libcst as cst
 import libcst.matchers as m
 
+from perflint import flow
 from perflint.checks._helpers import (
     NON_MUTATING_BUILTINS,
     NON_MUTATING_METHODS,
     fresh_name,
     is_dotted_name,
-    known_kind,
     last_identifier,
     singular,
 )
 from perflint.checks._loops import Loop, LoopRule
 from perflint.rule import AstFacts, replace_nodes
-from perflint.scope import Scope
+from perflint.scope import Guard, Scope
+from perflint.semantics import catches, expr_type, is_instance, may_be, refers
 from perflint.types import Applicability
 
 _POSITIONAL = m.Arg(keyword=None, star="")
@@ -40,7 +41,11 @@ class _Candidate:
     index: str
     seq: cst.BaseExpression
     scope: Scope  # where the index variable lives
+    guard: Guard | None  # the try/with bodies around the loop
     reads: list[cst.Subscript] = field(default_factory=list)
+    #: Ids of the index names inside those reads, and the scopes of its other uses.
+    read_names: set[int] = field(default_factory=set)
+    uses: list[Scope] = field(default_factory=list)
     bad: bool = False
     calls: bool = False  # the body calls something (or yields): it could reach ``seq``
     paused: int = 0  # >0 while visiting the loop's own target/iterable
@@ -81,7 +86,7 @@ class RangeLenIndex(LoopRule):
         seq = _seq_of(loop.iter)
         if not is_dotted_name(seq):
             return None
-        return _Candidate(loop, owner, loop.target.value, seq, self.scope)
+        return _Candidate(loop, owner, loop.target.value, seq, self.scope, self.guard)
 
     # -- what the body does -----------------------------------------------------------------
     def visit_Subscript(self, node: cst.Subscript) -> None:
@@ -94,6 +99,7 @@ class RangeLenIndex(LoopRule):
                 if self.scope is not candidate.scope:
                     candidate.bad = True  # a closure reads seq[i] late, with the last i
                 candidate.reads.append(node)
+                candidate.read_names.add(id(node.slice[0].slice.value))  # type: ignore[attr-defined]
 
     def visit_Call(self, node: cst.Call) -> None:
         for candidate in self.active():
@@ -128,6 +134,10 @@ class RangeLenIndex(LoopRule):
 
     def visit_Name(self, node: cst.Name) -> None:
         self._rebinds(node)
+        for candidate in self.active():
+            if node.value == candidate.index and id(node) not in candidate.read_names:
+                if self.is_variable(node):
+                    candidate.uses.append(self.scope)  # the index serves something else
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
         self._rebinds(node)
@@ -135,14 +145,41 @@ class RangeLenIndex(LoopRule):
     # -- deciding ---------------------------------------------------------------------------
     def finish(self) -> None:
         for candidate in self.done:
-            if candidate.bad or not candidate.reads:
+            if candidate.bad or not candidate.reads or self._silent(candidate):
                 continue
-            # The index must serve nothing but ``seq[i]``: its own target plus the reads.
-            if candidate.scope.count_refs(candidate.index) != 1 + len(candidate.reads):
+            if not self._index_only_indexes(candidate):
                 continue
             base = singular(last_identifier(candidate.seq) or "item")
             item = fresh_name(base, self.names_in_file())
             self._report(candidate, item)
+
+    @staticmethod
+    def _index_only_indexes(candidate: _Candidate) -> bool:
+        """The index serves nothing but ``seq[i]`` in the loop, and no read after the loop
+        can see the value the loop left in it (the rewrite binds no index)."""
+        scope, index = candidate.scope, candidate.index
+        if any(refers(where, scope, index) for where in candidate.uses):
+            return False
+        if scope.count_refs(index) == 1 + len(candidate.reads):
+            return True  # no other occurrence anywhere
+        loop = candidate.loop
+        return isinstance(loop, cst.For) and not flow.loop_binding_read(
+            scope, loop, (index,), body=False
+        )
+
+    @staticmethod
+    def _silent(candidate: _Candidate) -> bool:
+        """Where iterating ``seq`` could give other items than indexing it, or raise other
+        exceptions."""
+        scope, seq = candidate.scope, candidate.seq
+        # The instance's own indexing and iteration are whatever its class makes them
+        # (``for i in range(len(self)): yield self[i]`` in ``__iter__`` would recurse); a
+        # dict's [] takes keys and iterating it yields them.
+        if is_instance(scope, seq) or may_be(scope, seq, "dict"):
+            return True
+        # len(seq) raising TypeError, or seq[i] a LookupError, may be how a handler around
+        # the loop tells sequences from other objects; iterating raises neither.
+        return catches(candidate.guard, ("TypeError", "KeyError", "IndexError"))
 
     def _report(self, candidate: _Candidate, item: str) -> None:
         loop = candidate.loop
@@ -172,7 +209,7 @@ class RangeLenIndex(LoopRule):
         # whatever the body calls, and a range() snapshot of its length would then differ.
         if not isinstance(candidate.seq, cst.Name):
             return "unsafe"
-        kind = known_kind(candidate.scope, candidate.seq.value)
+        kind = expr_type(candidate.scope, candidate.seq)
         if kind in ("tuple", "str"):
             return "safe"
         if kind == "list" and not candidate.calls:

@@ -12,13 +12,21 @@ import pkgutil
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
+from perflint.docs_url import rule_url
 from perflint.fixes import is_fixable
-from perflint.types import FileResult, Finding
+from perflint.types import FileResult, Finding, RuleSpec
+
+#: The code of a file that could not be read or parsed: no rule, so no rule page.
+ERROR_CODE = "PFL000"
 
 Reporter = Callable[[Sequence[FileResult], "ReportContext"], str]
 
 _REGISTRY: dict[str, Reporter] = {}
 _loaded = False
+
+#: The formats written for people to read: whatever they print passes through
+#: ``_printable.safe_output`` (the machine formats escape their data themselves).
+HUMAN_READABLE = frozenset({"text", "concise", "markdown"})
 
 
 @dataclass(frozen=True)
@@ -31,6 +39,17 @@ class ReportContext:
     explain: bool = False
     #: The source text a result's findings refer to, or None (the text format shows lines of it).
     source: Callable[[FileResult], str | None] = field(default=lambda result: None)
+    #: The rules of the run (built-in and rule packs), for formats that describe them; empty:
+    #: the built-in rules.
+    rules: tuple[RuleSpec, ...] = ()
+    #: Where the rule pages are published (``docs-url``); None: findings carry no link.
+    docs_url: str | None = None
+    #: ``--show-fixes`` (without ``--fix``): the text format shows each fix as a diff.
+    show_fixes: bool = False
+
+    def url(self, code: str, name: str) -> str | None:
+        """The documentation page of rule ``code`` (see ``perflint.docs_url``)."""
+        return rule_url(self.docs_url, code, name) if code != ERROR_CODE else None
 
     def applicable(self, finding: Finding) -> bool:
         """True when ``--fix`` (with the current ``--unsafe-fixes``) would fix ``finding``."""

@@ -1,4 +1,8 @@
-"""``--diff``: a unified diff of every file the fixes would change."""
+"""``--diff``: a unified diff of every file the fixes would change.
+
+The code lines are as in the files (the CLI writes the diff through ``safe_output``, which
+escapes only what would drive a terminal); the file names in the headers are made printable,
+since a name with a line break cannot be written in a unified diff header anyway."""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import difflib
 import re
 from collections.abc import Sequence
 
+from perflint.reporters._printable import printable
 from perflint.types import FileResult
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n?|\n)|[^\r\n]+$")
@@ -17,7 +22,8 @@ def _lines(text: str) -> list[str]:
 
 def file_diff(path: str, before: str, after: str) -> str:
     out = []
-    for line in difflib.unified_diff(_lines(before), _lines(after), fromfile=path, tofile=path):
+    name = printable(path)
+    for line in difflib.unified_diff(_lines(before), _lines(after), fromfile=name, tofile=name):
         if not line.endswith(("\n", "\r")):
             line += "\n\\ No newline at end of file\n"
         out.append(line)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from perflint.engine import RULE_URL
-from perflint.types import PYTHON_VERSIONS, RuleSpec, Settings
+from perflint.docs_url import rule_url
+from perflint.types import PYTHON_VERSIONS, RuleSpec
 
 
 def fix_availability(spec: RuleSpec) -> str:
@@ -36,30 +36,11 @@ def version_range(versions: Sequence[str]) -> str:
     return ",".join(ordered)
 
 
-def example_message(spec: RuleSpec) -> str:
-    """The message the rule gives on its first slow example (its template's ``{placeholders}``
-    filled in as on real code); the template itself if the example is not flagged."""
-    from perflint.runner import lint_source
-
-    if not spec.examples or not spec.python:
-        return spec.message
-    settings = Settings(select=(spec.code,), target_version=spec.python[0])
-    result = lint_source(spec.examples[0].slow, "example.py", settings)
-    flagged = [finding.message for finding in result.findings if finding.code == spec.code]
-    return flagged[0] if flagged else spec.message
-
-
 def rules_table(specs: Sequence[RuleSpec]) -> str:
-    """One row per rule; the message column shows the message of the rule's first example."""
-    header = ("Code", "Name", "Fix", "Python", "Message (on its first example)")
+    """One row per rule: code, name, fix availability, target versions and title."""
+    header = ("Code", "Name", "Fix", "Python", "Title")
     rows = [
-        (
-            spec.code,
-            spec.name,
-            fix_availability(spec),
-            version_range(spec.python),
-            example_message(spec),
-        )
+        (spec.code, spec.name, fix_availability(spec), version_range(spec.python), spec.title)
         for spec in specs
     ]
     widths = [max(len(row[column]) for row in [header, *rows]) for column in range(len(header) - 1)]
@@ -67,17 +48,18 @@ def rules_table(specs: Sequence[RuleSpec]) -> str:
     def line(row: Sequence[str]) -> str:
         cells = [
             cell.ljust(width) for cell, width in zip(row, widths, strict=False)
-        ]  # the message is not padded
+        ]  # the title is not padded
         return "  ".join([*cells, row[-1]]).rstrip()
 
     rule = "  ".join("-" * width for width in widths) + "  " + "-" * len(header[-1])
     return "\n".join([line(header), rule, *(line(row) for row in rows)]) + "\n"
 
 
-def rule_json(spec: RuleSpec) -> dict[str, object]:
+def rule_json(spec: RuleSpec, docs_url: str | None = None) -> dict[str, object]:
     return {
         "code": spec.code,
         "name": spec.name,
+        "title": spec.title,
         "message": spec.message,
         "fix_title": spec.fix_title,
         "fix": fix_availability(spec),
@@ -101,9 +83,9 @@ def rule_json(spec: RuleSpec) -> dict[str, object]:
             {"code": case.code, "fixed": case.fixed, "applicability": case.applicability}
             for case in spec.invalid
         ],
-        "url": RULE_URL.format(code=spec.code, name=spec.name),
+        "url": rule_url(docs_url, spec.code, spec.name),
     }
 
 
-def rules_json(specs: Sequence[RuleSpec]) -> str:
-    return json.dumps([rule_json(spec) for spec in specs], indent=2, ensure_ascii=False) + "\n"
+def rules_json(specs: Sequence[RuleSpec], docs_url: str | None = None) -> str:
+    return json.dumps([rule_json(spec, docs_url) for spec in specs], indent=2, ensure_ascii=False) + "\n"

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from perflint.reporters import ReportContext, all_findings, register
 from perflint.reporters._paths import repository_path, repository_root
+from perflint.reporters._printable import printable
 from perflint.types import FileResult, Finding
 
 #: GitHub shows at most this many annotations of each type (error, warning) per step.
@@ -15,7 +16,9 @@ ANNOTATION_LIMIT = 10
 
 
 def escape_data(value: str) -> str:
-    """Escape a command's message the way the Actions runner unescapes it."""
+    """Escape a command's message the way the Actions runner unescapes it; other control and
+    bidi characters are shown as escapes (the runner prints the message to the log)."""
+    value = printable(value, keep="\r\n")
     return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 

@@ -14,6 +14,7 @@ from pathlib import Path, PurePath
 from perflint.fingerprint import fingerprints
 from perflint.reporters import ReportContext, all_findings, register
 from perflint.reporters._paths import repository_path, repository_root
+from perflint.reporters._printable import well_formed
 from perflint.types import FileResult, Finding
 
 
@@ -57,4 +58,4 @@ def gitlab_issues(results: Sequence[FileResult], root: Path | None = None) -> li
 @register("gitlab")
 def render_gitlab(results: Sequence[FileResult], context: ReportContext) -> str:
     # ASCII only: the report is read back as JSON, whatever encoding stdout had.
-    return json.dumps(gitlab_issues(results), indent=2) + "\n"
+    return json.dumps(well_formed(gitlab_issues(results)), indent=2) + "\n"

@@ -7,6 +7,7 @@ import json
 from collections.abc import Sequence
 
 from perflint.reporters import ReportContext, all_findings, register
+from perflint.reporters._printable import json_escaped
 from perflint.types import FileResult, Finding, Location
 
 
@@ -38,13 +39,13 @@ def finding_json(finding: Finding, context: ReportContext) -> dict[str, object]:
         "location": _location(finding.start),
         "end_location": _location(finding.end),
         "fix": fix,
-        "url": finding.url,
+        "url": context.url(finding.code, finding.name),
         "noqa_row": finding.start.row,
     }
     if context.explain:
         explanation = None
         if finding.explanation is not None:
-            from perflint.explain import explanation_json
+            from perflint.explain_text import explanation_json
 
             explanation = explanation_json(finding.explanation)
         data["explanation"] = explanation
@@ -54,12 +55,12 @@ def finding_json(finding: Finding, context: ReportContext) -> dict[str, object]:
 @register("json")
 def render_json(results: Sequence[FileResult], context: ReportContext) -> str:
     items = [finding_json(finding, context) for _, finding in all_findings(results)]
-    return json.dumps(items, indent=2, ensure_ascii=False) + "\n"
+    return json_escaped(json.dumps(items, indent=2, ensure_ascii=False)) + "\n"
 
 
 @register("jsonl")
 def render_jsonl(results: Sequence[FileResult], context: ReportContext) -> str:
     return "".join(
-        json.dumps(finding_json(finding, context), ensure_ascii=False) + "\n"
+        json_escaped(json.dumps(finding_json(finding, context), ensure_ascii=False)) + "\n"
         for _, finding in all_findings(results)
     )

@@ -13,10 +13,12 @@ from collections.abc import Sequence
 
 from perflint.fingerprint import fingerprints
 from perflint.reporters import ReportContext, all_findings, register
+from perflint.reporters._printable import xml_escaped
 from perflint.types import FileResult, Finding
 
-#: Characters XML 1.0 cannot carry at all, even escaped.
-_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+#: Characters XML 1.0 cannot carry at all, even escaped (a lone surrogate is an undecodable
+#: byte of a file name).
+_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def clean(text: str) -> str:
@@ -60,11 +62,15 @@ def render_junit(results: Sequence[FileResult], context: ReportContext) -> str:
             body = [f"{location}: {finding.code} {finding.message}"]
             if finding.fix_title:
                 body.append(f"help: {finding.fix_title}")
-            if finding.url:
-                body.append(finding.url)
+            url = context.url(finding.code, finding.name)
+            if url:
+                body.append(url)
             problem = ET.SubElement(case, kind, message=clean(finding.message), type=finding.code)
             problem.text = clean("\n".join(body))
     suites.set("tests", str(total))
     suites.set("failures", str(sum(int(s.get("failures", "0")) for s in suites)))
     suites.set("errors", str(sum(int(s.get("errors", "0")) for s in suites)))
-    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
+    # Line breaks and the characters that drive terminals become character references: one
+    # line of XML, the same document for a parser, safe to print.
+    document = xml_escaped(ET.tostring(suites, encoding="unicode"))
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + document + "\n"

@@ -12,9 +12,10 @@ from collections.abc import Sequence
 
 from perflint.lines import edited, line_offsets, offset, split_lines
 from perflint.reporters import ReportContext, all_findings, register
+from perflint.reporters._printable import well_formed
 from perflint.types import Edit, FileResult, Finding, Fix, Location
 
-SOURCE = {"name": "perflint", "url": "https://github.com/perflint/perflint"}
+SOURCE = {"name": "perflint"}
 
 #: reviewdog reads rdjsonl with Go's ``bufio.Scanner``, which stops without an error at a line
 #: of 64 KiB, dropping that diagnostic and every one after it.
@@ -69,7 +70,7 @@ def suggestions(fix: Fix, source: SourceText) -> list[dict[str, object]]:
     return [{"range": span, "text": whole.content}]
 
 
-def diagnostic(finding: Finding, source: SourceText) -> dict[str, object]:
+def diagnostic(finding: Finding, source: SourceText, url: str | None = None) -> dict[str, object]:
     data: dict[str, object] = {
         "message": finding.message,
         "location": {
@@ -78,7 +79,7 @@ def diagnostic(finding: Finding, source: SourceText) -> dict[str, object]:
         },
         "severity": "ERROR" if finding.code == "PFL000" else "WARNING",
         "source": SOURCE,
-        "code": {"value": finding.code, **({"url": finding.url} if finding.url else {})},
+        "code": {"value": finding.code, **({"url": url} if url else {})},
     }
     if finding.fix is not None:
         offered = suggestions(finding.fix, source)
@@ -93,7 +94,8 @@ def diagnostics(results: Sequence[FileResult], context: ReportContext) -> list[d
     for result, finding in all_findings(results):
         if result.path not in sources:
             sources[result.path] = SourceText(context.source(result))
-        out.append(diagnostic(finding, sources[result.path]))
+        url = context.url(finding.code, finding.name)
+        out.append(well_formed(diagnostic(finding, sources[result.path], url)))
     return out
 
 

@@ -18,12 +18,16 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote
 
+from perflint import DISTRIBUTION
 from perflint.reporters import ReportContext, all_findings, register
 from perflint.reporters._paths import repository_path, repository_root
-from perflint.types import FileResult, Finding, Location, RuleSpec
+from perflint.reporters._printable import well_formed
+from perflint.types import FileResult, Finding, Location, RuleSpec, is_performance_rule
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-INFORMATION_URI = "https://github.com/perflint/perflint"
+#: Where to learn about the tool: its distribution's page on PyPI (``pip install`` takes
+#: the same name); no repository URL is assumed.
+INFORMATION_URI = f"https://pypi.org/project/{DISTRIBUTION}/"
 FINGERPRINT_KEY = "perflint/v1"
 
 
@@ -33,7 +37,7 @@ def relative_uri(path: str, root: Path | None = None) -> str:
     relative = repository_path(path, root or repository_root())
     if relative is None:
         return Path(os.path.normpath(Path.cwd() / path)).as_uri()
-    return quote(relative, safe="/")
+    return quote(relative, safe="/", errors="surrogateescape")  # an undecodable name's bytes
 
 
 def level(finding: Finding) -> str:
@@ -44,60 +48,81 @@ def level(finding: Finding) -> str:
 @lru_cache(maxsize=None)
 def _example_explanation(spec: RuleSpec) -> tuple[str, ...]:
     """The rule's first example's bytecode diff, compiled in-process; empty if unavailable."""
-    if not spec.examples:
+    if not spec.examples or not is_performance_rule(spec.code):
         return ()
     try:
-        from perflint.explain import explain_example, render_explanation
+        from perflint.explain import explain_example
+        from perflint.explain_text import render_explanation
 
-        return tuple(render_explanation(explain_example(spec.examples[0])))
+        return tuple(render_explanation(explain_example(spec.examples[0], spec=spec)))
     except Exception:  # an explanation is a nicety; the report must not fail for it
         return ()
 
 
-def _rule(spec: RuleSpec) -> dict[str, object]:
-    from perflint.engine import RULE_URL
+def _rule(spec: RuleSpec, context: ReportContext) -> dict[str, object]:
+    """A rule's descriptor: its title, what it does, and its whole documentation page as help
+    (so the alert explains itself where no ``docs-url`` gives a page to link to)."""
+    from perflint.ruledocs import render_rule, what_it_does
 
     explanation = _example_explanation(spec)
-    markdown = [f"**{spec.message}**", "", spec.why.strip(), "", f"**Fix:** {spec.fix_title}", ""]
-    markdown += [f"**Fix safety:** {spec.fix_safety.strip()}", ""]
-    if spec.examples:
-        markdown += ["Example:", "", "```python", spec.examples[0].slow.rstrip(), "```", ""]
-        markdown += ["Use instead:", "", "```python", spec.examples[0].fast.rstrip(), "```", ""]
+    page = render_rule(spec).strip()
+    markdown = page
     if explanation:
-        markdown += ["Bytecode:", "", "```", *explanation, "```", ""]
-    if spec.references:
-        markdown += ["References:", "", *(f"- <{ref}>" for ref in spec.references)]
-    return {
+        markdown += "\n\n## Bytecode\n\n" + "\n".join(["```", *explanation, "```"])
+    descriptor: dict[str, object] = {
         "id": spec.code,
         "name": spec.name,
-        "shortDescription": {"text": spec.message},
-        "fullDescription": {"text": spec.why.strip()},
-        "help": {
-            "text": f"{spec.why.strip()}\n\nFix: {spec.fix_title}",
-            "markdown": "\n".join(markdown).strip() + "\n",
-        },
-        "helpUri": RULE_URL.format(code=spec.code, name=spec.name),
+        "shortDescription": {"text": spec.title},
+        "fullDescription": {"text": what_it_does(spec)},
+        "help": {"text": page + "\n", "markdown": markdown + "\n"},
         "defaultConfiguration": {"level": "warning"},
         "properties": {"tags": ["performance", *spec.tags]},
+    }
+    url = context.url(spec.code, spec.name)
+    if url is not None:
+        descriptor["helpUri"] = url
+    return descriptor
+
+
+#: What PFL000 is, for its rule and notification descriptors.
+FILE_ERROR_TITLE = "File that could not be analysed"
+FILE_ERROR_HELP = (
+    "perflint could not read, decode or parse this file, or could not write its fixes (the "
+    "message says which, with the parser's line and column for a syntax error). The file "
+    "was not analysed; every other file was, and their results are complete. A PFL000 makes "
+    "`perflint check` exit with status 2. Fix the file (or exclude it) and run perflint again."
+)
+SKIPPED_HELP = (
+    "The file is larger than max-file-size (default 5 MB), so perflint did not read it. "
+    "Raise the limit with --max-file-size to analyse it; a skipped file does not change the "
+    "exit status."
+)
+
+
+def _descriptor(id: str, name: str, title: str, help: str, level: str) -> dict[str, object]:
+    """A reporting descriptor of PFL000 or of a notification: GitHub's ingestion wants a full
+    description and help on every one."""
+    return {
+        "id": id,
+        "name": name,
+        "shortDescription": {"text": title},
+        "fullDescription": {"text": help},
+        "help": {"text": help, "markdown": help},
+        "defaultConfiguration": {"level": level},
     }
 
 
 def _error_rule() -> dict[str, object]:
-    return {
-        "id": "PFL000",
-        "name": "file-error",
-        "shortDescription": {"text": "The file could not be read or parsed."},
-        "defaultConfiguration": {"level": "error"},
-    }
+    return _descriptor("PFL000", "file-error", FILE_ERROR_TITLE, FILE_ERROR_HELP, "error")
 
 
-def _error_notification() -> dict[str, object]:
-    return {
-        "id": "PFL000",
-        "name": "file-error",
-        "shortDescription": {"text": "A file could not be read, decoded or parsed (or its fixes written)."},
-        "defaultConfiguration": {"level": "error"},
-    }
+#: The id of the notification of a file left out on purpose (SARIF wants an id unlike its name).
+SKIPPED_ID = "perflint.file-skipped"
+#: What a run's notifications may be about, in this order (notifications refer to the index).
+_NOTIFICATIONS = (
+    _descriptor("PFL000", "file-error", FILE_ERROR_TITLE, FILE_ERROR_HELP, "error"),
+    _descriptor(SKIPPED_ID, "file-skipped", "File not analysed on purpose", SKIPPED_HELP, "warning"),
+)
 
 
 def _region(start: Location, end: Location) -> dict[str, int]:
@@ -185,14 +210,25 @@ def _notification(finding: Finding, uri: str) -> dict[str, object]:
     }
 
 
+def _skip(result: FileResult, uri: str) -> dict[str, object]:
+    """A file left out on purpose, as a warning notification on it (its results are not
+    missing by accident, and the upload stays complete)."""
+    return {
+        "descriptor": {"id": SKIPPED_ID, "index": 1},
+        "level": "warning",
+        "message": {"text": f"{result.path}: skipped: {result.skipped}"},
+        "locations": [{"physicalLocation": {"artifactLocation": _artifact(uri)}}],
+    }
+
+
 def sarif_document(results: Sequence[FileResult], context: ReportContext, root: Path | None = None) -> dict[str, object]:
     """The whole SARIF log as a JSON-ready mapping."""
     from perflint import __version__
     from perflint.fingerprint import fingerprints
     from perflint.ruleset import builtin_rules
 
-    specs = sorted(builtin_rules(), key=lambda spec: spec.code)
-    rules = [_error_rule(), *(_rule(spec) for spec in specs)]
+    specs = sorted(context.rules or builtin_rules(), key=lambda spec: spec.code)
+    rules = [_error_rule(), *(_rule(spec, context) for spec in specs)]
     index = {rule["id"]: position for position, rule in enumerate(rules)}
     base = (root or repository_root()).resolve()
     sarif_results = []
@@ -201,6 +237,8 @@ def sarif_document(results: Sequence[FileResult], context: ReportContext, root: 
         uri = relative_uri(result.path, base)
         if result.error is not None:
             notifications.append(_notification(result.error, uri))
+        if result.skipped is not None:
+            notifications.append(_skip(result, uri))
         findings = [finding for _, finding in all_findings([result])]
         prints = fingerprints(findings, path=uri)
         for finding, fingerprint in zip(findings, prints):
@@ -214,7 +252,7 @@ def sarif_document(results: Sequence[FileResult], context: ReportContext, root: 
                 "semanticVersion": __version__ if __version__[:1].isdigit() else None,
                 "informationUri": INFORMATION_URI,
                 "rules": rules,
-                "notifications": [_error_notification()],
+                "notifications": list(_NOTIFICATIONS),
             }
         },
         "invocations": [{"executionSuccessful": True, "toolExecutionNotifications": notifications}],
@@ -231,4 +269,4 @@ def sarif_document(results: Sequence[FileResult], context: ReportContext, root: 
 @register("sarif")
 def render_sarif(results: Sequence[FileResult], context: ReportContext) -> str:
     # ASCII only (json's default): read back as JSON whatever encoding stdout had.
-    return json.dumps(sarif_document(results, context), indent=2) + "\n"
+    return json.dumps(well_formed(sarif_document(results, context)), indent=2) + "\n"

@@ -3,41 +3,51 @@ flagged range and the fix as help, like ruff's full output) and ``concise`` (one
 
 from __future__ import annotations
 
+import textwrap
 import unicodedata
 from collections.abc import Sequence
 
-from perflint.lines import lines_of
+from perflint.lines import edited, lines_of, offsets_of, split_lines
 from perflint.reporters import ReportContext, all_findings, register
+from perflint.reporters._printable import UNSAFE, escape_char, printable
 from perflint.reporters._style import Style
-from perflint.types import FileResult, Finding
+from perflint.types import FileResult, Finding, is_performance_rule
 
 #: Source lines shown before and after the flagged ones.
 CONTEXT_LINES = 2
 TAB_WIDTH = 4
 
 
-
 def header(finding: Finding, context: ReportContext, style: Style) -> str:
     """``path:row:col: CODE [*] message``; ``[*]`` when ``--fix`` would fix it with these flags."""
     mark = f" {style.fixable('[*]')}" if context.applicable(finding) else ""
-    location = f"{style.path(finding.path)}:{finding.start.row}:{finding.start.column}:"
-    return f"{location} {style.code(finding.code)}{mark} {finding.message}"
+    path = style.path(printable(finding.path))
+    location = f"{path}:{finding.start.row}:{finding.start.column}:"
+    return f"{location} {style.code(finding.code)}{mark} {printable(finding.message)}"
+
+
+def _shown(char: str) -> str:
+    """How one character of a code line is displayed: tabs expanded, unsafe ones escaped."""
+    if char == "\t":
+        return " " * TAB_WIDTH
+    return escape_char(char) if UNSAFE.match(char) else char
 
 
 def _char_width(char: str) -> int:
-    if char == "\t":
-        return TAB_WIDTH
+    if char == "\t" or UNSAFE.match(char):
+        return len(_shown(char))
     if unicodedata.combining(char):
         return 0
     return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
 
 
 def _display(line: str) -> tuple[str, list[int]]:
-    """The line as shown (tabs expanded) and the display column before each character."""
+    """The line as shown (tabs expanded, unsafe characters escaped) and the display column
+    before each character."""
     offsets = [0]
     for char in line:
         offsets.append(offsets[-1] + _char_width(char))
-    return line.replace("\t", " " * TAB_WIDTH), offsets
+    return "".join(_shown(char) for char in line), offsets
 
 
 class _AllButLast(Sequence[str]):
@@ -106,12 +116,49 @@ def snippet(finding: Finding, source: str, style: Style) -> tuple[list[str], int
     return out, width
 
 
+def fix_lines(finding: Finding, source: str, style: Style, width: int) -> list[str]:
+    """``--show-fixes``: the lines the finding's fix changes, before (``-``) and after (``+``),
+    under a label saying whether it is safe (as ruff's "Safe fix" / "Unsafe fix")."""
+    fix = finding.fix
+    if fix is None or not fix.edits:
+        return []
+    lines = lines_of(source)  # per file, not per finding
+    first = min(edit.start.row for edit in fix.edits)
+    last = max(edit.end.row for edit in fix.edits)
+    if last > len(lines):
+        return []
+    offsets = offsets_of(source)
+    start, end = offsets[first - 1], offsets[last - 1] + len(lines[last - 1])
+    after = split_lines(edited(source, offsets, fix.edits, start, end))
+    label = "Safe fix" if fix.applicability == "safe" else "Unsafe fix (applied with --unsafe-fixes)"
+    pad = " " * width
+    out = [f"{pad} {style.help('=')} {label}:"]
+    for number, line in enumerate(lines[first - 1 : last], start=first):
+        out.append(style.gutter(f"{number:>{width}} |") + style.marker(f" -{_display(line)[0].rstrip()}"))
+    for number, line in enumerate(after, start=first):
+        out.append(style.gutter(f"{number:>{width}} |") + style.fixable(f" +{_display(line)[0].rstrip()}"))
+    return out
+
+
 def _explanation_lines(finding: Finding, indent: str) -> list[str]:
     if finding.explanation is None:
         return [f"{indent}(no bytecode explanation available)"]
-    from perflint.explain import render_explanation
+    from perflint.explain_text import render_explanation
 
-    return [f"{indent}{line}".rstrip() for line in render_explanation(finding.explanation)]
+    return [f"{indent}{printable(line)}".rstrip() for line in render_explanation(finding.explanation)]
+
+
+def _counts_note(findings: Sequence[Finding]) -> str:
+    """What the instruction counts mean, said once after the findings that show them."""
+    if not any(finding.explanation is not None for finding in findings):
+        return ""
+    from perflint.explain_text import COUNTS_NOTE
+
+    return "\n".join(textwrap.wrap(COUNTS_NOTE, 96)) + "\n\n"
+
+
+def _explained(finding: Finding, context: ReportContext) -> bool:
+    return context.explain and is_performance_rule(finding.code)
 
 
 @register("text")
@@ -130,11 +177,14 @@ def render_text(results: Sequence[FileResult], context: ReportContext) -> str:
             lines.extend(body)
         pad = " " * width
         if finding.fix_title:
-            lines.append(f"{pad} {style.help('= help:')} {finding.fix_title}")
-        if context.explain and finding.code != "PFL000":
+            lines.append(f"{pad} {style.help('= help:')} {printable(finding.fix_title)}")
+        if context.show_fixes and source is not None:
+            lines.extend(fix_lines(finding, source, style, width))
+        if _explained(finding, context):
             lines.extend(_explanation_lines(finding, pad + "   "))
         blocks.append("\n".join(lines) + "\n")
-    return "\n".join(blocks) + ("\n" if blocks else "")
+    note = _counts_note([f for _, f in all_findings(results) if _explained(f, context)])
+    return "\n".join(blocks) + ("\n" if blocks else "") + note
 
 
 @register("concise")
@@ -143,6 +193,7 @@ def render_concise(results: Sequence[FileResult], context: ReportContext) -> str
     lines = []
     for _, finding in all_findings(results):
         lines.append(header(finding, context, style))
-        if context.explain and finding.code != "PFL000":
+        if _explained(finding, context):
             lines.extend(_explanation_lines(finding, "    "))
-    return "".join(f"{line}\n" for line in lines)
+    note = _counts_note([f for _, f in all_findings(results) if _explained(f, context)])
+    return "".join(f"{line}\n" for line in lines) + (f"\n{note}" if note else "")

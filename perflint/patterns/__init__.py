@@ -1,0 +1,1 @@
+"""Rules as patterns: code with metavariables, compiled once, matched on both trees."""
