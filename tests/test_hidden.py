@@ -120,7 +120,7 @@ def assert_same(source: str) -> None:
 
 CASES = {
     "assignments": "a = 1\nb = c = []\nd, (e, *f) = g\nh: int = ()\ni: int\nj += 1\nk = [x for x in y]\n",
-    "kinds": "s = 'x'\nb = b'x'\nt = f'{s}'\nu = {1}\nv = {}\nw = dict(a=1)\nx = list\ny = 'a' 'b'\n",
+    "kinds": "s = 'x'\nb = b'x'\nt = f'{s}'\nu = {1}\nv = {}\nw = dict(a=1)\nx = list\ny = 'a' 'b'\nz = b'a' b'b'\n",
     "imports": "import a.b.c\nimport d as e\nfrom .f import g, h as i\nfrom . import j\nfrom k.l import *\n",
     "functions": "@dec(a)\ndef f(x, /, y=z, *args, k: T = v, **kw) -> R:\n    global g\n    g = 1\n    n = x\n    def inner():\n        nonlocal n\n        n = 2\n    return lambda q=w: q + y\n",
     "classes": "class C(Base, metaclass=M):\n    attr = value\n    def method(self):\n        return attr\n",

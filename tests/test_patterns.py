@@ -664,3 +664,11 @@ def test_separators_are_known_to_the_rules() -> None:
     parsed = libcst_parse.parse("a = 1\n", None)
     assert parsed.separators == frozenset()
 
+
+
+def test_a_regex_reads_the_rows_cpython_counts() -> None:
+    # ``\x1c`` breaks a line for ``str.splitlines`` but not for CPython: a regex on the ast
+    # read the row below the capture's (``super(`` there) and dropped the finding.
+    source = 'x = "\x1cABCDsuper()"\ny = abcdefgh.__len__()\n'
+    found, _ = _both(source, Settings(select=("PFL322",), target_version="py312"))
+    assert found == [("PFL322", 2, 5)]

@@ -22,6 +22,7 @@ from typing import Any, ClassVar
 import libcst as cst
 
 from perflint.checks._helpers import code_at_indent, short_code
+from perflint.lines import split_lines
 from perflint.patterns import views
 from perflint.patterns.compiled import AST, BUILTIN_NAMES, CST, Pattern, Side, Span, compile_pattern, spans
 from perflint.patterns.syntax import PatternSyntaxError
@@ -232,7 +233,7 @@ class _AstSegments:
     @property
     def lines(self) -> list[str] | None:
         if self._lines is None and self.source is not None:
-            self._lines = self.source.splitlines()
+            self._lines = split_lines(self.source)  # rows as CPython counts them
         return self._lines
 
     def __call__(self, capture: Any) -> str | None:
