@@ -193,14 +193,21 @@ def perflint_command() -> list[str]:
     return [str(beside)] if beside.exists() else [sys.executable, "-m", "perflint"]
 
 
+def empty_config() -> str:
+    """Settings that are not the project's own (perflint refuses a device such as /dev/null)."""
+    empty = CACHE / "empty-config.toml"
+    empty.write_text("", encoding="utf-8")
+    return str(empty)
+
+
 def lint(project: Project, target: str, jobs: int) -> list[Finding]:
     root = source_dir(project)
     command = [*perflint_command(), "check", "--select", "ALL", "--format", "json",
-               "--exit-zero", "--jobs", str(jobs), "--config", os.devnull, "."]  # fmt: skip
+               "--exit-zero", "--jobs", str(jobs), "--config", empty_config(), "."]  # fmt: skip
     if target != "default":
         command += ["--target-version", target]
     done = subprocess.run(command, cwd=root, capture_output=True, text=True)
-    if done.returncode not in (0, 2) or "internal error" in done.stderr:
+    if done.returncode not in (0, 2) or "internal error" in done.stderr or not done.stdout.strip():
         raise SystemExit(f"perflint failed on {project.key}:\n{done.stderr[-3000:]}")
     findings = []
     for item in json.loads(done.stdout or "[]"):
@@ -503,7 +510,7 @@ def run_tests(project: Project, jobs: int) -> dict[str, Counter[str]]:
         if state == "fixed":
             done = subprocess.run(
                 [*perflint_command(), "check", "--select", "ALL", "--fix", "--unsafe-fixes",
-                 "--exit-zero", "--quiet", "--jobs", str(jobs), "--config", os.devnull, "."],
+                 "--exit-zero", "--quiet", "--jobs", str(jobs), "--config", empty_config(), "."],
                 cwd=copy, capture_output=True, text=True,
             )  # fmt: skip
             print("".join(done.stderr.strip().splitlines()[-1:]), file=sys.stderr)

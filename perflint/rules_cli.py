@@ -162,10 +162,15 @@ def test(paths: tuple[Path, ...], verbose: bool) -> None:
 @rules.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @_PATHS
-def docs(directory: Path, paths: tuple[Path, ...]) -> None:
+@click.option(
+    "--readme",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="Also rewrite the rule table between the rule-table markers in this file.",
+)
+def docs(directory: Path, paths: tuple[Path, ...], readme: Path | None) -> None:
     """Write a Markdown page per rule into DIRECTORY (CODE.md, and README.md listing them),
     for the rule files in PATHS (default: the built-in rules)."""
-    from perflint.ruledocs import pages
+    from perflint.ruledocs import pages, with_readme_table
 
     specs, problems = _load(paths or (rules_dir(),))
     if problems:
@@ -173,6 +178,14 @@ def docs(directory: Path, paths: tuple[Path, ...]) -> None:
             echo(problem)
         raise click.exceptions.Exit(1)
     directory.mkdir(parents=True, exist_ok=True)
-    for name, text in pages(sorted(specs, key=lambda spec: spec.code)).items():
+    ordered = sorted(specs, key=lambda spec: spec.code)
+    for name, text in pages(ordered).items():
         (directory / name).write_text(text, encoding="utf-8")
     echo(f"wrote {len(specs)} rule page(s) to {directory}", err=True)
+    if readme is not None:
+        try:
+            text = with_readme_table(readme.read_text(encoding="utf-8"), ordered)
+        except (OSError, UnicodeDecodeError, ValueError) as error:
+            raise RulesError(f"{readme}: {error}") from None
+        readme.write_text(text, encoding="utf-8")
+        echo(f"wrote the rule table of {readme}", err=True)

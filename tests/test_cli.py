@@ -689,7 +689,7 @@ def test_what_the_counts_mean_is_said_once_per_report(tree: Path, output_format:
     write(tree / "a.py", UNSAFE)
     write(tree / "b.py", SAFE + "\n\ndef g(d, k):\n    return k in d.keys()\n")
     text = run(".", "--explain", "--output-format", output_format).stdout
-    assert text.count("BINARY_SUBSCR  index into a container") == 2  # each finding's glossary
+    assert len(re.findall(r"BINARY_SUBSCR +index into a container", text)) == 2  # each glossary
     words = " ".join(text.split())
     assert words.count("It is a count, not a time") == 1
     assert words.endswith("The measured speed-ups are the times.")

@@ -346,6 +346,14 @@ def test_statement_sequences_are_reindented(tmp_path: Path) -> None:
         ("X: {regex: '^_'}", "f(_a)\nf(a)\n", [1]),
         ("X: {type: list}", "a = []\nb = ()\nf(a)\nf(b)\nf([1])\n", [3, 5]),
         ("X: {type: dict}", "a = {}\nb = dict(x=1)\nf(a)\nf(b)\n", [3, 4]),
+        ("X: {binding: param}", "def g(a, b=1):\n    c = 2\n    f(a)\n    f(c)\n    f(d)\n", [3]),
+        (
+            "X: {binding: call}",
+            "a = g()\nb = g().x[0]\nc = dict(g())\nd = e\nf(a)\nf(b)\nf(c)\nf(d)\nf(len)\n",
+            [5, 6],
+        ),
+        ("X: {not: {binding: call}}", "a = g()\nf(a)\nf(b)\nf(a.b)\n", [3, 4]),
+        ("X: {not: {binding: for}}", "from m import *\nfor a in b:\n    f(a)\nf(c)\n", []),
         ("inside: loop", "f(a)\nfor x in f(b):\n    f(c)\nwhile f(d):\n    pass\n[f(e) for e in f(g)]\n", [3, 4, 6]),
         ("not-inside: loop", "f(a)\nfor x in y:\n    f(c)\n", [1]),
         ("inside: function", "f(a)\ndef g():\n    f(b)\nh = lambda: f(c)\n", [3, 4]),
@@ -363,6 +371,36 @@ def test_where_conditions(tmp_path: Path, where: str, source: str, flagged: list
     assert result.error is None
     assert [finding.start.row for finding in result.findings] == flagged
     # The prefilter never drops what the rule would report.
+    unfiltered = lint_source(source, "t.py", _settings(settings.rule_paths, ("ACME002",), prefilter=False))
+    assert unfiltered.findings == result.findings
+
+
+@pytest.mark.parametrize(
+    "source,flagged",
+    [
+        pytest.param("q = [1]\nwhile q:\n    q.pop(0)\n    q.append(2)\n", [3], id="grown-in-loop"),
+        pytest.param("q = list(x)\nfor y in z:\n    q.pop(0)\n", [3], id="not-a-display"),
+        pytest.param("q = [1, 2]\nfor y in z:\n    q.pop(0)\n", [], id="display-only-shrinks"),
+        pytest.param("q = [1, 2]\nfor y in z:\n    q.pop(0)\n    g(q)\n", [3], id="passed-on"),
+        pytest.param("q = [1]\nfor y in z:\n    q.pop(0)\nr = q\n", [3], id="aliased"),
+        pytest.param("q = [1]\nfor y in z:\n    q.pop(0)\n    q += [y]\n", [3], id="augmented"),
+        pytest.param("q = [1]\nfor y in z:\n    q.pop(0)\n    q[:0] = [y]\n", [3], id="slice-assigned"),
+        pytest.param("q = [1]\nfor y in z:\n    q.pop(0)\n    n = len(q)\n", [], id="read-by-len"),
+        pytest.param("for y in z:\n    q = [y]\n    q.append(y)\n    q.pop(0)\n", [], id="fresh-per-iteration"),
+        pytest.param(
+            "for y in z:\n    q = [y]\n    while q:\n        q.pop(0)\n        q.append(1)\n", [4],
+            id="fresh-outside-the-inner-loop",
+        ),
+        pytest.param("def f(q):\n    while q:\n        q.pop(0)\n", [3], id="parameter"),
+        pytest.param("q = [1]\nq.append(2)\nq.pop(0)\n", [3], id="no-loop"),
+    ],
+)
+def test_where_queue(tmp_path: Path, source: str, flagged: list[int]) -> None:
+    """``queue: true``: the list keeps its length across the loop around the match."""
+    settings = _settings(_pack(tmp_path, _rule("$X.pop(0)", where="X: {queue: true}")), ("ACME002",))
+    result = lint_source(source, "t.py", settings)
+    assert result.error is None
+    assert [finding.start.row for finding in result.findings] == flagged
     unfiltered = lint_source(source, "t.py", _settings(settings.rule_paths, ("ACME002",), prefilter=False))
     assert unfiltered.findings == result.findings
 

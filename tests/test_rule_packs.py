@@ -251,3 +251,28 @@ def test_every_built_in_rule_has_its_own_title() -> None:
     for spec in builtin_rules():
         text = spec.source_file.read_text(encoding="utf-8")
         assert f"\ntitle: {spec.title}\n" in text, spec.code
+
+
+def test_the_readme_rule_table_is_generated_from_the_rules() -> None:
+    """The README's table is `perflint rules docs docs/rules --readme README.md`'s."""
+    from perflint.ruledocs import with_readme_table
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert readme == with_readme_table(readme, builtin_rules()), "regenerate the README's rule table"
+    table = readme[readme.index("| code | name | flags |") :]
+    for spec in builtin_rules():
+        assert f"| [{spec.code}](docs/rules/{spec.code}.md) | {spec.name} |" in table
+
+
+def test_the_rule_table_brackets_the_versions_a_rule_does_not_apply_to(tmp_path: Path) -> None:
+    from perflint.ruledocs import readme_table
+    from perflint.ruleset import rule_by_code
+
+    row = next(line for line in readme_table([rule_by_code("PFL105")]).splitlines() if "PFL105" in line)
+    cells = [cell.strip() for cell in row.strip("|").split("|")]
+    assert cells[4:7] == ["1.09x / 1.11x", "1.11x / 1.11x", "1.09x / 1.18x"]  # 3.8-3.10: applies
+    assert all(cell.startswith("(") and cell.endswith(")") for cell in cells[7:])  # 3.11+: not
+    readme = tmp_path / "README.md"
+    readme.write_text("# Team rules\n\nno markers here\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["rules", "docs", str(tmp_path / "docs"), "--readme", str(readme)])
+    assert result.exit_code == 2 and "no rule table markers" in result.output

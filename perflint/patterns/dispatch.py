@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 import libcst as cst
 
 from perflint.patterns import views
+from perflint.patterns.queues import QUEUE_ANCESTORS
 from perflint.patterns.rule import PLACES, Offer, PatternRule, call_key
 from perflint.patterns.template import NEEDS_PARENTS, NOTHING, cst_needs
 from perflint.rule import FileContext
@@ -80,6 +81,13 @@ class PatternDispatcher(cst.BatchableCSTVisitor):
             if relation.pattern is not None
             for t in views.CST_TYPES_OF_KIND.get(relation.pattern.kind, ())
         }
+        if any(
+            test.needs_ancestors
+            for rule in self.rules
+            for alternative in rule.compiled.alternatives
+            for _, test in alternative.conditions.tests
+        ):
+            self.ancestor_types |= set(QUEUE_ANCESTORS)  # loops and scopes, for ``queue:``
         self.templates = any(
             alternative.template is not None
             for rule in self.rules

@@ -25,6 +25,7 @@ from perflint.checks._helpers import code_at_indent, short_code
 from perflint.lines import split_lines
 from perflint.patterns import views
 from perflint.patterns.compiled import AST, BUILTIN_NAMES, CST, Pattern, Side, Span, compile_pattern, spans
+from perflint.patterns.queues import used_as_queue
 from perflint.patterns.syntax import PatternSyntaxError
 from perflint.patterns.template import (
     NOTHING,
@@ -37,8 +38,8 @@ from perflint.patterns.template import (
 )
 from perflint.patterns.where import Answer, Conditions, WhereError, ast_where, compile_where
 from perflint.rule import AstFacts, Before, Rule
-from perflint.scope import Scope
-from perflint.semantics import expr_type
+from perflint.scope import Binding, Scope
+from perflint.semantics import expr_type, value_kind
 from perflint.types import Applicability, RuleSpec
 
 #: Where an ``inside:`` place starts, counted by the dispatcher.
@@ -783,6 +784,21 @@ def _statement_code(module: cst.Module, statement: cst.CSTNode, indent: str) -> 
     return code.rstrip("\r\n")
 
 
+def _binding_sort(binding: Binding, owner: Scope) -> str:
+    """``call`` for an assignment of what a call returned, or an attribute or item of it
+    (``r = parse(t)``, ``s = inspect(C).synonyms``, ``f = search(t)[0]``): a type out of
+    sight; but not a builtin constructor such as ``dict(pairs)``. Else the binding's kind."""
+    value = binding.value
+    if binding.kind not in ("assign", "annassign") or value is None:
+        return binding.kind
+    root = value
+    while isinstance(root, (cst.Attribute, cst.Subscript)):
+        root = root.value
+    if isinstance(root, cst.Call) and value_kind(value, owner) is None:
+        return "call"
+    return binding.kind
+
+
 class _CstWhere:
     side: Side = CST
 
@@ -798,6 +814,20 @@ class _CstWhere:
             return None
         return expr_type(self.offer.scope, capture)
 
+    def binding_sorts(self, capture: Any) -> frozenset[str] | None | bool:
+        if not isinstance(capture, cst.Name):
+            return None
+        scope = self.offer.scope
+        owner = scope.resolve(capture.value)
+        if owner is None:  # a builtin, or bound nowhere in the file that it can see
+            module = scope.module
+            unseen = module.star_import or capture.value in module.declared
+            return None if unseen else frozenset()
+        bindings = scope.bound_values(capture.value)
+        if bindings is None:
+            return None
+        return frozenset(_binding_sort(binding, owner) for binding in bindings)
+
     def is_builtin(self, name: str) -> Answer:
         return self.offer.scope.is_builtin(name)
 
@@ -809,6 +839,11 @@ class _CstWhere:
 
     def ancestors(self) -> Sequence[Any] | None:
         return self.offer.ancestors
+
+    def used_as_queue(self, capture: Any) -> Answer:
+        if not isinstance(capture, cst.Name):
+            return None
+        return used_as_queue(self.offer.scope, capture, self.offer.ancestors)
 
     def context(self) -> tuple[str, str | None] | None | bool:
         return self.offer.context

@@ -5,10 +5,12 @@ where:
   X: {kind: [Name, Attribute]}     # the capture's kind (see KINDS)
   K: {regex: "^[a-z_]+$"}          # its code, searched with Python's re
   S: {type: list}                  # bound in scope only to a list (a literal or list(...))
+  L: {binding: [param, call]}      # some binding of the name is a parameter, or a call's result
   T: {builtin: [int, str]}         # a name that is one of these builtins where it stands
   D: {not: {kind: Call}}           # the tests inside do not all hold; or `not: "$P"`
   A: {not-has: "$L"}               # no node of the capture is (or matches) that pattern
   ARGS: {each: {kind: Keyword}, count: ">= 1", distinct: true}   # $$$ captures
+  L: {queue: true}                 # a list kept across the loop around the match (queues.py)
   inside: loop                     # loop | function | try | class | a pattern; or a list
   not-inside: function
   has: $X.append($_)               # a node inside the match matches the pattern
@@ -50,6 +52,13 @@ LITERAL_KINDS = frozenset(
 KINDS = NODE_KINDS | LITERAL_KINDS
 #: What ``type:`` knows of a name (its bindings' literal or constructor types).
 TYPES = frozenset({"list", "tuple", "str", "set", "dict", "int", "float"})
+#: What ``binding:`` knows of how a name is bound: the scope tracker's binding kinds, and
+#: ``call`` for an assignment of a call's result or of an attribute or item of it
+#: (``r = conn.execute(q)``, ``s = inspect(C).attrs``), a builtin constructor excepted.
+BINDING_SORTS = frozenset(
+    {"param", "call", "assign", "annassign", "augassign", "for", "with", "import", "def", "class",
+     "walrus", "except", "match", "del", "type"}
+)  # fmt: skip
 PLACES = frozenset({"loop", "function", "try", "class"})
 CONTEXTS = frozenset({"test", "for-iter"})
 
@@ -74,6 +83,10 @@ class Where(Protocol):
     def type_of(self, capture: Any) -> str | None | bool:
         """The capture's known builtin type; None when unknown; False when this tree cannot say."""
 
+    def binding_sorts(self, capture: Any) -> frozenset[str] | None | bool:
+        """How a Name capture is bound where the match stands (see BINDING_SORTS); None when
+        unknowable (a builtin, global/nonlocal, no binding); False when this tree cannot say."""
+
     def is_builtin(self, name: str) -> Answer:
         """Whether ``name`` is the builtin where the match stands."""
 
@@ -85,6 +98,10 @@ class Where(Protocol):
 
     def ancestors(self) -> Sequence[Any] | None:
         """The nodes enclosing the match, innermost first (None: not known)."""
+
+    def used_as_queue(self, capture: Any) -> Answer:
+        """Whether the list name ``capture`` keeps its length across the loop around the
+        match (``perflint.patterns.queues``)."""
 
     def context(self) -> tuple[str, str | None] | None | bool:
         """Where the match's value goes: ("test", None), ("for-iter", None), ("keyword",
@@ -156,12 +173,20 @@ class Test:
     regex: re.Pattern[str] | None = None
     types: frozenset[str] | None = None
     builtins: frozenset[str] | None = None  # builtin: true is every builtin name
+    bindings: frozenset[str] | None = None
     each: Test | None = None
     count: tuple[str, int] | None = None
     distinct: bool = False
     has: tuple[Pattern | Test, ...] = ()
     not_has: tuple[Pattern | Test, ...] = ()
     negated: tuple[Test | Pattern, ...] = ()
+    queue: bool | None = None
+
+    @property
+    def needs_ancestors(self) -> bool:
+        """Whether answering needs the nodes enclosing the match."""
+        inner = [t for t in (self.each, *self.negated) if isinstance(t, Test)]
+        return self.queue is not None or any(t.needs_ancestors for t in inner)
 
     def holds(self, capture: Any, bindings: Mapping[str, Any], where: Where) -> Answer:
         answers: list[Answer] = []
@@ -178,6 +203,11 @@ class Test:
             answers.append(None if known is False else known in self.types)
         if self.builtins is not None:
             answers.append(_builtin_holds(self.builtins, capture, where))
+        if self.bindings is not None:
+            answers.append(_binding_holds(self.bindings, capture, where))
+        if self.queue is not None:
+            known = where.used_as_queue(capture)
+            answers.append(None if known is None else known == self.queue)
         if self.each is not None:
             items = capture if isinstance(capture, list) else [capture]
             answers.append(_all([self.each.holds(item, bindings, where) for item in items]))
@@ -255,6 +285,17 @@ def _builtin_holds(names: frozenset[str], capture: Any, where: Where) -> Answer:
     return where.is_builtin(fields["id"])
 
 
+def _binding_holds(sorts: frozenset[str], capture: Any, where: Where) -> Answer:
+    if isinstance(capture, list) or not views.is_node(capture):
+        return False
+    if where.side.fields(capture)[0] != "Name":
+        return False
+    known = where.binding_sorts(capture)
+    if known is None or known is False:
+        return None
+    return bool(known & sorts)
+
+
 def _count_holds(count: tuple[str, int], capture: Any, side: Side) -> bool:
     if isinstance(capture, list):
         size = len(capture)
@@ -302,7 +343,9 @@ class Conditions:
     @property
     def ancestors(self) -> bool:
         """Whether the conditions ask about enclosing code by pattern."""
-        return any(r.pattern is not None for r in (*self.inside, *self.not_inside))
+        return any(r.pattern is not None for r in (*self.inside, *self.not_inside)) or any(
+            test.needs_ancestors for _, test in self.tests
+        )
 
     def holds(self, bindings: Mapping[str, Any], items: Sequence[Any], where: Where) -> Answer:
         """Whether the conditions hold for a match covering ``items`` (the children of the
@@ -402,7 +445,8 @@ def _names(value: object, key: str, allowed: frozenset[str]) -> frozenset[str]:
 
 
 _TEST_KEYS = frozenset(
-    {"kind", "regex", "type", "builtin", "each", "count", "distinct", "has", "not-has", "not"}
+    {"kind", "regex", "type", "builtin", "binding", "each", "count", "distinct", "has", "not-has",
+     "not", "queue"}
 )
 
 
@@ -441,13 +485,23 @@ def _test(value: object, where: str) -> Test:
         regex=regex,
         types=_names(value["type"], f"{where}.type", TYPES) if "type" in value else None,
         builtins=builtins_test,
+        bindings=_names(value["binding"], f"{where}.binding", BINDING_SORTS) if "binding" in value else None,
         each=_test(value["each"], f"{where}.each") if "each" in value else None,
         count=count,
         distinct=bool(value.get("distinct", False)),
         has=tuple(_patterns(value.get("has"), f"{where}.has", bare=True)),
         not_has=tuple(_patterns(value.get("not-has"), f"{where}.not-has", bare=True)),
         negated=tuple(negated),
+        queue=_flag(value, "queue", where),
     )
+
+
+def _flag(value: dict[str, Any], key: str, where: str) -> bool | None:
+    if key not in value:
+        return None
+    if not isinstance(value[key], bool):
+        raise WhereError(f"'{where}.{key}' must be true or false")
+    return value[key]
 
 
 #: Regexes are searched in code of at most this many characters; longer captures do not match.
@@ -569,6 +623,9 @@ class _AstWhere:
     def type_of(self, capture: Any) -> str | None | bool:
         return False
 
+    def binding_sorts(self, capture: Any) -> frozenset[str] | None | bool:
+        return False
+
     def is_builtin(self, name: str) -> Answer:
         return None
 
@@ -579,6 +636,9 @@ class _AstWhere:
         return None
 
     def ancestors(self) -> Sequence[Any] | None:
+        return None
+
+    def used_as_queue(self, capture: Any) -> Answer:
         return None
 
     def context(self) -> tuple[str, str | None] | None | bool:
