@@ -53,6 +53,8 @@ class HiddenFacts:
     #: ``Scope.probes`` and ``Scope.isinstance_checks`` have them (with counts only).
     probes: set[tuple[str, str]] = field(default_factory=set)
     isinstance_checks: set[tuple[str, str]] = field(default_factory=set)
+    #: Names a use may add items to (``perflint.patterns.queues``), when a rule asks.
+    growing: set[str] = field(default_factory=set)
 
 
 def standin(value: ast.expr | None) -> cst.BaseExpression | None:
@@ -65,8 +67,11 @@ def standin(value: ast.expr | None) -> cst.BaseExpression | None:
     number = _number(value)
     if number is not None:
         return number
-    if isinstance(value, (ast.List, ast.ListComp)):
+    if isinstance(value, ast.List):
         return cst.List([])
+    if isinstance(value, ast.ListComp):  # (``queues`` tells a display from a comprehension)
+        name = cst.Name("_")
+        return cst.ListComp(name, cst.CompFor(target=name, iter=name))
     if isinstance(value, ast.Tuple):
         return cst.Tuple([])
     if isinstance(value, ast.JoinedStr):
@@ -80,6 +85,11 @@ def standin(value: ast.expr | None) -> cst.BaseExpression | None:
     if isinstance(value, ast.Call) and isinstance(value.func, ast.Name):
         if value.func.id in _CONSTRUCTORS:
             return cst.Call(cst.Name(value.func.id))
+    root = value
+    while isinstance(root, (ast.Attribute, ast.Subscript)):
+        root = root.value
+    if isinstance(root, ast.Call):  # what a call returned, or a part of it (``binding: call``)
+        return cst.Call(cst.Name("_"))
     return None
 
 

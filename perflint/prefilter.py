@@ -33,6 +33,7 @@ from dataclasses import dataclass
 
 from perflint.hidden import HiddenFacts, Summary
 from perflint.lines import LINE_BREAK, physical_lines
+from perflint.patterns.queues import ast_growing
 from perflint.rule import AstFacts, Rule
 from perflint.syntax import CPythonView, Piece
 from perflint.types import RuleSpec
@@ -506,6 +507,8 @@ class _Scan:
         # Without a module-level candidate, the statements left out matter only for the
         # names they bind at module level (directly or through ``global``): no counts.
         summary = Summary(counts=self.module_level_candidate)
+        growth = any(cls.module_growth for _, cls in checks)
+        growing: set[str] = set()
         statements: list[Statement] = []
         deep = False
         trees = view.trees()
@@ -524,6 +527,8 @@ class _Scan:
             summary.descend = self._descend(piece_index)
             if not kept[number]:
                 summary.statement(node)
+                if growth:
+                    growing |= ast_growing([node])
                 last = (node.end_lineno or node.lineno) + offset
                 after = (last, last_block_indent(node, lines))
                 continue
@@ -531,6 +536,8 @@ class _Scan:
             if members:
                 assert isinstance(node, ast.ClassDef)
                 facts = summary.members([node.body[member] for member in members])
+                if growth:
+                    growing |= ast_growing(node.body[member] for member in members)
             deep = deep or deeper_than([node])
             first, last = _span(node)
             if not members and sum(map(len, lines[first - 1 : last])) <= WHOLE_AST:
@@ -538,6 +545,7 @@ class _Scan:
             statements.append(Statement(node, offset, 0, members, facts, after))
             after = None
         hidden = summary.finish()
+        hidden.growing = growing
         return Plan(checks, _ends(statements, self.starts, view), hidden, deep)
 
     def _keep_back(self, kept: list[bool], index: int, back: int) -> None:

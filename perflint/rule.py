@@ -132,6 +132,9 @@ class Rule(cst.BatchableCSTVisitor):
     #: The longest run of consecutive statements a candidate of the rule may be (its
     #: ``ast_types`` then include ``ast.Module``: it is asked about each module-level run).
     module_run: ClassVar[int] = 0
+    #: The rule asks whether any use of a module-level list's name may add items to it
+    #: (``queue:``, ``perflint.patterns.queues``): the statements left out are asked too.
+    module_growth: ClassVar[bool] = False
 
     def __init__(self, spec: RuleSpec, context: FileContext) -> None:
         super().__init__()

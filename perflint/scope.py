@@ -60,6 +60,8 @@ class Scope:
     #: module scope, and that of a class with members left out; see ``perflint.hidden``).
     hidden_refs: Counter[str] = field(default_factory=Counter)
     hidden_total: Counter[str] = field(default_factory=Counter)
+    #: Names that a use in those statements may add items to (``perflint.patterns.queues``).
+    hidden_growing: frozenset[str] = frozenset()
     #: ``count_refs`` and ``count`` of every name at once, built on the first question.
     _tallies: tuple[Counter[str], Counter[str]] | None = field(default=None, repr=False)
     #: (id of the statement it sits in, name, kind) for each name occurrence, in visiting
@@ -261,6 +263,7 @@ class ScopeTracker(cst.BatchableCSTVisitor):
         scope.hidden_refs = hidden.refs
         scope.hidden_total = hidden.total
         scope.probes |= hidden.probes
+        scope.hidden_growing = frozenset(hidden.growing)
         scope.isinstance_checks |= hidden.isinstance_checks
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:

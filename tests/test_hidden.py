@@ -20,6 +20,7 @@ from pathlib import Path
 import libcst as cst
 import pytest
 
+from perflint.patterns.rule import _binding_sort
 from perflint.semantics import literal_kind, value_kind
 from perflint.hidden import Summary
 from perflint.scope import Scope, ScopeTracker
@@ -65,9 +66,19 @@ class _Batched(cst.CSTVisitor):
             method(original_node)
 
 
-def _kinds(scope: Scope, bindings: dict[str, list]) -> dict[str, Counter[tuple[str, str | None]]]:  # type: ignore[type-arg]
+def _kinds(scope: Scope, bindings: dict[str, list]) -> dict[str, Counter[tuple[object, ...]]]:  # type: ignore[type-arg]
+    """What the rules read of each binding: its kind, its value's type, its ``binding:`` sort
+    and whether it is a list display (``queue:``)."""
     return {
-        name: Counter((b.kind, literal_kind(b.value) or value_kind(b.value, scope)) for b in found)
+        name: Counter(
+            (
+                b.kind,
+                literal_kind(b.value) or value_kind(b.value, scope),
+                _binding_sort(b, scope),
+                isinstance(b.value, cst.List),
+            )
+            for b in found
+        )
         for name, found in bindings.items()
     }
 
@@ -130,6 +141,10 @@ CASES = {
     "walrus": "if (n := len(a)) > 1:\n    pass\nvalues = [(y := f(x)) for x in data]\nf = lambda: (z := 1)\n",
     "shadowing": "i = 0\ndef f():\n    i = 1\n    return i\ndef g():\n    return i\ndef h():\n    global i\n    i = 2\nclass K:\n    i = 3\n    def m(self):\n        return i\n",
     "fstrings": "name = 'x'\nmsg = f'{name!r:>{width}} {obj.attr} {other=}'\n",
+    "calls": (
+        "r = conn.execute(q)\ns = inspect(C).attrs\nt = search(t)[0]\nu = dict(p)\n"
+        "v = dict(p).keys\nw = [x for x in y]\nz = [1, 2]\nlist = f\nk = list(g)\n"
+    ),
     "numbers": "i = 1\nj = -2\nk = +3.5\nm = 1j\nn = True\no = -x\np = len(a)\nq = str(b)\nr = float\n",
     "probes": (
         "ok = hasattr(d, 'keys')\nf = lambda e: getattr(e.f, 'items', None)\n"

@@ -13,6 +13,7 @@ import libcst as cst
 import pytest
 
 from perflint import libcst_parse, syntax
+from perflint.patterns import queues
 from perflint.patterns.compiled import AST, CST, compile_pattern, spans
 from perflint.patterns.syntax import PatternSyntaxError
 from perflint.runner import lint_source
@@ -710,3 +711,35 @@ def test_a_regex_reads_the_rows_cpython_counts() -> None:
     source = 'x = "\x1cABCDsuper()"\ny = abcdefgh.__len__()\n'
     found, _ = _both(source, Settings(select=("PFL322",), target_version="py312"))
     assert found == [("PFL322", 2, 5)]
+
+
+@pytest.mark.parametrize(
+    "grows",
+    ["q.append(3)", "q += [3]", "q[:] = [3, 4]", "keep(q)", "alias = q", "keep(*q)", "print(q)"],
+)
+def test_a_queue_grown_by_a_statement_left_out_is_still_a_queue(grows: str) -> None:
+    source = f"q = [1, 2]\n{grows}\ndef f():\n    while q:\n        q.pop(0)\n"
+    found, _ = _both(source, Settings(select=("PFL311",), target_version="py312"))
+    # (``q += [3]`` binds q again: no longer a name bound only to lists)
+    assert len(found) == (0 if grows in ("print(q)", "q += [3]") else 1)
+
+
+def test_what_grows_a_list_reads_alike_on_both_trees() -> None:
+    """``queues.ast_growing`` (for the statements libcst does not parse) names exactly the
+    names libcst's tree has a growing use of, over a sample of the standard library."""
+    for path in _sample_files(40):
+        source = path.read_text(encoding="utf-8")
+        try:
+            tree = ast.parse(source)
+            module = cst.parse_module(source)
+        except (SyntaxError, cst.ParserSyntaxError):
+            continue
+        found: set[str] = set()
+        stack: list[tuple[cst.CSTNode, cst.CSTNode | None, cst.CSTNode | None]] = [(module, None, None)]
+        while stack:
+            node, parent, grandparent = stack.pop()
+            if isinstance(node, cst.Name) and parent is not None and queues._grows(node, parent, grandparent):
+                found.add(node.value)
+            stack.extend((child, node, parent) for child in node.children)
+        # (libcst has None, True and False as names: never a list's)
+        assert queues.ast_growing(tree.body) == found - {"None", "True", "False"}, path

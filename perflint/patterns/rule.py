@@ -214,6 +214,7 @@ def pattern_check(spec: RuleSpec, base: type[PatternRule] | None = None) -> type
             "module_imports": bool(compiled.fix_imports) or any(c.modules for c in conditions),
             "module_preamble": bool(compiled.fix_imports),
             "module_run": max(runs, default=0),
+            "module_growth": any(t.needs_ancestors for c in conditions for _, t in c.tests),
         },
     )
     _CHECKS[id(spec)] = (spec, check)
