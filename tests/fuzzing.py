@@ -39,7 +39,7 @@ from perflint import Settings, lint_source
 from perflint.engine import PARSER_LIMIT
 from perflint.fixes import is_fixable
 from perflint.ruleset import builtin_rules
-from perflint.types import Finding, current_target
+from perflint.types import Edit, Finding, current_target
 
 RULES = tuple(spec.code for spec in builtin_rules())
 #: Every rule (PFL105 only applies to py310), the running version's, and the newest (on an
@@ -117,6 +117,8 @@ def _edits_inside(text: str, findings: tuple[Finding, ...]) -> list[str]:
         low, high = first[0], last[1]
         flagged = _squeezed(finding.flagged_code or "")
         for edit in finding.fix.edits:
+            if _module_import(edit):
+                continue  # a fix-imports insertion: before a top-level statement, by design
             replaced = _squeezed(_text_between(lines, edit.start, edit.end))
             if replaced not in flagged:
                 problems.append(
@@ -135,6 +137,17 @@ def _edits_inside(text: str, findings: tuple[Finding, ...]) -> list[str]:
                     f"{edit.end.row}:{edit.end.column} outside its statements {low}-{high}"
                 )
     return problems
+
+
+def _module_import(edit: Edit) -> bool:
+    """An insertion of ``import NAME`` lines at the start of a line (``fix-imports``)."""
+    lines = edit.content.splitlines(keepends=True)
+    return (
+        edit.start == edit.end
+        and edit.start.column == 1
+        and bool(lines)
+        and all(line.startswith("import ") and line.endswith("\n") for line in lines)
+    )
 
 
 def _token_bounds(text: str) -> tuple[set[tuple[int, int]], set[tuple[int, int]]] | None:
@@ -292,6 +305,13 @@ _SNIPPETS = [
     "{out} = []\nfor {x} in {seq}:\n    {out}.append((yield {x}))",
     "{out} = [ ]\nfor {x} in range(3):\n    {out}.append(\n        {x}\n    )",
 ]  # fmt: skip
+
+#: Every rule's own flagged cases (the pattern rules' too), as snippets of their own.
+_SNIPPETS += [
+    case.code.replace("{", "{{").replace("}", "}}").rstrip("\n")
+    for spec in builtin_rules()
+    for case in spec.invalid
+]
 
 _NOISE = [
     "print({x})", "{seq}.append({x})", "global {x}", "del {seq}", "{i} = 0", "{x} = locals()",
