@@ -38,6 +38,7 @@ from hypothesis import strategies as st
 from perflint import Settings, lint_source
 from perflint.engine import PARSER_LIMIT
 from perflint.fixes import is_fixable
+from perflint.noqa import UNUSED_NOQA
 from perflint.ruleset import builtin_rules
 from perflint.types import Edit, Finding, current_target
 
@@ -99,6 +100,7 @@ def _edits_inside(text: str, findings: tuple[Finding, ...]) -> list[str]:
 
     lines = physical_lines(text)
     bounds = _token_bounds(text)
+    comments = _comment_columns(text)
 
     def smallest(point: tuple[int, int]) -> tuple[tuple[int, int], tuple[int, int]] | None:
         holding = [(a, b) for a, b in spans if a <= point <= b]
@@ -110,6 +112,13 @@ def _edits_inside(text: str, findings: tuple[Finding, ...]) -> list[str]:
             continue
         start = (finding.start.row, finding.start.column)
         end = (finding.end.row, finding.end.column)
+        if finding.code == UNUSED_NOQA:  # a comment's finding: its edits stay in the comments
+            problems += [
+                f"{finding.code} at {start}: edit {edit.start.row}:{edit.start.column} outside the comments"
+                for edit in finding.fix.edits
+                if not _in_comments(lines, comments, edit)
+            ]
+            continue
         first, last = smallest(start), smallest(end)
         if first is None or last is None:
             problems.append(f"{finding.code} at {start}-{end} lies in no statement")
@@ -137,6 +146,35 @@ def _edits_inside(text: str, findings: tuple[Finding, ...]) -> list[str]:
                     f"{edit.end.row}:{edit.end.column} outside its statements {low}-{high}"
                 )
     return problems
+
+
+def _comment_columns(text: str) -> dict[int, int]:
+    """Row -> the 0-based column where the row's comment starts (tokenize's COMMENT)."""
+    import io
+    import tokenize
+
+    found: dict[int, int] = {}
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if token.type == tokenize.COMMENT:
+                found.setdefault(token.start[0], token.start[1])
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        pass
+    return found
+
+
+def _in_comments(lines: list[str], comments: dict[int, int], edit: Edit) -> bool:
+    """The edit is on one row, within its comment and the blanks right before it."""
+    if not comments:
+        return True  # tokenize could not read the text: not judged here
+    row = edit.start.row
+    if edit.end.row != row or row not in comments or row > len(lines):
+        return False
+    line = lines[row - 1].rstrip("\r\n")
+    begin, stop = edit.start.column - 1, edit.end.column - 1
+    return begin <= comments[row] and not line[begin : comments[row]].strip(" \t\f") or (
+        comments[row] <= begin and stop <= len(line)
+    )
 
 
 def _module_import(edit: Edit) -> bool:
