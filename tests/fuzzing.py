@@ -129,7 +129,11 @@ def _edits_inside(text: str, findings: tuple[Finding, ...]) -> list[str]:
             if _module_import(edit):
                 continue  # a fix-imports insertion: before a top-level statement, by design
             replaced = _squeezed(_text_between(lines, edit.start, edit.end))
-            if replaced not in flagged:
+            # (PFL201 moves the lines between the list and its loop: they are in the finding's
+            # range, not in its flagged code, which shows the two statements)
+            if replaced not in flagged and replaced not in _squeezed(
+                _text_between(lines, finding.start, finding.end)
+            ):
                 problems.append(
                     f"{finding.code} at {start}: edit {edit.start.row}:{edit.start.column} replaces"
                     f" {replaced[:40]!r}, which is not in the flagged code"
