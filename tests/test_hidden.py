@@ -95,7 +95,8 @@ def assert_same_classes(source: str, module: Scope) -> None:
     parts walked as if left out), equals the tracker's class scope."""
     classes = [node for node in ast.parse(source).body if isinstance(node, ast.ClassDef)]
     for node, scope in zip(classes, _class_scopes(module), strict=True):
-        parts = [*node.decorator_list, *node.bases, *node.keywords, *node.body]
+        header = [*node.decorator_list, *node.bases, *node.keywords, *getattr(node, "type_params", ())]
+        parts = [*header, *node.body]
         facts = Summary(counts=True).members(parts)  # type: ignore[arg-type]
         assert _kinds(scope, facts.bindings) == _kinds(scope, scope.bindings), node.name
         names = (set(scope.all_names()) | set(facts.total)) - _CONSTANTS
