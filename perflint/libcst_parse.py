@@ -357,6 +357,11 @@ class _Builder:
                 # The lines no block claims lead the next clause: keep them in the stub.
                 at -= len(rest)
                 rest = []
+            elif not last_kept:
+                # After the member left out last, the lines no block of the class claims (down
+                # to the last one indented at its level, libcst's rule) lead what follows the
+                # class: keep them in the stub.
+                at = self._unclaimed(body[-1], offset, body_end, body_indent)
         pieces.append(self.text(at, end))
         statements, _, stub_rest = self.parse_chunk("".join(pieces), indent, lead)
         assert len(statements) == 1
@@ -365,6 +370,15 @@ class _Builder:
         if item.members is not None:
             self.classes[id(filled)] = item.members
         return [filled], [], rest or stub_rest
+
+    def _unclaimed(self, last: ast.stmt, offset: int, end: int, indent: str) -> int:
+        """The first row, after ``last`` and before ``end``, that no block at ``indent`` (or
+        deeper) takes into its footer."""
+        at = (last.end_lineno or last.lineno) + offset + 1
+        for row in range(at, min(end, len(self.lines) + 1)):
+            if self.lines[row - 1].startswith(indent):
+                at = row + 1
+        return at
 
     def _bodies(self, node: ast.stmt, offset: int, end: int) -> list[tuple[list[ast.stmt], int]]:
         """The bodies of ``node`` on lines of their own, each with the row where what

@@ -139,7 +139,9 @@ def test_a_reporter_splits_a_source_once_per_file(monkeypatch: pytest.MonkeyPatc
     real = lines.split_lines
 
     def counting(text: str) -> list[str]:
-        calls[text[:20]] += 1
+        # (main's reporters also split each finding's own code and fix: small texts)
+        if len(text) > len(source) // 2:
+            calls[text[:20]] += 1
         return real(text)
 
     monkeypatch.setattr(lines, "split_lines", counting)

@@ -237,3 +237,39 @@ def test_a_class_whose_last_method_is_left_out_gives_the_next_statement_nothing(
     assert [f.code for f in on.findings] == ["PFL102", "PFL102"]
     assert on.findings == off.findings
     assert on.findings[1].flagged_code == f"for k in self.keys():{newline}    pass{newline}"
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"], ids=["lf", "crlf", "cr"])
+@pytest.mark.parametrize(
+    "between",
+    ["\n", "\n\n# about the loop\n", "        # the method's\n\n    # the class's\n\n"],
+    ids=["blank", "comment", "footers"],
+)
+def test_the_lines_after_a_class_whose_last_method_is_left_out_lead_the_next_statement(
+    newline: str, between: str
+) -> None:
+    # Found by the long fuzz run (CRLF): the blank line between such a class and the loop
+    # after it was lost with the prefilter (the loop's flagged code did not start with it).
+    source = (
+        "class A:\n    def kept(self, d):\n        for k in d.keys():\n            pass\n"
+        "    def left_out(self):\n        return 1\n"
+        + between
+        + "for k in self.keys():\n    pass\n"
+    ).replace("\n", newline)
+    on = lint_source(source, "t.py", ALL)
+    off = lint_source(source, "t.py", dataclasses.replace(ALL, prefilter=False))
+    assert [f.code for f in on.findings] == ["PFL102", "PFL102"]
+    assert on.findings == off.findings
+
+
+
+@pytest.mark.parametrize("end", ["", "\n", "\n\n# the end\n"], ids=["no-newline", "newline", "comment"])
+def test_a_class_whose_last_method_is_left_out_may_end_the_file(end: str) -> None:
+    source = (
+        "class A:\n    def kept(self, d):\n        for k in d.keys():\n            pass\n"
+        "    def left_out(self):\n        return 1" + end
+    )
+    on = lint_source(source, "t.py", ALL)
+    off = lint_source(source, "t.py", dataclasses.replace(ALL, prefilter=False))
+    assert [f.code for f in on.findings] == ["PFL102"]
+    assert on.findings == off.findings and on.error is None
