@@ -1,4 +1,5 @@
-"""Lint one source text: prefilter, one libcst parse, one batched traversal, findings.
+"""Lint one source text: CPython's verdict, the prefilter, libcst on what the rules need, one
+batched traversal, findings.
 
 Every finding is returned, suppressed or not: ``perflint.linting`` applies the ``# noqa``
 comments (and reports the ones that suppress nothing).
@@ -6,27 +7,31 @@ comments (and reports the ones that suppress nothing).
 
 from __future__ import annotations
 
-import ast
-import warnings
-from collections.abc import Iterable, Sequence
+import platform
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from functools import cache
 
 import libcst as cst
 
+from perflint import libcst_parse, syntax
 from perflint.lines import split_lines
 from perflint.patterns.dispatch import PatternDispatcher
 from perflint.patterns.rule import PatternRule
-from perflint.positions import node_ranges
-from perflint.prefilter import MAX_DEPTH, Plan, identifiers, plan
+from perflint.positions import Unfaithful, node_ranges
+from perflint.prefilter import MAX_DEPTH, Plan, Statement, identifiers, plan, with_needles
 from perflint.rule import Before, EditTarget, FileContext, Report, Rule
 from perflint.ruleset import all_rules, load_check
 from perflint.scope import ScopeTracker
+from perflint.syntax import Rejection
 from perflint.types import Edit, Finding, Fix, Location, RuleSpec, Settings
 
 ERROR_CODE = "PFL000"
 #: PFL000's name: a file that could not be read, decoded or parsed (or its fixes written).
 ERROR_NAME = "file-error"
-
+#: PFL000's name for code CPython accepts but perflint's parser cannot read.
+PARSER_LIMIT = "parser-limit"
 
 
 @cache
@@ -45,11 +50,13 @@ def enabled_checks(settings: Settings) -> list[tuple[RuleSpec, type[Rule]]]:
     return checks
 
 
-def error_finding(path: str, message: str, row: int = 1, column: int = 1) -> Finding:
+def error_finding(
+    path: str, message: str, row: int = 1, column: int = 1, name: str = ERROR_NAME
+) -> Finding:
     location = Location(max(row, 1), max(column, 1))
     return Finding(
         code=ERROR_CODE,
-        name=ERROR_NAME,
+        name=name,
         message=message,
         path=path,
         start=location,
@@ -57,82 +64,143 @@ def error_finding(path: str, message: str, row: int = 1, column: int = 1) -> Fin
     )
 
 
-class _TooDeep(Exception):
-    pass
-
-
-def _c_parse(source: str, path: str) -> tuple[ast.AST | None, SyntaxError | None]:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # invalid escape sequences and the like
-        try:
-            return ast.parse(source, filename=path), None
-        except SyntaxError as error:
-            return None, error
-        except (RecursionError, MemoryError):
-            # Nested deeper than CPython's own parser allows: libcst's would recurse (and
-            # its native parser can overflow the C stack and kill the process), so stop here.
-            raise _TooDeep from None
-        except ValueError as error:  # e.g. NUL bytes
-            return None, SyntaxError(str(error))
-
-
-TOO_DEEP_FOR_LIBCST = f"file is nested too deeply (over {MAX_DEPTH} levels) to analyse"
 TOO_DEEP = "file is nested too deeply to analyse (CPython's parser gives up on it too)"
+TOO_DEEP_FOR_AST = (
+    "file is nested too deeply for perflint to analyse (CPython compiles it, but its ast is"
+    " deeper than Python allows)"
+)
+TOO_DEEP_FOR_LIBCST = f"file is nested too deeply (over {MAX_DEPTH} levels) for perflint's parser"
+_RUNNING = f"CPython {platform.python_version()}"
+
+
+def parser_limit(path: str, message: str, row: int = 1, column: int = 1) -> Finding:
+    """PFL000 for code CPython accepts but perflint's parser cannot read: a limit of
+    perflint, not an error in the file."""
+    return error_finding(
+        path,
+        f"perflint's parser (libcst) cannot read this code, which {_RUNNING} accepts: {message}",
+        row,
+        column,
+        name=PARSER_LIMIT,
+    )
+
+
+@dataclass(frozen=True)
+class Linted:
+    """What linting one text found."""
+
+    findings: list[Finding]
+    #: The PFL000 of a text that cannot be analysed.
+    error: Finding | None = None
+    #: Warnings about how the text was read (see ``newer_syntax_note``).
+    notes: tuple[str, ...] = ()
+    #: CPython accepted the text (its fixes can be checked by compiling).
+    compiled: bool = True
+
+
+def _is_newer_target(target: str) -> bool:
+    """The target CPython is newer than the running one: its syntax may be unknown here."""
+    return int(target[3:]) > sys.version_info[1]
+
+
+def newer_syntax_note(path: str, rejection: Rejection, target: str) -> str:
+    return (
+        f"{path}:{rejection.row}:{rejection.column}: {_RUNNING} cannot parse this file"
+        f" ({rejection.message}), which may be newer syntax: linted as {target} code with"
+        " perflint's own parser, without the prefilter, and fixes checked by that parser only"
+    )
 
 
 def lint_text(source: str, path: str, settings: Settings) -> tuple[list[Finding], Finding | None]:
-    """Findings for ``source`` (no fixing), and the PFL000 error if it cannot be parsed."""
+    """Findings for ``source`` (no fixing), and the PFL000 error if it cannot be analysed."""
+    linted = lint(source, path, settings)
+    return linted.findings, linted.error
+
+
+def lint(source: str, path: str, settings: Settings) -> Linted:
+    """Lint ``source``: CPython's verdict first (it is authoritative, see the README), then
+    the prefilter, libcst on what the rules need, one traversal, findings."""
     checks = enabled_checks(settings)
-    # CPython's own parser is ~6x faster than libcst's; it also gives the best syntax errors.
-    try:
-        tree, syntax_error = _c_parse(source, path)
-    except _TooDeep:
-        return [], error_finding(path, TOO_DEEP)
-    work = plan(source, tree, checks, settings.prefilter)
-    if not work.checks and syntax_error is None:
-        return [], None
-    if work.too_deep:
-        return [], error_finding(path, TOO_DEEP_FOR_LIBCST)
-    try:
-        module = cst.parse_module(work.source)
-    except cst.ParserSyntaxError as error:
-        if syntax_error is not None:
-            return [], error_finding(
-                path,
-                f"SyntaxError: {syntax_error.msg}",
-                syntax_error.lineno or 1,
-                syntax_error.offset or 1,
-            )
-        return [], error_finding(
-            path, f"SyntaxError: {error.message}", error.raw_line, error.raw_column + 1
-        )
-    except RecursionError:
-        return [], error_finding(path, TOO_DEEP_FOR_LIBCST)
+    wanted = list(checks) if not settings.prefilter else with_needles(source, checks)
+    view = syntax.read(source, path, want_ast=bool(wanted))
+    if view.rejection is not None:
+        return _rejected(source, path, settings, checks, view.rejection)
+    if not wanted:
+        return Linted([])
+    if view.ast_too_deep:
+        return Linted([], error_finding(path, TOO_DEEP_FOR_AST, name=PARSER_LIMIT))
+    work = plan(source, view, wanted, settings.prefilter)
     if not work.checks:
-        return [], None
+        return Linted([])
+    if work.too_deep:
+        return Linted([], error_finding(path, TOO_DEEP_FOR_LIBCST, name=PARSER_LIMIT))
+    identifiers = lambda: _identifiers(view)  # noqa: E731 - parsed again only if a rule asks
+    return _run(source, path, settings, work, work.statements, identifiers)
+
+
+def _identifiers(view: syntax.CPythonView) -> frozenset[str]:
+    return identifiers(tree for _, tree in view.trees())
+
+
+def _rejected(
+    source: str,
+    path: str,
+    settings: Settings,
+    checks: list[tuple[RuleSpec, type[Rule]]],
+    rejection: Rejection,
+) -> Linted:
+    """CPython refuses the text. Its verdict stands, unless the target is a newer CPython:
+    then the text may hold newer syntax, which libcst (it reads every version's) decides."""
+    message = TOO_DEEP if rejection.too_deep else rejection.message
+    error = error_finding(path, message, rejection.row, rejection.column)
+    if not _is_newer_target(settings.target_version) or rejection.too_deep:
+        return Linted([], error)
+    linted = _run(source, path, settings, Plan(checks), None, None)
+    if linted.error is not None and linted.error.name == PARSER_LIMIT:
+        return Linted([], error)  # libcst refuses it too: CPython's message is the better one
+    note = newer_syntax_note(path, rejection, settings.target_version)
+    return Linted(linted.findings, linted.error, (note,), compiled=False)
+
+
+def _run(
+    source: str,
+    path: str,
+    settings: Settings,
+    work: Plan,
+    statements: Sequence[Statement] | None,
+    identifiers: Callable[[], frozenset[str]] | None,
+) -> Linted:
     try:
-        reports = _traverse(module, source, tree, path, settings, work)
-        return _to_findings(module, source, work.source, path, reports), None
+        parsed = libcst_parse.parse(source, statements)
+        reports = _traverse(parsed, source, identifiers, path, settings, work)
+        return Linted(_to_findings(parsed, source, path, reports))
+    except libcst_parse.ParserLimit as limit:
+        return Linted([], parser_limit(path, limit.message, limit.row, limit.column))
+    except Unfaithful as unfaithful:
+        message = "it does not give this line back as the file has it"
+        return Linted([], parser_limit(path, message, unfaithful.row, unfaithful.column))
     except RecursionError:
-        return [], error_finding(path, TOO_DEEP_FOR_LIBCST)
+        return Linted([], error_finding(path, TOO_DEEP_FOR_LIBCST, name=PARSER_LIMIT))
 
 
 def _traverse(
-    module: cst.Module,
+    parsed: libcst_parse.Parsed,
     source: str,
-    tree: ast.AST | None,
+    identifiers: Callable[[], frozenset[str]] | None,
     path: str,
     settings: Settings,
     work: Plan,
 ) -> list[Report]:
-    tracker = ScopeTracker(work.hidden_bindings, work.hidden_declared)
+    module = parsed.module
+    tracker = ScopeTracker(work.hidden, parsed.classes)
     context = FileContext(
         path=path,
         source=source,
         module=module,
         target_version=settings.target_version,
         tracker=tracker,
-        identifiers=(lambda: identifiers(tree)) if tree is not None else None,
+        identifiers=identifiers,
+        separators=parsed.separators,
     )
     rules = [cls(spec, context) for spec, cls in work.checks]
     visitors: list[cst.BatchableCSTVisitor] = [tracker, *rules]
@@ -172,7 +240,6 @@ def _span(target: EditTarget) -> tuple[cst.CSTNode, cst.CSTNode]:
     return target if isinstance(target, tuple) else (target, target)
 
 
-
 def _is_word_character(character: str) -> bool:
     """True for a character that may continue a name or keyword (``_``, ``9``, ``é``)."""
     return ("a" + character).isidentifier()
@@ -201,18 +268,24 @@ def _edit(
 
 
 def _to_findings(
-    module: cst.Module, source: str, parsed: str, path: str, reports: Iterable[Report]
+    parsed: libcst_parse.Parsed, source: str, path: str, reports: Iterable[Report]
 ) -> list[Finding]:
     reports = list(reports)
     if not reports:
         return []
+    module = parsed.module
     wanted: list[cst.CSTNode] = []
+    spans: list[tuple[cst.CSTNode, cst.CSTNode]] = []
     for report in reports:
         wanted.append(report.node)
         if report.end_node is not None:
             wanted.append(report.end_node)
-        wanted.extend(node for target, _ in report.edits for node in _span(target))
-    ranges = node_ranges(module, wanted)
+        for target, _ in report.edits:
+            first_node, last_node = _span(target)
+            wanted += (first_node, last_node)
+            if first_node is not last_node:
+                spans.append((first_node, last_node))
+    ranges = node_ranges(module, wanted, parsed.rows, parsed.lines, spans)
     lines = split_lines(source)
     findings = []
     for report in reports:
@@ -232,8 +305,7 @@ def _to_findings(
                     edits.append(_edit(lines, first.start, first.start, content, ""))
                     continue
                 # The text libcst parsed there: the fixer checks that it is still what it edits.
-                original = parsed[first.offsets[0] : last.offsets[1]]
-                edits.append(_edit(lines, first.start, last.end, content, original))
+                edits.append(_edit(lines, first.start, last.end, content, ranges.code(first, last)))
             fix = Fix(report.applicability, report.fix_title, tuple(sorted(edits, key=lambda e: e.start)))
         flagged = report.flagged or report.node
         findings.append(

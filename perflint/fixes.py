@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import warnings
+from bisect import bisect_left, insort
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import libcst as cst
-
-from perflint.linting import lint_text
+from perflint import syntax
+from perflint.linting import lint
 from perflint.lines import line_offsets, offset
 from perflint.types import Edit, Finding, Settings
 
@@ -32,40 +31,55 @@ class Applied:
 
 def apply_edits(text: str, fixes: Sequence[Finding]) -> Applied:
     """Apply the fixes whose edits do not overlap an earlier one and whose every edit finds
-    its ``original`` text where it points; refuse the ones that do not find it."""
+    its ``original`` text where it points; refuse the ones that do not find it. Linear in
+    the text and the edits (a sorted list of the spans taken)."""
     offsets = line_offsets(text)
     chosen: list[tuple[int, int, Edit]] = []
     applied: list[Finding] = []
     refused: list[Finding] = []
-    taken: list[tuple[int, int]] = []
+    taken: list[tuple[int, int]] = []  # sorted, not overlapping
     for finding in sorted(fixes, key=lambda f: f.sort_key):
         assert finding.fix is not None
-        spans = [
+        spans = sorted(
             (offset(offsets, edit.start), offset(offsets, edit.end), edit) for edit in finding.fix.edits
-        ]
+        )
         if any(text[start:end] != edit.original for start, end, edit in spans):
             refused.append(finding)
             continue
-        if any(start < t_end and t_start < end for start, end, _ in spans for t_start, t_end in taken):
+        if any(_overlaps(taken, start, end) for start, end, _ in spans) or _self_overlap(spans):
             continue  # overlaps: left for the next pass, which sees the new text
-        taken.extend((start, end) for start, end, _ in spans)
+        for start, end, _ in spans:
+            insort(taken, (start, end))
         chosen.extend(spans)
         applied.append(finding)
-    for start, end, edit in sorted(chosen, key=lambda span: span[0], reverse=True):
-        text = text[:start] + edit.content + text[end:]
-    return Applied(text, applied, refused)
+    pieces = []
+    cursor = 0
+    for start, end, edit in sorted(chosen, key=lambda span: (span[0], span[1])):
+        pieces += [text[cursor:start], edit.content]
+        cursor = end
+    pieces.append(text[cursor:])
+    return Applied("".join(pieces), applied, refused)
+
+
+def _overlaps(taken: list[tuple[int, int]], start: int, end: int) -> bool:
+    """Whether ``[start, end)`` overlaps a span of ``taken`` (two insertions at one point
+    overlap too: their order would be arbitrary)."""
+    index = bisect_left(taken, (start, start))
+    for neighbour in taken[max(index - 1, 0) : index + 1]:
+        t_start, t_end = neighbour
+        if start < t_end and t_start < end or (start == end == t_start == t_end):
+            return True
+    return False
+
+
+def _self_overlap(spans: Sequence[tuple[int, int, Edit]]) -> bool:
+    return any(b[0] < a[1] for a, b in zip(spans, spans[1:]))
 
 
 def compiles(text: str, path: str) -> bool:
-    """True when ``text`` parses with libcst and compiles with CPython (nothing is run)."""
-    try:
-        cst.parse_module(text)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            compile(text, path, "exec", dont_inherit=True)
-    except (SyntaxError, cst.ParserSyntaxError, ValueError, RecursionError):
-        return False
-    return True
+    """True when CPython accepts ``text`` (read a piece at a time, see ``perflint.syntax``;
+    nothing is run)."""
+    return syntax.read(text, path, want_ast=False).rejection is None
 
 
 @dataclass(frozen=True)
@@ -79,6 +93,8 @@ class FixOutcome:
     found: tuple[Finding, ...] = ()
     #: The rule (code, name) of each fix applied.
     rules: tuple[tuple[str, str], ...] = ()
+    #: Warnings about how the text was read (see ``engine.newer_syntax_note``).
+    notes: tuple[str, ...] = ()
 
 
 def _key(finding: Finding) -> tuple[str, str | None]:
@@ -91,20 +107,27 @@ def _dropped(path: str, finding: Finding, why: str) -> str:
 
 #: Why a fix whose edits do not find their text is dropped (a bug in perflint if it happens).
 NOT_FOUND = "the code it replaces is not at the position it was found at"
+#: Why a fix that makes the text unreadable is dropped.
+BREAKS = "the fixed code would not compile"
 
 
 def fix_text(text: str, path: str, settings: Settings) -> FixOutcome:
-    """Lint and fix ``text`` until no fixable finding is left (at most ``MAX_PASSES`` passes)."""
-    original_compiles = compiles(text, path)
+    """Lint and fix ``text`` until no fixable finding is left (at most ``MAX_PASSES`` passes).
+
+    After each pass the new text is linted again, which is also the check that it is still
+    sound: CPython must accept it (``perflint.syntax``, piece by piece), and so must libcst
+    where a rule needs it. A pass whose result fails that keeps the largest set of its fixes
+    that passes, found by halving (a few lints, not one per fix); the others are dropped.
+    """
     applied_rules: list[tuple[str, str]] = []
     dropped: dict[tuple[str, str | None], str] = {}
-    findings, error = lint_text(text, path, settings)
-    found = tuple(findings)
+    linted = lint(text, path, settings)
+    found = tuple(linted.findings)
     for _ in range(MAX_PASSES):
-        if error is not None:
+        if linted.error is not None:
             break
         fixable = [
-            f for f in findings if is_fixable(f, settings.unsafe_fixes) and _key(f) not in dropped
+            f for f in linted.findings if is_fixable(f, settings.unsafe_fixes) and _key(f) not in dropped
         ]
         if not fixable:
             break
@@ -112,20 +135,51 @@ def fix_text(text: str, path: str, settings: Settings) -> FixOutcome:
         for finding in attempt.refused:
             dropped[_key(finding)] = _dropped(path, finding, NOT_FOUND)
         new_text, applied = attempt.text, attempt.applied
-        if original_compiles and not compiles(new_text, path):
-            # Find the culprits one at a time; keep every fix that compiles on its own.
-            new_text, applied = text, []
-            for finding in [f for f in fixable if f not in attempt.refused]:
-                alone = apply_edits(new_text, [finding])
-                if compiles(alone.text, path):
-                    new_text, applied = alone.text, alone.applied
-                    break  # offsets of the rest are stale: re-lint first
-                dropped[_key(finding)] = _dropped(path, finding, "the fixed code would not compile")
         if not applied:
             break
-        text = new_text
+        after = lint(new_text, path, settings)
+        if after.error is not None:
+            good = _sound_subset(text, path, settings, applied)
+            for finding in applied:
+                if finding not in good:
+                    dropped[_key(finding)] = _dropped(path, finding, BREAKS)
+            if not good:
+                break
+            applied = good
+            new_text = apply_edits(text, good).text
+            after = lint(new_text, path, settings)
+        text, linted = new_text, after
         applied_rules += [(finding.code, finding.name) for finding in applied]
-        findings, error = lint_text(text, path, settings)
     return FixOutcome(
-        text, len(applied_rules), findings, error, tuple(dropped.values()), found, tuple(applied_rules)
+        text,
+        len(applied_rules),
+        linted.findings,
+        linted.error,
+        tuple(dropped.values()),
+        found,
+        tuple(applied_rules),
+        linted.notes,
     )
+
+
+def _sound_subset(
+    text: str, path: str, settings: Settings, fixes: list[Finding]
+) -> list[Finding]:
+    """The fixes (non-overlapping, of ``text``) kept: each half that lints cleanly on top of
+    those kept so far is kept whole; a half that does not is halved again, down to single
+    fixes, which are dropped."""
+    kept: list[Finding] = []
+
+    def sound(group: list[Finding]) -> bool:
+        candidate = apply_edits(text, kept + group).text
+        return lint(candidate, path, settings).error is None
+
+    pending = [fixes]
+    while pending:
+        group = pending.pop()
+        if sound(group):
+            kept += group
+        elif len(group) > 1:
+            middle = len(group) // 2
+            pending += [group[middle:], group[:middle]]  # the first half is tried first
+    return kept

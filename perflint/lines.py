@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from perflint.types import Edit, Location
 
@@ -22,6 +23,24 @@ LINE = re.compile(r"[^\r\n]*(?:\r\n?|\n)|[^\r\n]+$")
 def split_lines(text: str) -> list[str]:
     """The lines of ``text`` without their line breaks (row ``n`` is item ``n - 1``)."""
     return LINE_BREAK.split(text)
+
+
+@lru_cache(maxsize=8)
+def lines_of(text: str) -> tuple[str, ...]:
+    """``split_lines(text)``, computed once per text: reporters ask for every finding of a
+    file (a string's hash is cached, and the same string compares equal at once)."""
+    return tuple(split_lines(text))
+
+
+@lru_cache(maxsize=8)
+def offsets_of(text: str) -> tuple[int, ...]:
+    """``line_offsets(text)``, computed once per text (see ``lines_of``)."""
+    return tuple(line_offsets(text))
+
+
+def physical_lines(text: str) -> list[str]:
+    """The lines of ``text`` with their line breaks: ``"".join`` gives ``text`` back."""
+    return LINE.findall(text)
 
 
 def line_offsets(text: str) -> list[int]:

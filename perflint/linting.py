@@ -34,13 +34,21 @@ def _line(lines: Sequence[str], row: int) -> str:
 
 def lint_text(source: str, path: str, settings: Settings) -> tuple[list[Finding], Finding | None]:
     """The findings of ``source`` that stand (not suppressed), and its PFL000 if it cannot be
-    parsed."""
+    analysed."""
+    linted = lint(source, path, settings)
+    return linted.findings, linted.error
+
+
+def lint(source: str, path: str, settings: Settings) -> engine.Linted:
+    """``engine.lint`` of ``source`` with the findings that stand (not suppressed), PFL001
+    for the directives that suppress nothing, and the engine's notes and verdict."""
     select = enabled_codes(path, settings)
     report_unused = UNUSED_NOQA in select
     rules = dataclasses.replace(settings, select=tuple(code for code in select if code != UNUSED_NOQA))
-    findings, error = engine.lint_text(source, path, rules)
-    if error is not None or not (findings or report_unused):
-        return findings, error
+    linted = engine.lint(source, path, rules)
+    findings = linted.findings
+    if linted.error is not None or not (findings or report_unused):
+        return linted
     lines = split_lines(source)
     kept: list[Finding] = []
     suppressed: list[Finding] = []
@@ -55,4 +63,4 @@ def lint_text(source: str, path: str, settings: Settings) -> tuple[list[Finding]
             if not is_suppressed(finding.code, finding.name, _line(lines, finding.start.row)):
                 kept.append(finding)
         kept.sort(key=lambda finding: finding.sort_key)
-    return kept, None
+    return dataclasses.replace(linted, findings=kept)

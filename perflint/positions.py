@@ -3,15 +3,27 @@
 ``PositionProvider`` records a range for every node of the file (measured at 3x the cost of
 parsing on CPython's standard library).  perflint needs positions only for the nodes it
 reports or edits, and only in files that have findings, so this runs one code-generation pass
-that keeps the range of the wanted nodes (and of the nodes inside them, which libcst uses to
-hoist a parent's start or end) and nothing else.
+that keeps the range of the wanted nodes (and of the nodes libcst hoists a wanted node's start
+or end from) and nothing else.
+
+The module is put together from parts parsed apart (``perflint.libcst_parse``), so the row
+count restarts where each part begins. And every token generated inside a wanted node is
+compared with the source text at its position: where libcst would not give the text back as
+it is (it drops a form feed before a statement, reads some line breaks its own way), the
+positions cannot be trusted, and ``Unfaithful`` says where.
+
+The code generated inside the wanted nodes (and from the first to the last node of each
+wanted span) is kept too: an edit carries the text libcst parsed where it points, which the
+fixer finds in the file or refuses the edit (``perflint.fixes``), a check that does not
+depend on the row arithmetic here.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import NamedTuple
 
 import libcst as cst
@@ -24,23 +36,65 @@ _NEWLINE = re.compile(r"\r\n?|\n")
 
 
 class Range(NamedTuple):
-    """Where a node is: rows and columns, and the same span as offsets into the code libcst
-    generates (the text it parsed), which gives the exact text the node stands for."""
+    """Where a node is: rows and columns, and the same span as offsets into the code kept
+    (``Positions.code``), which gives the exact text libcst parsed there."""
 
     start: Location
     end: Location
     offsets: tuple[int, int]
 
 
+@dataclass(frozen=True)
+class Positions:
+    """The ranges of the wanted nodes (by ``id``) and the code generated inside them."""
+
+    ranges: dict[int, Range]
+    text: str
+
+    def __getitem__(self, key: int) -> Range:
+        return self.ranges[key]
+
+    def code(self, first: Range, last: Range) -> str:
+        """The code libcst generated from the start of ``first`` to the end of ``last``."""
+        return self.text[first.offsets[0] : last.offsets[1]]
+
+
+class Unfaithful(Exception):
+    """libcst's code for a wanted node differs from the source at ``row``, ``column``."""
+
+    def __init__(self, row: int, column: int) -> None:
+        super().__init__(f"{row}:{column}")
+        self.row = row
+        self.column = column
+
+
 class _State(CodegenState):
-    def __init__(self, module: cst.Module, wanted: Collection[cst.CSTNode]) -> None:
+    def __init__(
+        self,
+        module: cst.Module,
+        wanted: Collection[cst.CSTNode],
+        rows: Mapping[int, int],
+        lines: Sequence[str] | None,
+        spans: Collection[tuple[cst.CSTNode, cst.CSTNode]] = (),
+    ) -> None:
         super().__init__(default_indent=module.default_indent, default_newline=module.default_newline)
         self.wanted = {id(node) for node in wanted}
+        #: The wanted nodes, and those whose range hoists a wanted node's start or end.
+        self.needed = set(self.wanted)
         self.ranges: dict[int, Range] = {}
+        self.rows = rows
+        self.lines = lines
         self.line = 1
         self.column = 0
-        self.offset = 0  # characters generated so far
+        #: The first and last node of each wanted span, by id (the last with a count).
+        self.span_firsts = {id(first) for first, _ in spans}
+        self.span_lasts: dict[int, int] = {}
+        for _, last in spans:
+            self.span_lasts[id(last)] = self.span_lasts.get(id(last), 0) + 1
+        self.kept: list[str] = []  # the code generated while ``_inside`` or ``_spanning``
+        self.offset = 0  # characters kept so far
         self._inside = 0  # >0 while generating code inside a wanted node
+        self._spanning = 0  # >0 from the first node of a wanted span to the end of its last
         self._starts: list[tuple[Location, int] | None] = []
 
     def add_indent_tokens(self) -> None:
@@ -48,8 +102,11 @@ class _State(CodegenState):
             self.add_token(token)
 
     def add_token(self, value: str) -> None:
-        self.tokens.append(value)
-        self.offset += len(value)
+        if (self._inside or self._spanning) and value:
+            if self.lines is not None:
+                self._check(value)
+            self.kept.append(value)
+            self.offset += len(value)
         parts = _NEWLINE.split(value)
         if len(parts) == 1:
             self.column += len(value)
@@ -57,11 +114,33 @@ class _State(CodegenState):
             self.line += len(parts) - 1
             self.column = len(parts[-1])
 
+    def _check(self, value: str) -> None:
+        """The token must be the source's text where it is generated."""
+        assert self.lines is not None
+        line, column, rest = self.line, self.column, value
+        while rest:
+            source = self.lines[line - 1] if line <= len(self.lines) else ""
+            piece = source[column : column + len(rest)]
+            if not piece and rest in ("\n", "\r\n", "\r") and self._at_end(line, column):
+                return  # libcst ends the last line, which the file leaves open
+            if not rest.startswith(piece) or not piece:
+                raise Unfaithful(line, column + 1)
+            rest = rest[len(piece) :]
+            line, column = line + 1, 0
+
+    def _at_end(self, line: int, column: int) -> bool:
+        assert self.lines is not None
+        return line >= len(self.lines) and column >= len(self.lines[-1] if self.lines else "")
+
     def before_codegen(self, node: cst.CSTNode) -> None:
-        wanted = id(node) in self.wanted
-        if wanted:
+        row = self.rows.get(id(node))
+        if row is not None:  # a part parsed on its own starts here
+            self.line, self.column = row, 0
+        if id(node) in self.wanted:
             self._inside += 1
-        self._starts.append(self._here() if self._inside else None)
+        if id(node) in self.span_firsts:
+            self._spanning += 1
+        self._starts.append(self._here() if id(node) in self.needed else None)
 
     def _here(self) -> tuple[Location, int]:
         return Location(self.line, self.column + 1), self.offset
@@ -73,6 +152,7 @@ class _State(CodegenState):
             self.ranges[id(node)] = _range(start, self._here())
         if id(node) in self.wanted:
             self._inside -= 1
+        self._spanning -= self.span_lasts.get(id(node), 0)
 
     @contextmanager
     def record_syntactic_position(
@@ -82,7 +162,9 @@ class _State(CodegenState):
         start_node: cst.CSTNode | None = None,
         end_node: cst.CSTNode | None = None,
     ) -> Iterator[None]:
-        record = self._inside > 0 or id(node) in self.wanted
+        record = id(node) in self.needed
+        if record:  # the nodes libcst takes this one's start or end from are needed too
+            self.needed.update(id(other) for other in (start_node, end_node) if other is not None)
         start = self._here()
         try:
             yield
@@ -102,14 +184,25 @@ def _range(start: tuple[Location, int], end: tuple[Location, int]) -> Range:
     return Range(start[0], end[0], (start[1], end[1]))
 
 
-def node_ranges(module: cst.Module, nodes: Collection[cst.CSTNode]) -> dict[int, Range]:
-    """Map ``id(node)`` to its range for each of ``nodes``.
+def node_ranges(
+    module: cst.Module,
+    nodes: Collection[cst.CSTNode],
+    rows: Mapping[int, int] | None = None,
+    lines: Sequence[str] | None = None,
+    spans: Collection[tuple[cst.CSTNode, cst.CSTNode]] = (),
+) -> Positions:
+    """The range of each of ``nodes`` (by ``id(node)``), and the code generated inside them.
 
     Rows are 1-based, columns 1-based in characters, ends exclusive: the convention of ruff's
-    JSON output.  Code generation reproduces the source exactly, so these are positions in it.
+    JSON output. ``rows`` restarts the row count at nodes parsed apart (see the module
+    docstring); with ``lines`` (the source's physical lines, line breaks included) the code
+    of the wanted nodes, and of each of ``spans`` (pairs of wanted nodes, the first coming
+    first) from its first node to its last, is checked against the source, raising
+    ``Unfaithful``.
     """
     if not nodes:
-        return {}
-    state = _State(module, nodes)
+        return Positions({}, "")
+    state = _State(module, nodes, rows or {}, lines, spans)
     module._codegen(state)
-    return {key: value for key, value in state.ranges.items() if key in state.wanted}
+    ranges = {key: value for key, value in state.ranges.items() if key in state.wanted}
+    return Positions(ranges, "".join(state.kept))

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from perflint.fingerprint import fingerprints
-from perflint.lines import edited, line_offsets, split_lines
+from perflint.lines import edited, lines_of, offsets_of
 from perflint.perfdiff_types import PerfDiff
 from perflint.reporters._perfdiff import loop_comment
 from perflint.reporters.markdown import bytecode_details, escape, fence
@@ -82,8 +82,8 @@ def suggestion(finding: Finding, source: str) -> tuple[int, int, str] | None:
         edit.end.row - 1 if edit.end.column == 1 and edit.end.row > edit.start.row else edit.end.row
         for edit in edits
     )
-    offsets = line_offsets(source)
-    rows = len(split_lines(source))
+    offsets = offsets_of(source)  # per file, not per finding
+    rows = len(lines_of(source))
     if first < 1 or last > rows or any(edit.end.row > rows for edit in edits):
         return None
     # The whole lines, from the first one's start to the start of the line after the last.

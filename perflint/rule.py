@@ -29,11 +29,21 @@ from perflint.types import Applicability, RuleSpec
 
 
 class AstFacts:
-    """The file's CPython ``ast``, for prefilters that need more than the node they are given."""
+    """CPython's ``ast`` of the piece of the file being scanned (see ``perflint.syntax``), for
+    prefilters that need more than the node they are given."""
 
-    def __init__(self, tree: ast.AST, source: str | None = None) -> None:
+    def __init__(
+        self,
+        tree: ast.Module,
+        source: str | None = None,
+        previous: Sequence[ast.stmt] = (),
+    ) -> None:
         self.tree = tree
+        #: The text of the piece (rows of ``tree`` are rows of it).
         self.source = source
+        #: The top-level statements right before the piece (the last lines of the pieces
+        #: before it, see ``Rule.previous_lines``), oldest first.
+        self.previous = previous
 
 
 @dataclass
@@ -47,6 +57,9 @@ class FileContext:
     tracker: ScopeTracker
     #: Every identifier in the whole file, from CPython's ast (None if only libcst parsed it).
     identifiers: Callable[[], frozenset[str]] | None = None
+    #: Ids of the ``pass`` statements (and their lines) that stand where statements were
+    #: left out (see ``perflint.libcst_parse``): no code of the file, matched by no pattern.
+    separators: frozenset[int] = frozenset()
     _names: frozenset[str] | None = None
 
     def names_in_file(self) -> frozenset[str]:
@@ -103,6 +116,25 @@ class Rule(cst.BatchableCSTVisitor):
     needles: ClassVar[tuple[str, ...]] = ()
     #: CPython ``ast`` node types that a candidate of this rule is.
     ast_types: ClassVar[tuple[type[ast.AST], ...]] = ()
+    #: Node types the rule reads wherever they are in the file (not only near a candidate),
+    #: and a string every such node's source holds; see ``ast_context``.
+    ast_context_types: ClassVar[tuple[type[ast.AST], ...]] = ()
+    context_needle: ClassVar[str] = ""
+    #: The rule reads a candidate together with up to this many statement lines before it
+    #: (``out = []`` and the lines between it and the loop): libcst must see them too.
+    previous_lines: ClassVar[int] = 0
+    #: The rule reads the module's imports (is ``re`` the module ``re``, is ``operator``
+    #: imported): libcst must see every top-level statement that imports outside a def.
+    module_imports: ClassVar[bool] = False
+    #: The rule's fix may insert an import after the module's docstring and ``__future__``
+    #: imports: libcst must see those and the statement after them.
+    module_preamble: ClassVar[bool] = False
+    #: The longest run of consecutive statements a candidate of the rule may be (its
+    #: ``ast_types`` then include ``ast.Module``: it is asked about each module-level run).
+    module_run: ClassVar[int] = 0
+    #: The rule asks whether any use of a module-level list's name may add items to it
+    #: (``queue:``, ``perflint.patterns.queues``): the statements left out are asked too.
+    module_growth: ClassVar[bool] = False
 
     def __init__(self, spec: RuleSpec, context: FileContext) -> None:
         super().__init__()
@@ -115,6 +147,12 @@ class Rule(cst.BatchableCSTVisitor):
     def ast_candidate(cls, node: ast.AST, facts: AstFacts) -> bool:
         """True unless ``node`` (one of ``ast_types``) certainly cannot be flagged."""
         return True
+
+    @classmethod
+    def ast_context(cls, node: ast.AST) -> bool:
+        """True when ``node`` (one of ``ast_context_types``) may change what the rule decides
+        about a candidate in another statement: libcst must then see the statement."""
+        return False
 
     # -- helpers for checks -----------------------------------------------------------------
     def get_visitors(self) -> Mapping[str, Callable[[cst.CSTNode], None]]:

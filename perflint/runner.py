@@ -15,7 +15,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 
 from perflint.engine import error_finding
-from perflint.linting import lint_text
+from perflint.linting import lint
 from perflint.files import (
     FileRefused,
     Snapshot,
@@ -50,8 +50,14 @@ def _linted(
         except SourceError as problem:
             return FileResult(path=path, error=error_finding(path, str(problem))), ()
     if not (settings.fix or settings.diff):
-        findings, error = lint_text(source, path, settings)
-        result = FileResult(path=path, findings=tuple(findings), error=error, source=source)
+        linted = lint(source, path, settings)
+        result = FileResult(
+            path=path,
+            findings=tuple(linted.findings),
+            error=linted.error,
+            source=source,
+            notes=linted.notes,
+        )
         return result, result.findings
     outcome = fix_text(source, path, settings)
     result = FileResult(
@@ -64,6 +70,7 @@ def _linted(
         fixed_source=outcome.text,
         dropped_fixes=outcome.dropped,
         source=outcome.text,
+        notes=outcome.notes,
     )
     return result, outcome.found
 

@@ -19,11 +19,14 @@ from __future__ import annotations
 
 import builtins
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import libcst as cst
+
+if TYPE_CHECKING:
+    from perflint.hidden import HiddenFacts
 
 ScopeKind = Literal["module", "class", "function", "lambda", "comprehension"]
 ExprContext = Literal["load", "store", "del"]
@@ -53,6 +56,14 @@ class Scope:
     star_import: bool = False
     #: On the module scope: every name declared global or nonlocal anywhere in the file.
     declared: set[str] = field(default_factory=set)
+    #: What the statements libcst did not parse add to ``count_refs`` and ``count`` (on the
+    #: module scope, and that of a class with members left out; see ``perflint.hidden``).
+    hidden_refs: Counter[str] = field(default_factory=Counter)
+    hidden_total: Counter[str] = field(default_factory=Counter)
+    #: Names that a use in those statements may add items to (``perflint.patterns.queues``).
+    hidden_growing: frozenset[str] = frozenset()
+    #: ``count_refs`` and ``count`` of every name at once, built on the first question.
+    _tallies: tuple[Counter[str], Counter[str]] | None = field(default=None, repr=False)
     #: (id of the statement it sits in, name, kind) for each name occurrence, in visiting
     #: order; the statement is the innermost simple statement line, compound statement
     #: header, ``except`` clause or ``case`` holding the name.
@@ -105,10 +116,7 @@ class Scope:
 
     def count(self, name: str) -> int:
         """Occurrences of ``name`` in this scope and every scope nested in it."""
-        total = self.names[name]
-        for child in self.children:
-            total += child.count(name)
-        return total
+        return self._tally()[1][name]
 
     def count_refs(self, name: str) -> int:
         """Occurrences of ``name`` that refer to this scope's binding of it.
@@ -116,18 +124,39 @@ class Scope:
         Nested scopes that bind ``name`` themselves (and do not declare it global or
         nonlocal) hold a different variable and are not counted.
         """
-        total = self.names[name]
-        for child in self.children:
-            if name in child.bindings and name not in child.globals | child.nonlocals:
-                continue
-            total += child.count_refs(name)
-        return total
+        return self._tally()[0][name]
 
     def all_names(self) -> set[str]:
-        names = set(self.names)
-        for child in self.children:
-            names |= child.all_names()
-        return names
+        return set(self._tally()[1])
+
+    def _tally(self) -> tuple[Counter[str], Counter[str]]:
+        """(``count_refs``, ``count``) of every name, for this scope and those nested in it.
+
+        Built once, children first and without recursion, so that a thousand candidates of
+        one module cost one walk of its scopes, not a thousand. Questions are asked once the
+        traversal is over (in ``Rule.finish``), when the scopes are complete.
+        """
+        if self._tallies is None:
+            order: list[Scope] = []
+            stack = [self]
+            while stack:
+                scope = stack.pop()
+                if scope._tallies is None:
+                    order.append(scope)
+                    stack.extend(scope.children)
+            for scope in reversed(order):
+                refs = scope.names + scope.hidden_refs
+                total = scope.names + scope.hidden_total
+                for child in scope.children:
+                    child_refs, child_total = child._tally()
+                    total.update(child_total)
+                    shadowed = child.bindings.keys() - child.globals - child.nonlocals
+                    for name, count in child_refs.items():
+                        if name not in shadowed:
+                            refs[name] += count
+                scope._tallies = (refs, total)
+        assert self._tallies is not None
+        return self._tallies
 
     def bound_values(self, name: str) -> list[Binding] | None:
         """Every binding of ``name`` in the scope it resolves to, or None when unknowable.
@@ -184,14 +213,13 @@ class ScopeTracker(cst.BatchableCSTVisitor):
     """Builds the scope tree and expression contexts for one module."""
 
     def __init__(
-        self,
-        hidden_bindings: Mapping[str, str] | None = None,
-        hidden_declared: Iterable[str] = (),
+        self, hidden: HiddenFacts | None = None, classes: Mapping[int, HiddenFacts] | None = None
     ) -> None:
-        """``hidden_*``: what statements that the prefilter blanked out bind and declare."""
+        """``hidden``: what the statements libcst did not parse tell the module scope;
+        ``classes``: what the members left out of a class tell its scope, by class node."""
         super().__init__()
-        self._hidden_bindings = hidden_bindings or {}
-        self._hidden_declared = set(hidden_declared)
+        self._hidden = hidden
+        self._classes = classes or {}
         self.module_scope: Scope | None = None
         self.scope: Scope | None = None
         self.contexts: dict[int, ExprContext] = {}
@@ -223,9 +251,20 @@ class ScopeTracker(cst.BatchableCSTVisitor):
         self._push("module", node)
         self.module_scope = self.scope
         assert self.module_scope is not None
-        for name, kind in self._hidden_bindings.items():
-            self.module_scope.bindings.setdefault(name, []).append(Binding(kind))
-        self.module_scope.declared |= self._hidden_declared
+        if self._hidden is not None:
+            self._add_hidden(self.module_scope, self._hidden)
+            self.module_scope.declared |= self._hidden.declared
+            self.module_scope.star_import |= self._hidden.star_import
+
+    @staticmethod
+    def _add_hidden(scope: Scope, hidden: HiddenFacts) -> None:
+        for name, bindings in hidden.bindings.items():
+            scope.bindings.setdefault(name, []).extend(bindings)
+        scope.hidden_refs = hidden.refs
+        scope.hidden_total = hidden.total
+        scope.probes |= hidden.probes
+        scope.hidden_growing = frozenset(hidden.growing)
+        scope.isinstance_checks |= hidden.isinstance_checks
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self._owners.append(id(node))
@@ -243,6 +282,10 @@ class ScopeTracker(cst.BatchableCSTVisitor):
         self._bind_name_node(node.name, Binding("class"))
         self._push("class", node)
         self._guards.append(None)
+        members = self._classes.get(id(node))
+        if members is not None:
+            assert self.scope is not None
+            self._add_hidden(self.scope, members)
 
     def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
         self._guards.pop()

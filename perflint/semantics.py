@@ -43,7 +43,10 @@ def literal_kind(expr: cst.BaseExpression | None) -> Kind | None:
     if isinstance(expr, cst.Tuple):
         return "tuple"
     if isinstance(expr, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
-        if isinstance(expr, cst.SimpleString) and "b" in expr.prefix.lower():
+        first = expr
+        while isinstance(first, cst.ConcatenatedString):
+            first = first.left  # the parts are all bytes or all str: the first tells
+        if isinstance(first, cst.SimpleString) and "b" in first.prefix.lower():
             return None  # bytes
         return "str"
     if isinstance(expr, (cst.Set, cst.SetComp)):

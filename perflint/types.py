@@ -121,6 +121,8 @@ class FileResult:
     #: Fixes that were dropped: the result would not compile, or the text they replace was
     #: not found where they point.
     dropped_fixes: tuple[str, ...] = ()
+    #: Warnings about how the file was read (e.g. CPython could not parse it: newer syntax?).
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ import pytest
 from perflint import Settings, lint_source
 from perflint.engine import ERROR_CODE
 from perflint.types import Location
+from perflint import syntax
 from perflint.prefilter import plan
 from perflint.engine import enabled_checks
 from perflint.ruleset import builtin_rules
@@ -41,9 +42,20 @@ def test_undecodable_bytes_are_a_file_error() -> None:
 
 @pytest.mark.parametrize("depth", [1000, 50000])
 def test_deeply_nested_file_is_an_error_not_a_crash(depth: int) -> None:
-    source = "x = " + "+".join(["a"] * depth) + "\n" + SLOW
+    # The deep expression shares a function with the candidate, so libcst must read it.
+    body = "x = " + "+".join(["a"] * depth) + "\n" + SLOW
+    source = "def f(nums, total, a):\n" + textwrap.indent(body, "    ")
     result = lint_source(source, "deep.py", ALL)
     assert result.error is not None and "nested too deeply" in result.error.message
+    # 50,000 levels: CPython refuses the file; 1,000: CPython compiles it, libcst cannot.
+    assert result.error.name == ("file-error" if depth > 10_000 else "parser-limit")
+
+
+def test_deep_code_no_rule_needs_is_not_an_error() -> None:
+    source = "x = " + "+".join(["a"] * 1000) + "\n" + SLOW
+    result = lint_source(source, "deep.py", ALL)
+    assert result.error is None
+    assert [finding.code for finding in result.findings] == ["PFL101"]
 
 
 def test_koi8_r_bytes_are_decoded_per_pep_263() -> None:
@@ -152,13 +164,14 @@ def test_blanking_keeps_lines_and_module_facts() -> None:
         """
     )
     checks = enabled_checks(Settings(select=("PFL101",)))
-    import ast
-
-    work = plan(source, ast.parse(source), checks)
-    assert work.source.count("\n") == source.count("\n")
-    assert "unrelated" not in work.source and "def other" not in work.source
-    assert "def method" in work.source
-    assert work.hidden_bindings.get("range") == "global"
+    work = plan(source, syntax.read(source, "t.py", want_ast=True), checks)
+    # libcst sees the class alone, without its other method.
+    assert [type(statement.node).__name__ for statement in work.statements] == ["ClassDef"]
+    assert [statement.first for statement in work.statements] == [8]
+    assert work.statements[0].hidden == (0,)
+    assert work.hidden is not None
+    assert [binding.kind for binding in work.hidden.bindings["range"]] == ["assign"]
+    assert work.hidden.declared == {"range"}
     # ``range`` is rebound at module level by the hidden function: no finding either way.
     assert findings(source) == findings(source, prefilter=False) == []
 
@@ -199,3 +212,64 @@ def test_edits_never_fuse_tokens(line: str, start: int, end: int, content: str, 
     assert edit.content == expected
     fixed = line[: start - 1] + edit.content + line[end - 1 :]
     assert fixed.replace(" ", "") == (line[: start - 1] + content + line[end - 1 :]).replace(" ", "")
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"], ids=["lf", "crlf", "cr"])
+def test_a_class_whose_last_method_is_left_out_gives_the_next_statement_nothing(newline: str) -> None:
+    # Found by the fuzz test: the lines after the kept method (a blank line, a comment) lead
+    # the method left out after it, not the module-level loop after the class.
+    source = textwrap.dedent(
+        """\
+        class A:
+            def kept(self, d):
+                for k in d.keys():
+                    pass
+
+        # about the next one
+            def left_out(self):
+                return 1
+        for k in self.keys():
+            pass
+        """
+    ).replace("\n", newline)
+    on = lint_source(source, "t.py", ALL)
+    off = lint_source(source, "t.py", dataclasses.replace(ALL, prefilter=False))
+    assert [f.code for f in on.findings] == ["PFL102", "PFL102"]
+    assert on.findings == off.findings
+    assert on.findings[1].flagged_code == f"for k in self.keys():{newline}    pass{newline}"
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"], ids=["lf", "crlf", "cr"])
+@pytest.mark.parametrize(
+    "between",
+    ["\n", "\n\n# about the loop\n", "        # the method's\n\n    # the class's\n\n"],
+    ids=["blank", "comment", "footers"],
+)
+def test_the_lines_after_a_class_whose_last_method_is_left_out_lead_the_next_statement(
+    newline: str, between: str
+) -> None:
+    # Found by the long fuzz run (CRLF): the blank line between such a class and the loop
+    # after it was lost with the prefilter (the loop's flagged code did not start with it).
+    source = (
+        "class A:\n    def kept(self, d):\n        for k in d.keys():\n            pass\n"
+        "    def left_out(self):\n        return 1\n"
+        + between
+        + "for k in self.keys():\n    pass\n"
+    ).replace("\n", newline)
+    on = lint_source(source, "t.py", ALL)
+    off = lint_source(source, "t.py", dataclasses.replace(ALL, prefilter=False))
+    assert [f.code for f in on.findings] == ["PFL102", "PFL102"]
+    assert on.findings == off.findings
+
+
+
+@pytest.mark.parametrize("end", ["", "\n", "\n\n# the end\n"], ids=["no-newline", "newline", "comment"])
+def test_a_class_whose_last_method_is_left_out_may_end_the_file(end: str) -> None:
+    source = (
+        "class A:\n    def kept(self, d):\n        for k in d.keys():\n            pass\n"
+        "    def left_out(self):\n        return 1" + end
+    )
+    on = lint_source(source, "t.py", ALL)
+    off = lint_source(source, "t.py", dataclasses.replace(ALL, prefilter=False))
+    assert [f.code for f in on.findings] == ["PFL102"]
+    assert on.findings == off.findings and on.error is None

@@ -315,14 +315,14 @@ def test_a_bug_with_one_file_is_its_error_and_the_run_goes_on(
     from perflint.runner import lint_paths
 
     (repo / "b.py").write_text(SAFE)
-    lint_text = runner.lint_text
+    lint = runner.lint
 
     def explode_on_b(source: str, path: str, settings: Settings):  # type: ignore[no-untyped-def]
         if path.endswith("b.py"):
             raise RuntimeError("boom")
-        return lint_text(source, path, settings)
+        return lint(source, path, settings)
 
-    monkeypatch.setattr(runner, "lint_text", explode_on_b)
+    monkeypatch.setattr(runner, "lint", explode_on_b)
     a, b = lint_paths([str(repo / "a.py"), str(repo / "b.py")], CHECK, jobs=1)
     assert [finding.code for finding in a.findings] == ["PFL101"]
     assert b.error is not None and b.error.message == "internal error: RuntimeError('boom')"

@@ -1,8 +1,10 @@
-"""The pattern language: compiling, matching on both trees alike, templates, rule files."""
+"""The pattern language: compiling, matching on both trees alike, templates, rule files, and
+pattern rules on a partial parse."""
 
 from __future__ import annotations
 
 import ast
+import dataclasses
 import sys
 import textwrap
 from pathlib import Path
@@ -10,6 +12,8 @@ from pathlib import Path
 import libcst as cst
 import pytest
 
+from perflint import libcst_parse, syntax
+from perflint.patterns import queues
 from perflint.patterns.compiled import AST, CST, compile_pattern, spans
 from perflint.patterns.syntax import PatternSyntaxError
 from perflint.runner import lint_source
@@ -549,3 +553,193 @@ def test_starred_subscripts_are_tuples_on_both_trees() -> None:
     starred = compile_pattern("$X[*$A, $B]")
     assert starred.match(ast.parse("x[*a, b]", mode="eval").body, AST) is not None
     assert starred.match(cst.parse_expression("x[*a, b]"), CST) is not None
+
+
+# -- pattern rules on a partial parse ---------------------------------------------------------
+# libcst sees only the statements the rules need (``perflint.prefilter``): what a pattern rule
+# reads beyond its candidate must be among them, and the ``pass`` standing for statements left
+# out must match no pattern. Each case lints with and without the prefilter (which parses
+# every statement) and asks for the same findings and fixed text; each is built to fail when
+# the prefilter leaves out what the rule reads (the run's other statements, the module's
+# imports or preamble, the lines before a loop) or when a pattern matches that ``pass``.
+
+
+def _both(source: str, settings: Settings) -> tuple[list[tuple[str, int, int]], str | None]:
+    """The findings (code, row, column) and fixed text, the same with and without the
+    prefilter (asserted)."""
+    results = [
+        lint_source(source, "t.py", dataclasses.replace(settings, prefilter=prefilter))
+        for prefilter in (True, False)
+    ]
+    found = [
+        ([(f.code, f.start.row, f.start.column) for f in result.findings], result.fixed_source)
+        for result in results
+    ]
+    assert all(result.error is None for result in results), [r.error for r in results]
+    assert found[0] == found[1]
+    return found[0]
+
+
+RUN = _rule("$X = []\n$X.append($Y)", "$X = [$Y]", code="ACME101")
+#: Matches nothing in any file: only a ``pass`` standing for left-out code would match it.
+PASS_THEN_PRINT = _rule("pass\nprint($A)", code="ACME102")
+PASS = _rule("pass", code="ACME103")
+PRINT_TWO = _rule("print(2)", code="ACME104")
+CLASS = _rule("class $C:\n    $$$BODY", code="ACME105")
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "def f():\n    pass\nout = []\nout.append(1)\n",
+        "out = []\nout.append(1)\ndef f():\n    pass\n",
+        "def f():\n    out = []\n    out.append(1)\nx = 1\n",
+    ],
+    ids=["module-run-after-def", "module-run-first", "run-in-function"],
+)
+def test_a_run_of_statements_is_matched_as_in_the_whole_file(tmp_path: Path, source: str) -> None:
+    settings = _settings(_pack(tmp_path, RUN), ("ACME101",), fix=True)
+    found, fixed = _both(source, settings)
+    assert [code for code, _, _ in found] == [] and fixed is not None
+    assert "out = [1]" in fixed
+
+
+def test_a_run_across_the_cut_between_pieces_is_found(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(syntax, "PIECE_SIZE", 200)
+    filler = "".join(f"v{n} = {n}\n" for n in range(40))
+    source = filler + "out = []\nout.append(1)\n" + filler.replace("v", "w")
+    view = syntax.read(source, "t.py", want_ast=True)
+    cuts = [piece.first_row for piece in view.pieces]
+    row = source.splitlines().index("out.append(1)") + 1
+    if row not in cuts:  # put the cut between the two statements of the run
+        monkeypatch.setattr(syntax, "PIECE_SIZE", source.index("out.append(1)") - 1)
+        view = syntax.read(source, "t.py", want_ast=True)
+        assert row in [piece.first_row for piece in view.pieces]
+    settings = _settings(_pack(tmp_path, RUN), ("ACME101",))
+    found, _ = _both(source, settings)
+    assert found == [("ACME101", row - 1, 1)]
+
+
+def test_the_pass_standing_for_left_out_statements_matches_no_pattern(tmp_path: Path) -> None:
+    # f and the module-level print(2) are kept (candidates), ``x = 0`` between them is not.
+    source = "def f():\n    pass\n    print(1)\nx = 0\nprint(2)\ndef g():\n    pass\n"
+    paths = _pack(tmp_path, PASS_THEN_PRINT, PASS, PRINT_TWO)
+    found, _ = _both(source, _settings(paths, ("ACME102", "ACME103", "ACME104")))
+    assert found == [
+        ("ACME102", 2, 5),
+        ("ACME103", 2, 5),
+        ("ACME104", 5, 1),
+        ("ACME103", 7, 5),
+    ]
+
+
+def test_a_pattern_rooted_at_a_class_is_found(tmp_path: Path) -> None:
+    source = "import os\nclass A:\n    x = 1\ndef f():\n    class B:\n        y = 2\n"
+    found, _ = _both(source, _settings(_pack(tmp_path, CLASS), ("ACME105",)))
+    assert found == [("ACME105", 2, 1), ("ACME105", 5, 5)]
+
+
+def test_a_module_condition_sees_the_modules_imports() -> None:
+    source = "import re\nimport os\n\nX = 1\n\ndef f(xs):\n    for x in xs:\n        re.match('a+b', x)\n"
+    found, _ = _both(source, Settings(select=("PFL326",), target_version="py312"))
+    assert [code for code, _, _ in found] == ["PFL326"]
+
+
+@pytest.mark.parametrize(
+    "head,fixed_head",
+    [
+        (
+            '"""Doc."""\nfrom __future__ import annotations\nX = 1\n',
+            '"""Doc."""\nfrom __future__ import annotations\nimport operator\nX = 1\n',
+        ),
+        ('"""Doc."""\nimport operator\nX = 1\n', '"""Doc."""\nimport operator\nX = 1\n'),
+        ("import sys\nX = 0\nimport os, operator\n", "import sys\nX = 0\nimport os, operator\n"),
+    ],
+    ids=["inserted-after-the-preamble", "imported-already", "imported-later"],
+)
+def test_a_fix_import_goes_where_the_whole_file_puts_it(head: str, fixed_head: str) -> None:
+    tail = "\n\ndef f(xs):\n    return sorted(xs, key=lambda x: x[1])\n"
+    settings = Settings(select=("PFL330",), target_version="py312", fix=True, unsafe_fixes=True)
+    _, fixed = _both(head + tail, settings)
+    assert fixed == fixed_head + tail.replace("lambda x: x[1]", "operator.itemgetter(1)")
+
+
+def test_a_module_imported_in_a_block_keeps_the_rule_quiet() -> None:
+    # ``operator`` is bound, but not by a plain top-level import the fix could rely on.
+    source = (
+        "import sys\nif sys.version_info > (3,):\n    import operator\nX = 1\n\n"
+        "def f(xs):\n    return sorted(xs, key=lambda x: x[1])\n"
+    )
+    settings = Settings(select=("PFL330",), target_version="py312", fix=True, unsafe_fixes=True)
+    assert _both(source, settings) == ([], source)
+
+
+def test_a_list_built_lines_before_its_loop_is_seen(monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = Settings(select=("PFL201",), target_version="py312", fix=True, unsafe_fixes=True)
+    between = "".join(f"a{n} = {n}\n" for n in range(5))
+    source = "def g():\n    pass\nout = []\n" + between + "for x in range(3):\n    out.append(x * 2)\n"
+    _, fixed = _both(source, settings)
+    assert fixed is not None and "out = [x * 2 for x in range(3)]" in fixed
+    # The same with a cut between the list and the loop.
+    monkeypatch.setattr(syntax, "PIECE_SIZE", source.index("a2 = 2"))
+    assert len(syntax.read(source, "t.py", want_ast=True).pieces) > 1
+    assert _both(source, settings)[1] == fixed
+
+
+def test_a_module_level_probe_left_out_still_counts() -> None:
+    # ``getattr(d, "keys", None)`` in a statement no rule needs: the module duck-types d,
+    # so PFL102 stays quiet about ``d.keys()`` there, as it does on the whole file.
+    source = (
+        "d = load()\nok = getattr(d, 'keys', None) is not None\ndef f():\n    pass\n"
+        "for k in d.keys():\n    print(k)\n"
+    )
+    found, _ = _both(source, Settings(select=("PFL102",), target_version="py312"))
+    assert found == []
+
+
+def test_separators_are_known_to_the_rules() -> None:
+    parsed = libcst_parse.parse("a = 1\n", None)
+    assert parsed.separators == frozenset()
+
+
+
+def test_a_regex_reads_the_rows_cpython_counts() -> None:
+    # ``\x1c`` breaks a line for ``str.splitlines`` but not for CPython: a regex on the ast
+    # read the row below the capture's (``super(`` there) and dropped the finding.
+    source = 'x = "\x1cABCDsuper()"\ny = abcdefgh.__len__()\n'
+    found, _ = _both(source, Settings(select=("PFL322",), target_version="py312"))
+    assert found == [("PFL322", 2, 5)]
+
+
+@pytest.mark.parametrize(
+    "grows",
+    ["q.append(3)", "q += [3]", "q[:] = [3, 4]", "keep(q)", "alias = q", "keep(*q)", "print(q)"],
+)
+def test_a_queue_grown_by_a_statement_left_out_is_still_a_queue(grows: str) -> None:
+    source = f"q = [1, 2]\n{grows}\ndef f():\n    while q:\n        q.pop(0)\n"
+    found, _ = _both(source, Settings(select=("PFL311",), target_version="py312"))
+    # (``q += [3]`` binds q again: no longer a name bound only to lists)
+    assert len(found) == (0 if grows in ("print(q)", "q += [3]") else 1)
+
+
+def test_what_grows_a_list_reads_alike_on_both_trees() -> None:
+    """``queues.ast_growing`` (for the statements libcst does not parse) names exactly the
+    names libcst's tree has a growing use of, over a sample of the standard library."""
+    for path in _sample_files(40):
+        source = path.read_text(encoding="utf-8")
+        try:
+            tree = ast.parse(source)
+            module = cst.parse_module(source)
+        except (SyntaxError, cst.ParserSyntaxError):
+            continue
+        found: set[str] = set()
+        stack: list[tuple[cst.CSTNode, cst.CSTNode | None, cst.CSTNode | None]] = [(module, None, None)]
+        while stack:
+            node, parent, grandparent = stack.pop()
+            if isinstance(node, cst.Name) and parent is not None and queues._grows(node, parent, grandparent):
+                found.add(node.value)
+            stack.extend((child, node, parent) for child in node.children)
+        # (libcst has None, True and False as names: never a list's)
+        assert queues.ast_growing(tree.body) == found - {"None", "True", "False"}, path

@@ -50,6 +50,8 @@ KINDS = {
     "two-bindings": ("d = {}\nd = load()\nhere(d)", {"dict", None}),
     "tuple-and-list": ("s = (1, 2)\ns = [3]\nhere(s)", {"tuple", "list"}),
     "bytes-is-no-str": ("s = b'x'\nhere(s)", {None}),
+    "concatenated-bytes-are-no-str": ("s = b'x' B'y' b'z'\nhere(s)", {None}),
+    "concatenated-str": ("s = 'x' f'{y}' 'z'\nhere(s)", {"str"}),
 }
 
 

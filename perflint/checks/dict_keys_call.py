@@ -56,6 +56,21 @@ def _is_keys_call(node: ast.AST) -> bool:
 class DictKeysCall(IndentTracking, Rule):
     needles = ("keys",)
     ast_types = (ast.For, ast.comprehension, ast.Compare)
+    # ``hasattr(x, "keys")`` makes the finding on ``x.keys()`` go away in the same function,
+    # which at module level spans top-level statements.
+    ast_context_types = (ast.Call,)
+    context_needle = "hasattr"
+
+    @classmethod
+    def ast_context(cls, node: ast.AST) -> bool:
+        assert isinstance(node, ast.Call)
+        return (
+            isinstance(node.func, ast.Name)
+            and node.func.id == "hasattr"
+            and len(node.args) == 2
+            and isinstance(node.args[1], ast.Constant)
+            and node.args[1].value == "keys"
+        )
 
     @classmethod
     def ast_candidate(cls, node: ast.AST, facts: AstFacts) -> bool:

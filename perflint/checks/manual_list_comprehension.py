@@ -189,6 +189,8 @@ def _inits(line: cst.BaseStatement) -> dict[str, _Init]:
 class ManualListComprehension(Rule):
     needles = ("append", "for")
     ast_types = (ast.For, ast.AsyncFor)
+    # ``_init_before`` looks back over the loop's line and ``MAX_BETWEEN`` more.
+    previous_lines = MAX_BETWEEN + 1
 
     @classmethod
     def ast_candidate(cls, node: ast.AST, facts: AstFacts) -> bool:
@@ -613,9 +615,11 @@ def _empty_lists_before(facts: AstFacts) -> dict[int, frozenset[str]]:
         return found
     found = {}
     assert isinstance(facts.tree, ast.Module)
-    for body in _statement_lists(facts.tree.body):
+    top = facts.tree.body
+    for body in _statement_lists(top):
         bound: frozenset[str] = frozenset()
-        for statement in body:
+        # The run before the piece's first statements goes on across the cut before it.
+        for statement in (*facts.previous, *body) if body is top else body:
             if isinstance(statement, (ast.For, ast.AsyncFor)) and bound:
                 found[id(statement)] = bound
             if isinstance(statement, _COMPOUND):

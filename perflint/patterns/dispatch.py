@@ -205,7 +205,7 @@ class PatternDispatcher(cst.BatchableCSTVisitor):
 
     # -- offering ---------------------------------------------------------------------------------
     def _offer(self, node: cst.CSTNode) -> None:
-        if id(node) in self.skip or self.imports:
+        if id(node) in self.skip or self.imports or id(node) in self.context.separators:
             return
         key = _node_key(node)
         offered: set[int] = set()

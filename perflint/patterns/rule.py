@@ -22,6 +22,7 @@ from typing import Any, ClassVar
 import libcst as cst
 
 from perflint.checks._helpers import code_at_indent, short_code
+from perflint.lines import split_lines
 from perflint.patterns import views
 from perflint.patterns.compiled import AST, BUILTIN_NAMES, CST, Pattern, Side, Span, compile_pattern, spans
 from perflint.patterns.queues import used_as_queue
@@ -195,10 +196,26 @@ def pattern_check(spec: RuleSpec, base: type[PatternRule] | None = None) -> type
             key=lambda t: t.__name__,
         )
     )
+    runs = [pattern.length for pattern in compiled.patterns if pattern.kind == "Statements"]
+    conditions = [
+        found
+        for alternative in compiled.alternatives
+        for found in (alternative.conditions, alternative.safe_when)
+        if found is not None
+    ]
     check = type(
         f"Pattern_{spec.code}",
         (base or PatternRule,),
-        {"compiled": compiled, "needles": compiled.needles, "ast_types": types},
+        {
+            "compiled": compiled,
+            "needles": compiled.needles,
+            "ast_types": types,
+            # What the prefilter must let libcst see besides the candidates (see ``Rule``).
+            "module_imports": bool(compiled.fix_imports) or any(c.modules for c in conditions),
+            "module_preamble": bool(compiled.fix_imports),
+            "module_run": max(runs, default=0),
+            "module_growth": any(t.needs_ancestors for c in conditions for _, t in c.tests),
+        },
     )
     _CHECKS[id(spec)] = (spec, check)
     return check
@@ -218,7 +235,7 @@ class _AstSegments:
     @property
     def lines(self) -> list[str] | None:
         if self._lines is None and self.source is not None:
-            self._lines = self.source.splitlines()
+            self._lines = split_lines(self.source)  # rows as CPython counts them
         return self._lines
 
     def __call__(self, capture: Any) -> str | None:
@@ -318,12 +335,19 @@ class PatternRule(Rule):
 
     def finish(self) -> None:
         alternatives = self.compiled.alternatives
+        separators = self.context.separators
         for offer in self.offers:
             where = _CstWhere(offer, self.context.module)
 
             def accept(index: int, bindings: Mapping[str, Any], span: Span) -> bool:
+                items = span_items(span, CST)
+                if separators and span.first is not span.last:
+                    # A run through a ``pass`` standing for statements left out is no run
+                    # of the file.
+                    if any(id(item) in separators for item in items):
+                        return False
                 conditions = alternatives[index].conditions
-                return conditions.holds(bindings, span_items(span, CST), where) is True
+                return conditions.holds(bindings, items, where) is True
 
             for index, bindings, span in spans(self.compiled.patterns, offer.node, CST, accept):
                 answer = self.hook(index, bindings, span, offer)

@@ -79,7 +79,9 @@ def summary_lines(
         if result.skipped
     ]
     lines += [
-        f"warning: {printable(message)}" for result in results for message in result.dropped_fixes
+        f"warning: {printable(message)}"
+        for result in results
+        for message in (*result.notes, *result.dropped_fixes)
     ]
     hidden = (
         f"{plural(counts.hidden, 'hidden fix', 'hidden fixes')} can be enabled with the "

@@ -13,7 +13,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
-from perflint.lines import split_lines
+from perflint.lines import lines_of, split_lines
 from perflint.reporters import ReportContext, all_findings, register
 from perflint.reporters._printable import printable
 from perflint.types import Explanation, FileResult, Finding
@@ -51,7 +51,7 @@ def _source_lines(finding: Finding, source: str | None) -> str | None:
         return finding.flagged_code
     if source is None:
         return None
-    lines = split_lines(source)
+    lines = lines_of(source)
     rows = lines[finding.start.row - 1 : max(finding.end.row, finding.start.row)]
     return "\n".join(rows) or None
 

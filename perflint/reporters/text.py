@@ -7,7 +7,7 @@ import textwrap
 import unicodedata
 from collections.abc import Sequence
 
-from perflint.lines import edited, line_offsets, split_lines
+from perflint.lines import edited, lines_of, offsets_of, split_lines
 from perflint.reporters import ReportContext, all_findings, register
 from perflint.reporters._printable import UNSAFE, escape_char, printable
 from perflint.reporters._style import Style
@@ -50,6 +50,23 @@ def _display(line: str) -> tuple[str, list[int]]:
     return "".join(_shown(char) for char in line), offsets
 
 
+class _AllButLast(Sequence[str]):
+    """All but the last item of a sequence, without copying it."""
+
+    def __init__(self, items: Sequence[str]) -> None:
+        self.items = items
+
+    def __len__(self) -> int:
+        return len(self.items) - 1
+
+    def __getitem__(self, index):  # type: ignore[no-untyped-def]
+        if isinstance(index, slice):
+            return self.items[: len(self)][index]
+        if not -len(self) <= index < len(self):
+            raise IndexError(index)
+        return self.items[index if index >= 0 else index - 1]
+
+
 def _flagged_rows(finding: Finding, lines: Sequence[str]) -> tuple[int, int, int, int]:
     """(first row, first column, last row, end column), 1-based, end exclusive, clamped to the text."""
     row, column = finding.start.row, finding.start.column
@@ -65,9 +82,9 @@ def _flagged_rows(finding: Finding, lines: Sequence[str]) -> tuple[int, int, int
 def snippet(finding: Finding, source: str, style: Style) -> tuple[list[str], int]:
     """The source lines around ``finding`` with a line-number gutter and carets under its range,
     and the gutter's width."""
-    lines = split_lines(source)
+    lines: Sequence[str] = lines_of(source)  # shared by the file's findings: not copied
     if len(lines) > 1 and lines[-1] == "":
-        lines.pop()  # the empty "line" after the final newline
+        lines = _AllButLast(lines)  # the empty "line" after the final newline
     row, column, end_row, end_column = _flagged_rows(finding, lines)
     first = max(1, row - CONTEXT_LINES)
     last = min(len(lines), end_row + CONTEXT_LINES)
@@ -105,12 +122,12 @@ def fix_lines(finding: Finding, source: str, style: Style, width: int) -> list[s
     fix = finding.fix
     if fix is None or not fix.edits:
         return []
-    lines = split_lines(source)
+    lines = lines_of(source)  # per file, not per finding
     first = min(edit.start.row for edit in fix.edits)
     last = max(edit.end.row for edit in fix.edits)
     if last > len(lines):
         return []
-    offsets = line_offsets(source)
+    offsets = offsets_of(source)
     start, end = offsets[first - 1], offsets[last - 1] + len(lines[last - 1])
     after = split_lines(edited(source, offsets, fix.edits, start, end))
     label = "Safe fix" if fix.applicability == "safe" else "Unsafe fix (applied with --unsafe-fixes)"
