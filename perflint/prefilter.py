@@ -319,6 +319,9 @@ class _Scan:
     def __init__(self, checks: Sequence[Check]) -> None:
         self.checks = checks
         self.hit = [False] * len(checks)
+        #: (id of a list of check indexes, call key) -> (that list, the checks that may flag
+        #: such a call); the list is kept to tell a reused id.
+        self._by_call_key: dict[tuple[int, str | None], tuple[list[int], list[int]]] = {}
         self.context_types = {
             node_type for _, cls in checks for node_type in cls.ast_context_types
         }
@@ -444,8 +447,22 @@ class _Scan:
                         return True
         return False
 
+    def _calling(self, indexes: list[int], key: str | None) -> list[int]:
+        """The checks of ``indexes`` that may flag a call of ``key`` (a name or method), kept
+        per list and key: 21 rules look at calls, and most calls are none of theirs."""
+        entry = self._by_call_key.get((id(indexes), key))
+        if entry is None or entry[0] is not indexes:
+            kept = [
+                index
+                for index in indexes
+                if (keys := self.checks[index][1].ast_call_keys) is None or key in keys
+            ]
+            entry = self._by_call_key[(id(indexes), key)] = (indexes, kept)
+        return entry[1]
+
     def _types_within(self, first: int, last: int) -> dict[type[ast.AST], list[int]]:
         by_type: dict[type[ast.AST], list[int]] = {}
+        self._by_call_key.clear()
         for index, found in enumerate(self.anchors):
             if found is None or _within(found, first, last):
                 for node_type in self.checks[index][1].ast_types:
@@ -462,7 +479,10 @@ class _Scan:
     def _walk_node(self, node: ast.AST, by_type: dict[type[ast.AST], list[int]]) -> bool:
         """Whether ``node`` itself is a candidate of a check (recording which)."""
         found = False
-        for index in by_type.get(type(node), ()):
+        indexes = by_type.get(type(node), ())
+        if type(node) is ast.Call and indexes:
+            indexes = self._calling(indexes, _call_key(node))  # type: ignore[arg-type]
+        for index in indexes:
             check = self.checks[index][1]
             if check.ast_candidate(node, self.facts):
                 self.hit[index] = found = True
@@ -570,3 +590,13 @@ class _Scan:
             return _within(rows, first, last)
 
         return descend
+
+
+def _call_key(node: ast.Call) -> str | None:
+    """The name or method a call calls (``f`` of ``f(x)``, ``join`` of ``s.join(x)``)."""
+    func = node.func
+    if isinstance(func, ast.Name):
+        return func.id
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    return None

@@ -116,6 +116,9 @@ class Rule(cst.BatchableCSTVisitor):
     needles: ClassVar[tuple[str, ...]] = ()
     #: CPython ``ast`` node types that a candidate of this rule is.
     ast_types: ClassVar[tuple[type[ast.AST], ...]] = ()
+    #: When set, an ``ast.Call`` is a candidate only if it calls a name or method of these
+    #: (``sorted(...)``, ``x.join(...)``): the prefilter asks the rule about no other call.
+    ast_call_keys: ClassVar[frozenset[str] | None] = None
     #: Node types the rule reads wherever they are in the file (not only near a candidate),
     #: and a string every such node's source holds; see ``ast_context``.
     ast_context_types: ClassVar[tuple[type[ast.AST], ...]] = ()

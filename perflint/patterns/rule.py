@@ -210,6 +210,7 @@ def pattern_check(spec: RuleSpec, base: type[PatternRule] | None = None) -> type
             "compiled": compiled,
             "needles": compiled.needles,
             "ast_types": types,
+            "ast_call_keys": compiled.call_keys,
             # What the prefilter must let libcst see besides the candidates (see ``Rule``).
             "module_imports": bool(compiled.fix_imports) or any(c.modules for c in conditions),
             "module_preamble": bool(compiled.fix_imports),
