@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from perflint.files import FileRefused, read_bounded
+from perflint.files import FileRefused, outside_reason, read_bounded, work_tree
 from perflint.perfile import GlobError, compile_ignores
 from perflint.requires_python import target_from_requires_python
 from perflint.types import (
@@ -231,10 +231,22 @@ def find_config(start: Path) -> Path | None:
         candidate = directory / PYPROJECT
         if not os.path.isfile(candidate):  # never raises, unlike Path.is_file before 3.13
             continue
+        _refuse_link_out(candidate)
         nearest = nearest or candidate
         if _tool_table(_read_toml(candidate)) is not None:
             return candidate
     return nearest
+
+
+def _refuse_link_out(candidate: Path) -> None:
+    """A found ``pyproject.toml`` that links outside its repository (the git work tree holding
+    it, else its directory) or into ``.git`` is an error, not read: a pull request could point
+    it at a file of the job's machine."""
+    directory = str(candidate.parent)
+    root = os.path.realpath(work_tree(directory) or directory)
+    reason = outside_reason(os.path.realpath(candidate), root)
+    if reason is not None:
+        raise ConfigError(f"{candidate}: {reason}: not read")
 
 
 def load_config(path: Path, *, explicit: bool = False) -> FileConfig:

@@ -353,3 +353,28 @@ def test_what_is_not_a_regular_pyproject_is_passed_over(repo: Path, kind: str) -
     )
     assert done.returncode == 0, done.stderr  # PFL102 only, from the real pyproject above
     assert "All checks passed!" in done.stderr
+
+
+@pytest.mark.parametrize("target", ["outside", "git"])
+def test_a_pyproject_linking_out_of_the_repository_is_not_read(repo: Path, target: str) -> None:
+    secret = repo.parent / f"{repo.name}-settings.toml"
+    if target == "git":
+        (repo / ".git").mkdir(exist_ok=True)
+        secret = repo / ".git" / "config.toml"
+    secret.write_text('[tool.perflint]\nselect = ["PFL102"]\n# TOKEN=hunter2\n', encoding="utf-8")
+    (repo / "pyproject.toml").unlink(missing_ok=True)
+    (repo / "pyproject.toml").symlink_to(secret)
+    result = run("check", ".")
+    assert result.exit_code == 2
+    assert "pyproject.toml: a symbolic link" in result.stderr and "not read" in result.stderr
+    assert "hunter2" not in result.output + result.stderr
+
+
+def test_a_pyproject_linking_inside_the_repository_is_read(repo: Path) -> None:
+    (repo / "settings").mkdir()
+    write(repo / "settings" / "perflint.toml", '[tool.perflint]\nselect = ["PFL102"]\n')
+    (repo / "pyproject.toml").unlink(missing_ok=True)
+    (repo / "pyproject.toml").symlink_to(Path("settings") / "perflint.toml")
+    result = run("check", "-v", ".")
+    assert result.exit_code in (0, 1), result.stderr
+    assert "rules enabled: PFL102" in result.stderr
