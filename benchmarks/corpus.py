@@ -283,16 +283,24 @@ class Verdicts:
 
     @classmethod
     def read(cls, path: Path = JUDGED) -> Verdicts:
-        verdicts = cls()
-        if not path.exists():
-            return verdicts
-        with path.open(newline="", encoding="utf-8") as handle:
-            for row in csv.DictReader(handle, delimiter="\t"):
-                if row["verdict"] not in VERDICTS:
-                    raise SystemExit(f"{path}: verdict {row['verdict']!r} is not one of {VERDICTS}")
-                key = (row["project"], row["path"], int(row["line"]), row["code"])
-                verdicts.by_key[key] = (row["verdict"], row["reason"])
+        return cls(read_verdicts(path, "code", VERDICTS))
+
+
+def read_verdicts(
+    path: Path, rule_column: str, allowed: Sequence[str]
+) -> dict[tuple[str, str, int, str], tuple[str, str]]:
+    """A verdicts TSV (project, path, line, the rule in ``rule_column``, verdict, reason), keyed
+    like the findings; a verdict not in ``allowed`` stops the script."""
+    verdicts: dict[tuple[str, str, int, str], tuple[str, str]] = {}
+    if not path.exists():
         return verdicts
+    with path.open(newline="", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle, delimiter="\t"):
+            if row["verdict"] not in allowed:
+                raise SystemExit(f"{path}: verdict {row['verdict']!r} is not one of {allowed}")
+            key = (row["project"], row["path"], int(row["line"]), row[rule_column])
+            verdicts[key] = (row["verdict"], row["reason"])
+    return verdicts
 
 
 def report(findings: Sequence[Finding], verdicts: Verdicts) -> int:
@@ -451,18 +459,7 @@ def peer_misses(peers: Sequence[PeerFinding], findings: Sequence[Finding]) -> li
 
 
 def read_peer_verdicts(path: Path = PEERS) -> dict[tuple[str, str, int, str], tuple[str, str]]:
-    verdicts: dict[tuple[str, str, int, str], tuple[str, str]] = {}
-    if not path.exists():
-        return verdicts
-    with path.open(newline="", encoding="utf-8") as handle:
-        for row in csv.DictReader(handle, delimiter="\t"):
-            if row["verdict"] not in PEER_VERDICTS:
-                raise SystemExit(f"{path}: verdict {row['verdict']!r} is not one of {PEER_VERDICTS}")
-            verdicts[(row["project"], row["path"], int(row["line"]), row["peer"])] = (
-                row["verdict"],
-                row["reason"],
-            )
-    return verdicts
+    return read_verdicts(path, "peer", PEER_VERDICTS)
 
 
 def peer_report(peers: Sequence[PeerFinding], findings: Sequence[Finding], context: int) -> None:

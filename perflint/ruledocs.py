@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from perflint.reporters._rules import fix_availability
 from perflint.types import PYTHON_VERSIONS, RuleSpec
 
 #: Where the built-in rules' pages are, relative to the repository.
@@ -115,8 +116,6 @@ TABLE_END = "<!-- end of rule table -->"
 def readme_table(specs: Sequence[RuleSpec], docs_dir: str = DOCS_DIR) -> str:
     """The README's rule table: each rule's title, fix and measured speed-up per CPython, in
     brackets where the rule does not apply there."""
-    from perflint.reporters._rules import fix_availability
-
     versions = [f"3.{target[3:]}" for target in PYTHON_VERSIONS]
     lines = [
         "| code | name | flags | fix | " + " | ".join(versions) + " |",

@@ -311,9 +311,7 @@ class PatternRule(Rule):
 
     @classmethod
     def ast_candidate(cls, node: ast.AST, facts: AstFacts) -> bool:
-        keys = cls.compiled.call_keys
-        if keys is not None and isinstance(node, ast.Call) and _ast_call_key(node) not in keys:
-            return False  # every pattern calls a name or method this call does not
+        # A call of a name or method no pattern calls is never asked: ``ast_call_keys``.
         segments = getattr(facts, "pattern_segments", None)
         if segments is None:
             segments = _AstSegments(getattr(facts, "source", None))
@@ -442,15 +440,6 @@ def call_key(pattern: Pattern) -> str | None:
         return str(func.field("id"))
     if getattr(func, "kind", None) == "Attribute":
         return str(func.field("attr"))
-    return None
-
-
-def _ast_call_key(node: ast.Call) -> str | None:
-    func = node.func
-    if isinstance(func, ast.Name):
-        return func.id
-    if isinstance(func, ast.Attribute):
-        return func.attr
     return None
 
 
