@@ -41,9 +41,9 @@ from pathlib import Path, PurePosixPath
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from perflint.config import resolve_options, settings_config  # noqa: E402
-from perflint.perfdiff import perf_diff  # noqa: E402
-from perflint.reporters._perfdiff import change_json  # noqa: E402
+from perflint.changes.perfdiff import perf_diff  # noqa: E402
+from perflint.output.perfdiff import change_json  # noqa: E402
+from perflint.project.config import resolve_options, settings_config  # noqa: E402
 from perflint.types import Settings  # noqa: E402
 
 _VERSION = re.compile(r"-(\d+(?:\.\d+)*)\.(?:tar\.gz|zip)$")

@@ -5,7 +5,7 @@
     python benchmarks/rule_speedups.py --write-rules         # also record the ratios in rules/*.yaml
     python benchmarks/rule_speedups.py --runs 5 --python python3.8 --python python3.9
 
-Each interpreter runs in its own child process (``perflint.measure``): timeit, slow and fast
+Each interpreter runs in its own child process (``perflint.evidence.measure``): timeit, slow and fast
 repeats interleaved, median per call.  Only perflint's shipped examples are run.  The machine is
 shared and noisy: compare ratios from one run, never absolute times across runs.  With
 ``--runs N`` each interpreter is measured N times (one after the other, interpreters taking
@@ -25,8 +25,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from perflint.measure import RuleTiming, measure_all_rules  # noqa: E402
-from perflint.ruleset import builtin_rules  # noqa: E402
+from perflint.evidence.measure import RuleTiming, measure_all_rules  # noqa: E402
+from perflint.rules.registry import builtin_rules  # noqa: E402
 from perflint.types import version_order  # noqa: E402
 
 DEFAULT_PYTHONS = ("python3.8", "python3.9", "python3.10", "python3.11", "python3.12", "python3.13")

@@ -197,7 +197,7 @@ def time_cli(files: Sequence[str], jobs: int, target: str) -> Measured:
 def time_api(files: Sequence[str], jobs: int, target: str) -> Measured:
     """``perflint.lint_paths`` in this process (rules already loaded after the first run)."""
     from perflint import Settings, lint_paths
-    from perflint.ruleset import builtin_rules
+    from perflint.rules.registry import builtin_rules
 
     settings = Settings(select=tuple(spec.code for spec in builtin_rules()), target_version=target)
     with clock() as measured:
@@ -231,7 +231,8 @@ class Phases:
 @contextmanager
 def instrumented(phases: Phases) -> Iterator[list[str]]:
     """Patch perflint's phase functions with timers; yields the phases that could be patched."""
-    from perflint import engine, libcst_parse, runner
+    from perflint.engine import libcst_parse, runner
+    from perflint.engine import lint as engine
 
     patched: list[tuple[object, str, object]] = []
     names: list[str] = []
@@ -268,8 +269,8 @@ def instrumented(phases: Phases) -> Iterator[list[str]]:
 
 def profile(corpus: Corpus, target: str, top: int) -> None:
     from perflint import Settings
-    from perflint.ruleset import builtin_rules
-    from perflint.runner import lint_file
+    from perflint.engine.runner import lint_file
+    from perflint.rules.registry import builtin_rules
 
     settings = Settings(select=tuple(spec.code for spec in builtin_rules()), target_version=target)
     lint_file(corpus.files[0], settings)  # load the rules and their check modules first

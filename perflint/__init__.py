@@ -1,11 +1,14 @@
-"""perflint: a performance-regression linter for Python that shows the bytecode behind every finding."""
+"""perflint: a performance-regression linter for Python that shows the bytecode behind every finding.
+
+The public API: :func:`lint_source`, :func:`lint_paths`, the base class :class:`Rule` and the
+data types. ``import perflint`` is cheap: the engine (and libcst) is imported on first use of
+``lint_source``, ``lint_paths`` or ``Rule``, so a command that never lints a file never pays for it.
+"""
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING, Any
 
-from perflint.rule import Rule
-from perflint.runner import lint_paths, lint_source
 from perflint.types import (
     Edit,
     Explanation,
@@ -16,18 +19,32 @@ from perflint.types import (
     RuleSpec,
     Settings,
 )
+from perflint.version import DISTRIBUTION, __version__
 
-#: The name perflint is installed by (``pip install perflint-bytecode``): the PyPI name
-#: ``perflint`` belongs to another project (a pylint plugin). The import package and the
-#: command stay ``perflint``.
-DISTRIBUTION = "perflint-bytecode"
+if TYPE_CHECKING:
+    from perflint.engine.runner import lint_paths, lint_source
+    from perflint.rules.api import Rule
 
-try:
-    __version__ = version(DISTRIBUTION)
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0+unknown"
+#: Where each name that imports the engine lives; see ``__getattr__``.
+_LAZY = {
+    "lint_paths": "perflint.engine.runner",
+    "lint_source": "perflint.engine.runner",
+    "Rule": "perflint.rules.api",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module 'perflint' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(_LAZY[name]), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
+    "DISTRIBUTION",
     "Edit",
     "Explanation",
     "FileResult",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from perflint.cli import main
+from perflint.cli.main import main
 
 if __name__ == "__main__":
     main()

@@ -1,4 +1,5 @@
-"""Plain data shared by every part of perflint: findings, fixes, rule specs, results."""
+"""Plain data shared by every part of perflint: findings, fixes, rule specs, results, and the
+performance diff (what compiling one version of a file gives and what comparing two finds)."""
 
 from __future__ import annotations
 
@@ -93,6 +94,10 @@ class Finding:
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.start.row, self.start.column, self.code)
 
+    def fixable(self, unsafe: bool) -> bool:
+        """True when ``--fix`` fixes this finding: a safe fix, or any fix with ``--unsafe-fixes``."""
+        return self.fix is not None and (self.fix.applicability == "safe" or unsafe)
+
 
 @dataclass(frozen=True)
 class FileResult:
@@ -157,7 +162,7 @@ class RuleSpec:
     python: tuple[str, ...]
     tags: tuple[str, ...]
     references: tuple[str, ...]
-    #: The check class (``module.Class`` in ``perflint.checks``); None for a pure pattern rule.
+    #: The check class (``module.Class`` in ``perflint.rules.checks``); None for a pure pattern rule.
     check: str | None
     source_file: Path = field(compare=False)
     #: Free-form measured speed-ups, e.g. {"py312": "1.21x"}; filled from benchmarks.
@@ -215,7 +220,7 @@ class PatternSpec:
 @dataclass(frozen=True)
 class PerFileIgnore:
     """One ``per-file-ignores`` entry: a glob and the rule codes it turns off (matched by
-    ``perflint.perfile``)."""
+    ``perflint.project.perfile``)."""
 
     #: The pattern as written (without a leading ``!``), matched against file names.
     pattern: str
@@ -260,7 +265,108 @@ class Settings:
     max_file_size: int | None = DEFAULT_MAX_FILE_SIZE
     #: Folders of a team's own rule files (absolute), loaded beside the built-in rules.
     rule_paths: tuple[str, ...] = ()
-    #: Rules turned off by file pattern (``perflint.perfile.PerFileIgnore``s).
+    #: Rules turned off by file pattern (``perflint.project.perfile.PerFileIgnore``s).
     per_file_ignores: tuple[PerFileIgnore, ...] = ()
     #: Write a ``# noqa`` for each finding into its file instead of fixing (``--add-noqa``).
     add_noqa: bool = False
+
+
+# The performance diff (``perflint diff``): units and loops of one version of a file, and what
+# comparing two versions finds.
+Change = Literal["added", "removed", "modified"]
+#: ``regression``/``improvement`` by the rules in ``perfdiff_compare``; ``changed`` when the
+#: signs disagree or nothing grew or shrank (a callee swapped for another).
+Verdict = Literal["regression", "improvement", "changed", "added", "removed"]
+
+
+@dataclass(frozen=True)
+class Loop:
+    """One loop of a unit, as compiled: a node of the unit's loop tree (preorder)."""
+
+    parent: int | None
+    line: int | None
+    end_line: int | None
+    depth: int
+    kind: str  # "for", "while", "comprehension" or "generator"
+    #: Instructions one iteration runs (longest path when it branches); None if none returns.
+    count: int | None
+    branches: bool
+    #: What one iteration does, as short strings ("call json.loads", "loop", ...), sorted.
+    facts: tuple[str, ...]
+    #: The body's normalised instructions (to pair loops that moved).
+    body: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A function, method, class body or module body of one version of one file."""
+
+    path: str
+    #: ``Class.method``, ``f.<locals>.g``; ``name[2]`` for the second of that name.
+    qualname: str
+    kind: str  # "function", "class" or "module"
+    line: int
+    instructions: int
+    #: Hash of the normalised bytecode: equal means no change worth reporting.
+    signature: str
+    #: The same with the unit's own name masked: equal means renamed (or moved) only.
+    shape: str
+    loops: tuple[Loop, ...]
+
+
+@dataclass(frozen=True)
+class LoopChange:
+    line: int | None
+    depth: int
+    kind: str
+    base_instructions: int | None
+    head_instructions: int | None
+    entered: tuple[str, ...]
+    left: tuple[str, ...]
+    verdict: Verdict
+    #: Why the verdict, in words ("new loop inside a loop", ...).
+    reason: str
+    branches: bool = False
+    #: Rule findings inside the loop that explain what grew ("PFL101 app.py:12").
+    findings: tuple[str, ...] = ()
+    end_line: int | None = None
+
+
+@dataclass(frozen=True)
+class FunctionChange:
+    path: str
+    qualname: str
+    kind: str
+    line: int
+    change: Change
+    base_instructions: int | None
+    head_instructions: int | None
+    loops: tuple[LoopChange, ...]
+    verdict: Verdict
+    #: Order of importance: 0 a new nested loop, 1 new calls or allocations in a loop,
+    #: 2 more instructions per iteration, 3 growth outside loops, 4 other changes,
+    #: 5 improvements.
+    weight: int
+    #: The path before a rename or move, when it differs.
+    base_path: str | None = None
+
+
+@dataclass(frozen=True)
+class FileError:
+    """A changed file that could not be read, decoded or compiled on one side."""
+
+    path: str
+    side: Literal["base", "head"]
+    message: str
+
+
+@dataclass(frozen=True)
+class PerfDiff:
+    """The whole comparison: which interpreter compiled it, which versions, what changed."""
+
+    interpreter: str
+    base: str
+    head: str
+    files: int
+    changes: tuple[FunctionChange, ...]
+    errors: tuple[FileError, ...] = ()

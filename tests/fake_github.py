@@ -16,7 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from perflint.review import right_lines
+from perflint.review.build import right_lines
 
 PAGE = 2  # GitHub's pages are up to 100 long; tiny ones make pagination matter
 

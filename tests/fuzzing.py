@@ -36,10 +36,9 @@ import libcst as cst
 from hypothesis import strategies as st
 
 from perflint import Settings, lint_source
-from perflint.engine import PARSER_LIMIT
-from perflint.fixes import is_fixable
-from perflint.noqa import UNUSED_NOQA
-from perflint.ruleset import builtin_rules
+from perflint.engine.lint import PARSER_LIMIT
+from perflint.engine.noqa import UNUSED_NOQA
+from perflint.rules.registry import builtin_rules
 from perflint.types import Edit, Finding, current_target
 
 RULES = tuple(spec.code for spec in builtin_rules())
@@ -68,7 +67,7 @@ def _statement_spans(text: str) -> list[tuple[tuple[int, int], tuple[int, int]]]
             tree = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
-    from perflint.lines import split_lines
+    from perflint.text.lines import split_lines
 
     lines = split_lines(text)
 
@@ -96,7 +95,7 @@ def _edits_inside(text: str, findings: tuple[Finding, ...]) -> list[str]:
     spans = _statement_spans(text)
     if spans is None:
         return []
-    from perflint.lines import physical_lines
+    from perflint.text.lines import physical_lines
 
     lines = physical_lines(text)
     bounds = _token_bounds(text)
@@ -282,7 +281,7 @@ def problems(text: str, target: str) -> list[str]:
             continue
         if fixed.fixed and not on.notes and _compiles(new) is not None:
             found.append(f"{label}fixed file does not compile: {_compiles(new)}")
-        left = [f for f in fixed.findings if is_fixable(f, unsafe)]
+        left = [f for f in fixed.findings if f.fixable(unsafe)]
         if left:
             found.append(f"{label}fixable findings left after --fix: {[(f.code, f.start) for f in left][:3]}")
         again = lint_source(new, "fuzz.py", fix)

@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 from click.testing import CliRunner
 
-from perflint.cli import cli
+from perflint.cli.main import cli
 
 ACTION = Path(__file__).resolve().parent.parent / "action.yml"
 

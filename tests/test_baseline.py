@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from perflint.baseline import Entry, apply, dumps, entries, load
-from perflint.cli import cli
-from perflint.runner import lint_source
+from perflint.changes.baseline import Entry, apply, dumps, entries, load
+from perflint.cli.main import cli
+from perflint.engine.runner import lint_source
 from perflint.types import Settings
 
 TWO = """\
@@ -162,7 +162,7 @@ def test_api_round_trip(tree: Path) -> None:
 
 
 def test_baseline_file_is_written_whole_with_the_usual_mode(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from perflint.baseline import write
+    from perflint.changes.baseline import write
 
     monkeypatch.chdir(tmp_path)
     target = tmp_path / "sub" / ".perflint-baseline.json"

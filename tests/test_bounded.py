@@ -14,10 +14,11 @@ from collections import Counter
 import libcst as cst
 import pytest
 
-from perflint import Settings, libcst_parse, lint_source, prefilter, syntax
-from perflint.reporters import ReportContext, get_reporter
-from perflint.ruleset import builtin_rules
-from perflint.scope import Scope
+from perflint import Settings, lint_source
+from perflint.engine import libcst_parse, prefilter, syntax
+from perflint.output.formats import ReportContext, get_reporter
+from perflint.rules.registry import builtin_rules
+from perflint.rules.scope import Scope
 
 ALL = Settings(select=tuple(spec.code for spec in builtin_rules()), target_version="py310")
 
@@ -79,7 +80,7 @@ def test_a_large_statement_is_parsed_in_parts(parsed_texts: list[str]) -> None:
     assert max(map(len, parsed_texts)) < 2 * libcst_parse.CHUNK_COST
     # The parts put together are the function libcst would have read from the whole file.
     view = syntax.read(source, "big.py", want_ast=True)
-    from perflint.prefilter import _everything
+    from perflint.engine.prefilter import _everything
 
     whole = cst.parse_module(source).body[0]
     assert libcst_parse.parse(source, _everything(view, []).statements).module.body[0].deep_equals(whole)
@@ -130,7 +131,7 @@ def test_name_counts_are_tallied_once_and_agree_with_the_walk() -> None:
 
 
 def test_a_reporter_splits_a_source_once_per_file(monkeypatch: pytest.MonkeyPatch) -> None:
-    from perflint import lines
+    from perflint.text import lines
 
     source = _functions(200)
     result = lint_source(source, "big.py", ALL)
@@ -163,7 +164,7 @@ def test_parts_put_together_are_libcsts_whole_parse_on_the_standard_library(
     import warnings
     from pathlib import Path
 
-    from perflint.prefilter import _everything
+    from perflint.engine.prefilter import _everything
 
     monkeypatch.setattr(libcst_parse, "CHUNK_COST", 300)
     monkeypatch.setattr(prefilter, "WHOLE_AST", 150)

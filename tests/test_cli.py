@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from perflint.cli import cli
-from perflint.ruleset import builtin_rules
+from perflint.cli.main import cli
+from perflint.rules.registry import builtin_rules
 
 # Unsafe fix: `nums` is a parameter, it could be anything indexable.
 UNSAFE = """\
@@ -190,7 +190,7 @@ def test_internal_error_exits_2(tree: Path, monkeypatch: pytest.MonkeyPatch) -> 
     def explode(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("perflint.runner.lint_paths", explode)
+    monkeypatch.setattr("perflint.engine.runner.lint_paths", explode)
     result = run("a.py")
     assert result.exit_code == 2
     assert "internal error" in result.stderr and "boom" in result.stderr
@@ -528,7 +528,7 @@ def test_colour(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_colour_auto_on_a_terminal_respects_no_color(monkeypatch: pytest.MonkeyPatch) -> None:
-    from perflint.check_run import use_color as _use_color
+    from perflint.cli.check_run import use_color as _use_color
 
     class Terminal:
         def isatty(self) -> bool:
@@ -710,7 +710,7 @@ def test_explain_command(monkeypatch: pytest.MonkeyPatch) -> None:
         calls.append((spec.code, python, measure))
         return f"about {spec.name}\n"
 
-    monkeypatch.setattr("perflint.explain_text.explain_rule", fake)
+    monkeypatch.setattr("perflint.evidence.page.explain_rule", fake)
     result = CliRunner().invoke(cli, ["explain", "PFL101", "--python", "python3", "--measure"])
     assert result.exit_code == 0
     assert result.stdout == "about range-len-index\n"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from perflint.config import (
+from perflint.project.config import (
     DEFAULT_EXCLUDES,
     ConfigError,
     ExcludeRule,
@@ -19,7 +19,7 @@ from perflint.config import (
     settings_config,
     target_from_requires_python,
 )
-from perflint.ruleset import builtin_rules
+from perflint.rules.registry import builtin_rules
 from perflint.types import DEFAULT_MAX_FILE_SIZE, current_target
 
 ALL_CODES = {spec.code for spec in builtin_rules()}

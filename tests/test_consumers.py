@@ -13,14 +13,21 @@ from typing import Any, Callable
 import pytest
 from click.testing import CliRunner, Result
 from consumer_gitlab import gitlab_problems, gitlab_report
-from consumer_reviewdog import SCANNER_LIMIT, apply_all, apply_suggestion, check_ranges, parse_rdjson, parse_rdjsonl
+from consumer_reviewdog import (
+    SCANNER_LIMIT,
+    apply_all,
+    apply_suggestion,
+    check_ranges,
+    parse_rdjson,
+    parse_rdjsonl,
+)
 from google.protobuf.json_format import ParseError
 
 from perflint import Settings, lint_source
-from perflint.cli import cli
-from perflint.fixes import apply_edits
-from perflint.reporters import ReportContext, get_reporter
-from perflint.ruleset import builtin_rules
+from perflint.cli.main import cli
+from perflint.engine.fixes import apply_edits
+from perflint.output.formats import ReportContext, get_reporter
+from perflint.rules.registry import builtin_rules
 from perflint.types import Edit, FileResult, Finding, Fix, Location
 
 UNSAFE = """\

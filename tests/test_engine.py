@@ -8,12 +8,11 @@ import textwrap
 import pytest
 
 from perflint import Settings, lint_source
-from perflint.engine import ERROR_CODE
+from perflint.engine import syntax
+from perflint.engine.lint import ERROR_CODE, enabled_checks
+from perflint.engine.prefilter import plan
+from perflint.rules.registry import builtin_rules
 from perflint.types import Location
-from perflint import syntax
-from perflint.prefilter import plan
-from perflint.engine import enabled_checks
-from perflint.ruleset import builtin_rules
 
 SLOW = "for i in range(len(nums)):\n    total += nums[i]\n"
 ALL = Settings(select=tuple(spec.code for spec in builtin_rules()))
@@ -206,7 +205,7 @@ def test_comprehension_iterable_counts_in_the_enclosing_scope() -> None:
     ids=["after", "before", "apart", "name-call", "punctuation", "empty", "deletion"],
 )
 def test_edits_never_fuse_tokens(line: str, start: int, end: int, content: str, expected: str) -> None:
-    from perflint.engine import _edit
+    from perflint.engine.lint import _edit
 
     edit = _edit([line], Location(1, start), Location(1, end), content)
     assert edit.content == expected

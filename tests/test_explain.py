@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from perflint import Settings, lint_source
-from perflint import _disasm
-from perflint.explain import (
+from perflint.evidence import disasm as _disasm
+from perflint.evidence.explain import (
     ExplainError,
     InterpreterNotFound,
     attach_explanations,
@@ -29,10 +29,15 @@ from perflint.explain import (
     explain_example,
     function_source,
 )
-from perflint.explain_text import explain_rule, explanation_json, per_iteration_line, render_explanation
-from perflint.opcodes import GLOSSES
-from perflint.measure import measure_rule, render_timing, timing_json
-from perflint.ruleset import builtin_rules, rule_by_code
+from perflint.evidence.measure import measure_rule, render_timing, timing_json
+from perflint.evidence.page import explain_rule
+from perflint.output.explanation import (
+    explanation_json,
+    per_iteration_line,
+    render_explanation,
+)
+from perflint.output.opcodes import GLOSSES
+from perflint.rules.registry import builtin_rules, rule_by_code
 from perflint.types import Example, Explanation, FileResult, RuleSpec
 
 VERSIONS = ("3.8", "3.9", "3.10", "3.11", "3.12", "3.13")

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from perflint import Settings
-from perflint.files import (
+from perflint.engine.runner import lint_file
+from perflint.text.files import (
     TEMP_SUFFIX,
     FileRefused,
     TooLarge,
@@ -22,7 +23,6 @@ from perflint.files import (
     remove_stale_temps,
     write_output,
 )
-from perflint.runner import lint_file
 
 SAFE = "word = ('a', 'b')\nfor i in range(len(word)):\n    print(word[i])\n"
 SAFE_FIXED = "word = ('a', 'b')\nfor word_item in word:\n    print(word_item)\n"
@@ -151,7 +151,7 @@ def test_no_report_shows_a_file_outside_the_root(
 ) -> None:
     from click.testing import CliRunner
 
-    from perflint.cli import cli
+    from perflint.cli.main import cli
 
     monkeypatch.chdir(repo)
     (repo / "env.py").symlink_to("../outside/secret.txt")
@@ -202,7 +202,7 @@ def test_a_hard_linked_file_is_not_fixed_and_keeps_its_findings(repo: Path) -> N
 
 def _meanwhile(monkeypatch: pytest.MonkeyPatch, action) -> None:  # type: ignore[no-untyped-def]
     """Run ``action`` after the fixes are made and before they are written."""
-    from perflint import runner
+    from perflint.engine import runner
 
     encode = runner.encode
 
@@ -248,8 +248,8 @@ def test_a_file_changed_while_being_fixed_is_not_overwritten(
 def test_a_fix_that_cannot_be_encoded_keeps_its_finding(
     repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from perflint import runner
-    from perflint.source import SourceError
+    from perflint.engine import runner
+    from perflint.text.source import SourceError
 
     def refuse(text: str, encoding: str) -> bytes:
         raise SourceError(f"the fixed code cannot be encoded as {encoding}")
@@ -271,7 +271,7 @@ def _dead_pid() -> int:
 
 @pytest.mark.parametrize("source", [SAFE, "x = 1\n"], ids=["fixed-now", "nothing-to-fix"])
 def test_temporary_files_of_a_killed_run_are_removed_and_no_others(repo: Path, source: str) -> None:
-    from perflint import files
+    from perflint.text import files
 
     files._cleaned.clear()  # another test of this process may have cleaned a directory so named
     (repo / "a.py").write_text(source)
@@ -311,8 +311,8 @@ def test_a_temporary_file_of_an_exited_but_unreaped_process_is_removed(tmp_path:
 def test_a_bug_with_one_file_is_its_error_and_the_run_goes_on(
     repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from perflint import runner
-    from perflint.runner import lint_paths
+    from perflint.engine import runner
+    from perflint.engine.runner import lint_paths
 
     (repo / "b.py").write_text(SAFE)
     lint = runner.lint
@@ -368,8 +368,8 @@ def test_the_report_shows_the_text_that_was_linted(
     was linted, as no reporter reads a file again."""
     from click.testing import CliRunner
 
-    from perflint import runner
-    from perflint.cli import cli
+    from perflint.cli.main import cli
+    from perflint.engine import runner
 
     monkeypatch.chdir(repo)
     lint_paths = runner.lint_paths
@@ -387,7 +387,7 @@ def test_the_report_shows_the_text_that_was_linted(
 
 
 def test_lint_paths_keeps_the_text_only_where_something_refers_to_it(repo: Path) -> None:
-    from perflint.runner import lint_paths
+    from perflint.engine.runner import lint_paths
 
     (repo / "clean.py").write_text("x = 1\n")
     (repo / "broken.py").write_text("def f(:\n")

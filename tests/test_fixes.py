@@ -9,10 +9,11 @@ import dataclasses
 
 import pytest
 
-from perflint import Settings, libcst_parse, lint_source, positions
-from perflint import fixes as fixes_module
-from perflint.engine import Linted
-from perflint.fixes import apply_edits, fix_text
+from perflint import Settings, lint_source
+from perflint.engine import fixes as fixes_module
+from perflint.engine import libcst_parse, positions
+from perflint.engine.fixes import apply_edits, fix_text
+from perflint.engine.lint import Linted
 from perflint.types import Edit, Finding, Fix, Location
 
 SETTINGS = Settings(select=("PFL101",), fix=True)

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from perflint.cli import cli
-from perflint.ruleset import rule_by_code
+from perflint.cli.main import cli
+from perflint.rules.registry import rule_by_code
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SNAPSHOTS = Path(__file__).parent / "snapshots"

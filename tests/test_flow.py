@@ -1,4 +1,4 @@
-"""``perflint.flow``: whether a read can see a loop's binding, and whether code that goes on
+"""``perflint.rules.flow``: whether a read can see a loop's binding, and whether code that goes on
 after an exception reads a name.  Each case is a function whose first ``for`` loop (or the
 statements marked ``# span``) is asked about."""
 
@@ -9,8 +9,8 @@ import textwrap
 import libcst as cst
 import pytest
 
-from perflint import flow
-from perflint.scope import Scope, ScopeTracker
+from perflint.rules import flow
+from perflint.rules.scope import Scope, ScopeTracker
 
 
 def _parse(code: str) -> tuple[cst.Module, Scope]:

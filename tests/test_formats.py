@@ -19,9 +19,9 @@ from consumer_gitlab import gitlab_report
 from consumer_reviewdog import parse_rdjson, parse_rdjsonl
 
 from perflint import DISTRIBUTION
-from perflint.cli import cli
-from perflint.reporters import ReportContext, formats, get_reporter
-from perflint.reporters.github import ANNOTATION_LIMIT
+from perflint.cli.main import cli
+from perflint.output.formats import ReportContext, formats, get_reporter
+from perflint.output.formats.github import ANNOTATION_LIMIT
 from perflint.types import FileResult, Finding, Fix, Location
 
 UNSAFE = """\
@@ -150,7 +150,7 @@ def test_sarif_validates_and_carries_what_code_scanning_needs(
     error, _ = by_uri["broken.py"]
     assert error["ruleId"] == "PFL000" and error["level"] == "error"
     [invocation] = run_["invocations"]
-    assert invocation["executionSuccessful"] is True  # see perflint/reporters/sarif.py
+    assert invocation["executionSuccessful"] is True  # see perflint/output/formats/sarif.py
     [notification] = invocation["toolExecutionNotifications"]
     assert notification["level"] == "error" and "SyntaxError" in notification["message"]["text"]
     assert notification["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "broken.py"

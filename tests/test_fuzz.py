@@ -11,10 +11,9 @@ import os
 import random
 
 import pytest
+from fuzzing import TARGETS, hypothesmith_programs, mutated, problems, rule_programs, stdlib_files
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from fuzzing import TARGETS, hypothesmith_programs, mutated, problems, rule_programs, stdlib_files
 
 pytestmark = pytest.mark.fuzz
 
@@ -52,7 +51,8 @@ def test_the_oracles_catch_a_broken_fix(monkeypatch: pytest.MonkeyPatch) -> None
     import dataclasses
 
     import fuzzing
-    from perflint import runner
+
+    from perflint.engine import runner
 
     real = runner.fix_text
 

@@ -1,4 +1,4 @@
-"""``perflint.hidden`` must tell the module scope what ``ScopeTracker`` would have told it.
+"""``perflint.rules.hidden`` must tell the module scope what ``ScopeTracker`` would have told it.
 
 For statements libcst never parses, the prefilter gives the scope model a summary built from
 CPython's ``ast``. Over real code (a sample of the standard library) and over hand-written
@@ -20,10 +20,10 @@ from pathlib import Path
 import libcst as cst
 import pytest
 
-from perflint.patterns.rule import _binding_sort
-from perflint.semantics import literal_kind, value_kind
-from perflint.hidden import Summary
-from perflint.scope import Scope, ScopeTracker
+from perflint.rules.hidden import Summary
+from perflint.rules.patterns.rule import _binding_sort
+from perflint.rules.scope import Scope, ScopeTracker
+from perflint.rules.semantics import literal_kind, value_kind
 
 STDLIB = Path(sysconfig.get_paths()["stdlib"])
 #: libcst has names where ``ast`` has constants; no rule asks about them.

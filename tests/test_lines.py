@@ -11,7 +11,7 @@ import pytest
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from perflint import Settings, lint_source
-from perflint.lines import blank_rows, split_lines
+from perflint.text.lines import blank_rows, split_lines
 
 BREAKS = {"lf": "\n", "crlf": "\r\n", "cr": "\r"}
 #: Characters str.splitlines() breaks at but Python source does not.

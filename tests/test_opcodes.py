@@ -9,7 +9,7 @@ import sys
 import pytest
 from test_explain import VERSIONS, python
 
-from perflint.opcodes import GLOSSES, glossary, opname
+from perflint.output.opcodes import GLOSSES, glossary, opname
 
 #: Run by each interpreter: the instruction names its ``dis`` can show (no specialised or
 #: instrumented variants, which ``dis`` prints only on request), pseudo-instructions included.

@@ -1,6 +1,6 @@
 """When CPython and libcst disagree about a file, CPython decides.
 
-perflint reads a file with CPython first (``perflint.syntax``), and libcst only where a rule
+perflint reads a file with CPython first (``perflint.engine.syntax``), and libcst only where a rule
 needs it. A file the running CPython rejects is a PFL000 with CPython's own message and
 position, also when libcst would read it (each case below is checked to be one libcst
 accepts, or it would not be a disagreement). A file CPython accepts but libcst cannot read is
@@ -19,8 +19,8 @@ import libcst as cst
 import pytest
 
 from perflint import Settings, lint_source
-from perflint.engine import ERROR_NAME, PARSER_LIMIT
-from perflint.ruleset import builtin_rules
+from perflint.engine.lint import ERROR_NAME, PARSER_LIMIT
+from perflint.rules.registry import builtin_rules
 from perflint.types import current_target
 
 ALL = Settings(select=tuple(spec.code for spec in builtin_rules()), fix=True)

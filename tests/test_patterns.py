@@ -12,11 +12,11 @@ from pathlib import Path
 import libcst as cst
 import pytest
 
-from perflint import libcst_parse, syntax
-from perflint.patterns import queues
-from perflint.patterns.compiled import AST, CST, compile_pattern, spans
-from perflint.patterns.syntax import PatternSyntaxError
-from perflint.runner import lint_source
+from perflint.engine import libcst_parse, syntax
+from perflint.engine.runner import lint_source
+from perflint.rules.patterns import queues
+from perflint.rules.patterns.compiled import AST, CST, compile_pattern, spans
+from perflint.rules.patterns.syntax import PatternSyntaxError
 from perflint.types import Settings
 
 # (pattern, code, whether it matches); each case is checked on CPython's ast and on libcst.
@@ -556,7 +556,7 @@ def test_starred_subscripts_are_tuples_on_both_trees() -> None:
 
 
 # -- pattern rules on a partial parse ---------------------------------------------------------
-# libcst sees only the statements the rules need (``perflint.prefilter``): what a pattern rule
+# libcst sees only the statements the rules need (``perflint.engine.prefilter``): what a pattern rule
 # reads beyond its candidate must be among them, and the ``pass`` standing for statements left
 # out must match no pattern. Each case lints with and without the prefilter (which parses
 # every statement) and asks for the same findings and fixed text; each is built to fail when

@@ -17,10 +17,10 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
-
-from perflint.cli import cli
-from perflint.perfdiff import _worktree_bytes
 from test_explain import VERSIONS, python
+
+from perflint.changes.perfdiff import _worktree_bytes
+from perflint.cli.main import cli
 
 BASE = '''\
 """The module."""
@@ -417,8 +417,8 @@ def test_what_entered_a_loop(repo: Path, version: str) -> None:
 
 
 def test_markdown_section_stays_within_a_comment() -> None:
-    from perflint.perfdiff_types import FunctionChange, LoopChange, PerfDiff
-    from perflint.reporters._perfdiff import MAX_MARKDOWN_CHARS, markdown_section
+    from perflint.output.perfdiff import MAX_MARKDOWN_CHARS, markdown_section
+    from perflint.types import FunctionChange, LoopChange, PerfDiff
 
     loop = LoopChange(3, 0, "for", 5, 9, ("call x" * 30,), (), "regression", "more work per iteration")
     changes = tuple(

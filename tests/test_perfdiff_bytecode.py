@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from perflint.explain import disassemble
 from test_explain import VERSIONS, python
+
+from perflint.evidence.explain import disassemble
 
 SAMPLE = (  # about 6,500 lines holding some 200 loops of every kind
     "textwrap.py", "difflib.py", "fnmatch.py", "csv.py", "heapq.py", "tokenize.py",

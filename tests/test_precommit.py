@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pytest
 
-from perflint.ruleset import rule_by_code
+from perflint.rules.registry import rule_by_code
 from perflint.types import InvalidCase
 
 ROOT = Path(__file__).resolve().parent.parent

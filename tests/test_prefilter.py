@@ -1,4 +1,4 @@
-"""The prefilter (``perflint.prefilter``) must never change what perflint finds.
+"""The prefilter (``perflint.engine.prefilter``) must never change what perflint finds.
 
 Every built-in rule runs with ``Settings(prefilter=True)`` and ``prefilter=False`` over real
 code: a deterministic sample of the running interpreter's standard library plus files known
@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 
 from perflint import FileResult, Settings, lint_paths
-from perflint.ruleset import builtin_rules
+from perflint.rules.registry import builtin_rules
 
 STDLIB = Path(sysconfig.get_paths()["stdlib"])
 EVERY = 8

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from perflint.files import TEMP_SUFFIX
+from perflint.text.files import TEMP_SUFFIX
 
 pytestmark = [
     pytest.mark.slow,
@@ -56,7 +56,7 @@ POOL_SCRIPT = textwrap.dedent(
     """
     import multiprocessing, sys, threading, time
     multiprocessing.set_start_method("fork")
-    from perflint import runner
+    from perflint.engine import runner
     from perflint.types import Settings
 
     real = runner.lint_file
@@ -102,13 +102,13 @@ def test_workers_exit_when_the_parent_is_killed(tmp_path: Path) -> None:
 FIX_SCRIPT = textwrap.dedent(
     """
     import sys, time
-    from perflint import files
+    from perflint.text import files
     check = files._check_unchanged
     def held(snapshot):
         time.sleep(0.5)
         check(snapshot)
     files._check_unchanged = held
-    from perflint.cli import main
+    from perflint.cli.main import main
     sys.argv = ["perflint", "check", "--fix", "-j", "2", sys.argv[1]]
     main()
     """

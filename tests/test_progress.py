@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from perflint import progress
-from perflint.cli import cli
-from perflint.progress import Progress, wanted
+from perflint.cli.main import cli
+from perflint.output import progress
+from perflint.output.progress import Progress, wanted
 
 SLOW = "def f(nums):\n    for i in range(len(nums)):\n        print(nums[i])\n"
 
@@ -78,7 +78,7 @@ def test_the_check_command_reports_progress_and_keeps_the_report(
     plain = CliRunner().invoke(cli, ["check", "--jobs", "2", "."])
     monkeypatch.setattr(progress, "DELAY", 0.0)
     monkeypatch.setattr(progress, "INTERVAL", 0.0)
-    monkeypatch.setattr("perflint.progress.wanted", lambda stream=None, quiet=False: not quiet)
+    monkeypatch.setattr("perflint.output.progress.wanted", lambda stream=None, quiet=False: not quiet)
     shown = CliRunner().invoke(cli, ["check", "--jobs", "2", "."])
     assert shown.stdout == plain.stdout  # same findings, same order
     updates = [part for part in shown.stderr.split("\r\x1b[2K") if part.startswith("perflint: ")]

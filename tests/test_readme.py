@@ -15,7 +15,7 @@ import click
 import pytest
 import yaml
 
-from perflint.cli import cli
+from perflint.cli.main import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")

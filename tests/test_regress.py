@@ -18,7 +18,7 @@ import pytest
 import yaml
 from click.testing import CliRunner, Result
 
-from perflint.cli import cli
+from perflint.cli.main import cli
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 
@@ -234,7 +234,7 @@ def test_a_symbolic_link_is_never_followed(repo: Path, secret: Path, how: str) -
         assert result.exit_code == 0, result.output
         assert reported(result) == [] and "s3cr3t" not in result.output
     if how == "committed":  # perflint review reads the head commit
-        from perflint.regress import regressions
+        from perflint.changes.regress import regressions
         from perflint.types import Settings
 
         head = git(repo, "rev-parse", "HEAD").strip()

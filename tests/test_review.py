@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
-
 from fake_github import FakeGitHub, State
-from perflint.review import MAX_INLINE, right_lines, suggestion, why_paragraph
-from perflint.review_cli import review
+
+from perflint.cli.review import review
+from perflint.review.build import MAX_INLINE, right_lines, suggestion, why_paragraph
 from perflint.types import Edit, Finding, Fix, Location
 
 TOKEN = "ghs_SECRETtoken1234567890abcdef"
@@ -386,7 +386,7 @@ def test_user_code_cannot_spoof_markers_or_fences(repo: Path, pr: State, monkeyp
 
 
 def test_links_to_other_hosts_are_not_followed() -> None:
-    from perflint.github_api import GitHub, GitHubError
+    from perflint.review.github import GitHub, GitHubError
 
     api = GitHub("https://api.github.com", TOKEN)
     assert api._url("https://api.github.com/x?page=2") == "https://api.github.com/x?page=2"
@@ -405,7 +405,7 @@ def test_head_commit_missing_says_what_to_fetch(pr: State, monkeypatch: pytest.M
 
 
 def test_summary_stays_within_githubs_body_limit() -> None:
-    from perflint.review import MAX_SUMMARY_LINES, Item, plan_review
+    from perflint.review.build import MAX_SUMMARY_LINES, Item, plan_review
 
     def review_body(message: str) -> str:
         found = [

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from perflint.cli import cli
-from perflint.noqa import add_noqa, directives
-from perflint.perfile import GlobError, compile_ignores, glob_match, matches
-from perflint.runner import lint_source
+from perflint.cli.main import cli
+from perflint.engine.noqa import add_noqa, directives
+from perflint.engine.runner import lint_source
+from perflint.project.perfile import GlobError, compile_ignores, glob_match, matches
 from perflint.types import Settings
 
 SLOW = "def f(nums):\n    for i in range(len(nums)):\n        print(nums[i])\n"
@@ -360,8 +360,8 @@ def test_output_format_and_its_alias_format(tree: Path) -> None:
 
 
 def test_rule_prints_the_rules_page() -> None:
-    from perflint.ruledocs import render_rule
-    from perflint.ruleset import rule_by_code
+    from perflint.output.rule_docs import render_rule
+    from perflint.rules.registry import rule_by_code
 
     spec = rule_by_code("PFL101")
     assert spec is not None
@@ -371,7 +371,7 @@ def test_rule_prints_the_rules_page() -> None:
     data = json.loads(CliRunner().invoke(cli, ["rule", "PFL101", "--output-format", "json"]).stdout)
     assert data["code"] == "PFL101" and data["title"] == spec.title
     every = CliRunner().invoke(cli, ["rule", "--all"])
-    from perflint.ruleset import builtin_rules
+    from perflint.rules.registry import builtin_rules
 
     pages = every.stdout.count("\n# PFL") + every.stdout.startswith("# PFL")
     assert pages == len(builtin_rules())  # PFL001 among them

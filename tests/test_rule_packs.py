@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from perflint.cli import cli
-from perflint.ruledocs import pages
-from perflint.ruleset import RuleFileError, all_rules, builtin_rules
-from perflint.runner import lint_source
+from perflint.cli.main import cli
+from perflint.engine.runner import lint_source
+from perflint.output.rule_docs import pages
+from perflint.rules.registry import RuleFileError, all_rules, builtin_rules
 from perflint.types import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -125,7 +125,7 @@ def test_a_pack_cannot_name_code_outside_perflints_checks(tmp_path: Path) -> Non
     folder = _pack(tmp_path, hostile=hostile)
     result = CliRunner().invoke(cli, ["rules", "validate", str(folder)])
     assert result.exit_code == 1
-    assert "no module perflint.checks.os" in result.output
+    assert "no module perflint.rules.checks.os" in result.output
 
 
 def test_rules_docs_writes_a_page_per_rule(tmp_path: Path) -> None:
@@ -227,7 +227,7 @@ def test_hostile_rule_files_are_refused(tmp_path: Path, change: tuple[str, str],
 
 
 def test_a_rule_without_a_title_is_titled_by_its_name(tmp_path: Path) -> None:
-    from perflint.ruleset import load_rule_file
+    from perflint.rules.registry import load_rule_file
 
     folder = _pack(tmp_path, good=GOOD)
     assert load_rule_file(folder / "good.yaml", pack=True).title == "Sorted first item"
@@ -255,7 +255,7 @@ def test_every_built_in_rule_has_its_own_title() -> None:
 
 def test_the_readme_rule_table_is_generated_from_the_rules() -> None:
     """The README's table is `perflint rules docs docs/rules --readme README.md`'s."""
-    from perflint.ruledocs import with_readme_table
+    from perflint.output.rule_docs import with_readme_table
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert readme == with_readme_table(readme, builtin_rules()), "regenerate the README's rule table"
@@ -265,8 +265,8 @@ def test_the_readme_rule_table_is_generated_from_the_rules() -> None:
 
 
 def test_the_rule_table_brackets_the_versions_a_rule_does_not_apply_to(tmp_path: Path) -> None:
-    from perflint.ruledocs import readme_table
-    from perflint.ruleset import rule_by_code
+    from perflint.output.rule_docs import readme_table
+    from perflint.rules.registry import rule_by_code
 
     row = next(line for line in readme_table([rule_by_code("PFL105")]).splitlines() if "PFL105" in line)
     cells = [cell.strip() for cell in row.strip("|").split("|")]

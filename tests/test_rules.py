@@ -1,6 +1,6 @@
 """Every rule's own YAML examples are its tests: slow/invalid code is flagged and fixed exactly,
 fast/valid code is not flagged, and the prefilter never changes what is found
-(``perflint.ruletests``, which ``perflint rules test`` runs on a team's rule packs)."""
+(``perflint.engine.rule_cases``, which ``perflint rules test`` runs on a team's rule packs)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import re
 
 import pytest
 
-from perflint.ruleset import builtin_rules
-from perflint.ruletests import Case, cases
+from perflint.engine.rule_cases import Case, cases
+from perflint.rules.registry import builtin_rules
 from perflint.types import RuleSpec, is_performance_rule, version_order
 
 RULES = builtin_rules()

@@ -24,11 +24,11 @@ from click.testing import CliRunner, Result
 from consumer_gitlab import gitlab_report
 from consumer_reviewdog import parse_rdjson, parse_rdjsonl
 
-from perflint.cli import cli
-from perflint.reporters import formats
-from perflint.reporters._printable import printable, safe_output
-from perflint.reporters._style import Style
-from perflint.reporters._summary import summary_lines
+from perflint.cli.main import cli
+from perflint.output.formats import formats
+from perflint.output.printable import printable, safe_output
+from perflint.output.style import Style
+from perflint.output.summary import summary_lines
 from perflint.types import FileResult
 
 #: The formats written for people (the others are read by programs).

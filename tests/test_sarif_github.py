@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from perflint.cli import cli
+from perflint.cli.main import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 ENV = "PERFLINT_SARIF_MULTITOOL"

@@ -1,4 +1,4 @@
-"""``perflint.semantics``: the questions rules share, asked at a call ``here(expr)`` in code."""
+"""``perflint.rules.semantics``: the questions rules share, asked at a call ``here(expr)`` in code."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import libcst as cst
 import pytest
 
-from perflint import semantics
-from perflint.scope import Guard, Scope, ScopeTracker
+from perflint.rules import semantics
+from perflint.rules.scope import Guard, Scope, ScopeTracker
 
 
 @dataclass

@@ -10,9 +10,9 @@ import pytest
 from click.testing import CliRunner
 
 from perflint import Settings
-from perflint.cli import cli
-from perflint.runner import lint_file
-from perflint.source import SourceError, decode, encode
+from perflint.cli.main import cli
+from perflint.engine.runner import lint_file
+from perflint.text.source import SourceError, decode, encode
 
 BODY = "d = {}\nfor k in d.keys():\n    print('a\\nb')\n\n\n"
 GOOD = "for i in range(len(word)):\n    print(word[i])\n"

@@ -18,11 +18,11 @@ from typing import Any
 import pytest
 import yaml
 from click.testing import CliRunner, Result
-
-import perflint.runner
-from perflint.cli import cli
-from perflint.explain import resolve_interpreter
 from test_cli import UNSAFE  # PFL101 with an unsafe fix
+
+import perflint.engine.runner
+from perflint.cli.main import cli
+from perflint.evidence.explain import resolve_interpreter
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -261,8 +261,8 @@ class _Pool(ThreadPoolExecutor):
 def test_jobs_are_capped_at_the_cpu_count(
     repo: Path, monkeypatch: pytest.MonkeyPatch, source: str
 ) -> None:
-    monkeypatch.setattr(perflint.runner, "ProcessPoolExecutor", _Pool)
-    monkeypatch.setattr(perflint.runner, "default_jobs", lambda: 2)
+    monkeypatch.setattr(perflint.engine.runner, "ProcessPoolExecutor", _Pool)
+    monkeypatch.setattr(perflint.engine.runner, "default_jobs", lambda: 2)
     monkeypatch.setattr(_Pool, "sizes", [])
     for index in range(8):
         write(repo / f"m{index}.py", UNSAFE)

@@ -166,7 +166,7 @@ def test_wheel_contains_every_rule_file(wheel: Path) -> None:
         assert "perflint/py.typed" in names
         checks = {path.name for path in (ROOT / "perflint" / "checks").glob("*.py")}
         assert {
-            name.rsplit("/", 1)[1] for name in names if name.startswith("perflint/checks/")
+            name.rsplit("/", 1)[1] for name in names if name.startswith("perflint/rules/checks/")
         } >= checks
         assert not [
             name for name in names if name.startswith(("tests/", "examples/", "benchmarks/"))
@@ -210,7 +210,7 @@ def test_installed_package_comes_from_the_wheel(
     installed: Path, tmp_path: Path, isolated_env: dict[str, str]
 ) -> None:
     probe = (
-        "import json, perflint, perflint.ruleset as r;"
+        "import json, perflint, perflint.rules.registry as r;"
         "print(json.dumps({'file': perflint.__file__, 'rules_dir': str(r.rules_dir()),"
         " 'codes': [s.code for s in r.builtin_rules()], 'version': perflint.__version__}))"
     )

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from perflint.cli import cli
+from perflint.cli.main import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 GUIDE = (ROOT / "docs" / "writing-rules.md").read_text(encoding="utf-8")
@@ -44,17 +44,17 @@ def test_the_guides_rule_finds_code_in_a_project(tmp_path: Path, monkeypatch) ->
 
 
 def test_every_field_of_a_rule_file_is_documented() -> None:
-    from perflint.ruleset import OPTIONAL_KEYS, REQUIRED_KEYS
+    from perflint.rules.registry import OPTIONAL_KEYS, REQUIRED_KEYS
 
     table = GUIDE[GUIDE.index("## Fields") : GUIDE.index("## Patterns")]
     for key in (*REQUIRED_KEYS, *OPTIONAL_KEYS):
         if key == "check":
-            continue  # names one of perflint's own classes in perflint/checks
+            continue  # names one of perflint's own classes in perflint/rules/checks
         assert f"`{key}`" in table, key
 
 
 def test_every_where_test_is_documented() -> None:
-    from perflint.patterns.where import _TEST_KEYS
+    from perflint.rules.patterns.where import _TEST_KEYS
 
     section = GUIDE[GUIDE.index("## `where:`") : GUIDE.index("## `fix:` templates")]
     for key in _TEST_KEYS:

@@ -1,0 +1,1 @@
+"""The ``perflint`` command and its subcommands."""

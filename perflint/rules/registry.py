@@ -1,0 +1,450 @@
+"""Load the built-in rules: one YAML file per rule, each naming the check class that implements it."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import re
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import yaml
+
+from perflint.text.files import FileRefused, read_bounded
+from perflint.types import PYTHON_VERSIONS, Alternative, Example, InvalidCase, PatternSpec, RuleSpec
+
+if TYPE_CHECKING:
+    from perflint.rules.api import Rule
+
+REQUIRED_KEYS = (
+    "code",
+    "name",
+    "message",
+    "fix-title",
+    "why",
+    "examples",
+    "valid",
+    "invalid",
+    "python",
+    "tags",
+    "references",
+)
+OPTIONAL_KEYS = (
+    "fix-safety", "speedup", "check", "pattern", "any", "where", "fix", "safe-when", "fix-safety-why",
+    "fix-imports", "min-python", "title", "enabled-by-default",
+)  # fmt: skip
+#: ``fix-safety`` of a pattern rule (and of an ``any:`` alternative).
+FIX_SAFETY = ("safe", "unsafe", "none")
+_ALTERNATIVE_KEYS = frozenset({"pattern", "fix", "where", "fix-safety", "safe-when"})
+#: perflint's codes: PFL001-PFL099 are about perflint itself (PFL000, a file that cannot be
+#: analysed, is no rule), PFL100 and up about the code's cost.
+_CODE = re.compile(r"^PFL(?!000)\d{3}$")
+#: ``check:`` names a class of a module in ``perflint.rules.checks``, nothing else.
+_CHECK = re.compile(r"^[a-z_][a-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*$")
+#: A rule pack's codes: a prefix of its own (PFL is perflint's) and digits, e.g. ACME001.
+_PACK_CODE = re.compile(r"^(?!PFL)[A-Z][A-Z0-9]*[0-9]{2,}$")
+_NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+#: What a title may not hold: it is plain text on one line (SARIF shows it as it is).
+_NOT_PLAIN = re.compile(r"[{}`\r\n]")
+MAX_TITLE = 120
+
+
+class RuleFileError(Exception):
+    """A rule file that cannot be used; the message names the file and the field."""
+
+    def __init__(self, path: Path, field: str | None, problem: str) -> None:
+        where = f"{path}" + (f": field '{field}'" if field else "")
+        super().__init__(f"{where}: {problem}")
+        self.path = path
+        self.field = field
+
+
+def rules_dir() -> Path:
+    """Where the rule files are: inside the installed package, else the source checkout."""
+    package = Path(__file__).resolve().parents[1]  # perflint/
+    packaged = package / "_rules"
+    if packaged.is_dir():
+        return packaged
+    return package.parent / "rules"
+
+
+def _str(path: Path, data: dict[str, Any], key: str) -> str:
+    value = data[key]
+    if not isinstance(value, str) or not value.strip():
+        raise RuleFileError(path, key, "must be a non-empty string")
+    return value
+
+
+def _str_list(path: Path, data: dict[str, Any], key: str) -> tuple[str, ...]:
+    value = data[key]
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise RuleFileError(path, key, "must be a list of strings")
+    return tuple(value)
+
+
+def _examples(path: Path, data: dict[str, Any]) -> tuple[Example, ...]:
+    value = data["examples"]
+    if not isinstance(value, list) or not value:
+        raise RuleFileError(path, "examples", "must be a non-empty list of {slow, fast} pairs")
+    examples = []
+    for index, item in enumerate(value):
+        field = f"examples[{index}]"
+        if not isinstance(item, dict) or not {"slow", "fast"} <= item.keys():
+            raise RuleFileError(path, field, "needs both 'slow' and 'fast' code")
+        unknown = item.keys() - {"slow", "fast", "setup", "stmt"}
+        if unknown:
+            raise RuleFileError(path, field, f"unknown key(s): {', '.join(sorted(unknown))}")
+        if ("setup" in item) != ("stmt" in item):
+            raise RuleFileError(path, field, "'setup' and 'stmt' go together")
+        examples.append(
+            Example(
+                slow=item["slow"],
+                fast=item["fast"],
+                setup=item.get("setup"),
+                stmt=item.get("stmt"),
+            )
+        )
+    return tuple(examples)
+
+
+def _invalid(path: Path, data: dict[str, Any]) -> tuple[InvalidCase, ...]:
+    value = data["invalid"]
+    if not isinstance(value, list) or not value:
+        raise RuleFileError(path, "invalid", "must be a non-empty list")
+    cases = []
+    for index, item in enumerate(value):
+        field = f"invalid[{index}]"
+        if isinstance(item, str):
+            cases.append(InvalidCase(code=item))
+            continue
+        if not isinstance(item, dict) or "code" not in item:
+            raise RuleFileError(path, field, "must be code, or a mapping with 'code'")
+        unknown = item.keys() - {"code", "fixed", "applicability"}
+        if unknown:
+            raise RuleFileError(path, field, f"unknown key(s): {', '.join(sorted(unknown))}")
+        applicability = item.get("applicability")
+        if "fixed" in item and applicability not in ("safe", "unsafe"):
+            raise RuleFileError(path, f"{field}.applicability", "must be 'safe' or 'unsafe'")
+        cases.append(
+            InvalidCase(code=item["code"], fixed=item.get("fixed"), applicability=applicability)
+        )
+    return tuple(cases)
+
+
+#: The largest rule file read (a rule pack comes from the repository being linted).
+MAX_RULE_FILE = 1_000_000
+
+
+class _RuleLoader(yaml.SafeLoader):
+    """YAML without aliases: ``*name`` lets a small file stand for an enormous tree (the
+    "billion laughs"), and rule files never need it. A key given twice is an error, not the
+    last one silently winning (a second ``python:`` would hide the first from a reviewer)."""
+
+    def construct_mapping(self, node, deep=False):  # type: ignore[no-untyped-def]
+        seen: set[object] = set()
+        for key_node, _ in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+            if key is not None and key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"the key {key!r} is given twice", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
+        if self.check_event(yaml.AliasEvent):
+            mark = self.peek_event().start_mark
+            raise yaml.composer.ComposerError(None, None, "aliases (*name) are not allowed in rule files", mark)
+        return super().compose_node(parent, index)
+
+
+def _read_yaml(path: Path) -> object:
+    """A rule file's data: read bounded and only if it is a regular file."""
+    try:
+        text = read_bounded(str(path), MAX_RULE_FILE).decode("utf-8")
+    except FileRefused as error:
+        raise RuleFileError(path, None, f"cannot read: {error}") from None
+    except UnicodeDecodeError as error:
+        raise RuleFileError(path, None, f"not UTF-8 (byte {error.start})") from None
+    try:
+        return yaml.load(text, Loader=_RuleLoader)  # noqa: S506 - a SafeLoader without aliases
+    except yaml.YAMLError as error:
+        raise RuleFileError(path, None, f"invalid YAML: {error}") from None
+    except RecursionError:
+        raise RuleFileError(path, None, "invalid YAML: nested too deeply") from None
+
+
+def load_rule_file(path: Path, *, pack: bool = False) -> RuleSpec:
+    """Parse and validate one rule file; raise ``RuleFileError`` naming the field at fault.
+
+    ``pack``: a team's own rule file, whose code has a prefix of its own (``ACME001``).
+    """
+    data = _read_yaml(path)
+    if not isinstance(data, dict):
+        raise RuleFileError(path, None, "must be a YAML mapping")
+    for key in REQUIRED_KEYS:
+        if key not in data:
+            raise RuleFileError(path, key, "missing")
+    if "fix-safety" not in data and not _every_alternative_says_safety(data):
+        raise RuleFileError(path, "fix-safety", "missing")
+    unknown = data.keys() - set(REQUIRED_KEYS) - set(OPTIONAL_KEYS)
+    if unknown:
+        raise RuleFileError(path, None, f"unknown field(s): {', '.join(sorted(unknown))}")
+    code = _str(path, data, "code")
+    if pack and not _PACK_CODE.match(code):
+        raise RuleFileError(
+            path, "code", f"{code!r} is not a prefix of upper-case letters (not PFL) and digits, like ACME001"
+        )
+    if not pack and not _CODE.match(code):
+        raise RuleFileError(path, "code", f"{code!r} is not of the form PFL123")
+    name = _str(path, data, "name")
+    if not _NAME.match(name):
+        raise RuleFileError(path, "name", f"{name!r} is not kebab-case")
+    python = _str_list(path, data, "python")
+    for version in python:
+        if version not in PYTHON_VERSIONS:
+            raise RuleFileError(
+                path, "python", f"{version!r} is not one of {', '.join(PYTHON_VERSIONS)}"
+            )
+    speedup = data.get("speedup", {})
+    if not isinstance(speedup, dict):
+        raise RuleFileError(path, "speedup", "must be a mapping of target version to text")
+    pattern = _pattern_spec(path, data)
+    if pattern is None and "check" not in data:
+        raise RuleFileError(path, None, "needs 'pattern:', 'any:' or 'check:'")
+    for key in ("where", "fix", "safe-when", "fix-imports"):
+        if key in data and pattern is None:
+            raise RuleFileError(path, key, "goes with 'pattern:' or 'any:'")
+    min_python = data.get("min-python")
+    if min_python is not None and min_python not in PYTHON_VERSIONS:
+        raise RuleFileError(path, "min-python", f"must be one of {', '.join(PYTHON_VERSIONS)}")
+    spec = RuleSpec(
+        code=code,
+        name=name,
+        message=_str(path, data, "message"),
+        fix_title=_str(path, data, "fix-title"),
+        why=_str(path, data, "why"),
+        examples=_examples(path, data),
+        valid=_str_list(path, data, "valid"),
+        invalid=_invalid(path, data),
+        fix_safety=_str(path, data, "fix-safety") if "fix-safety" in data else "unsafe",
+        python=python,
+        tags=_str_list(path, data, "tags"),
+        references=_str_list(path, data, "references"),
+        check=_str(path, data, "check") if "check" in data else None,
+        source_file=path,
+        speedup={str(key): str(value) for key, value in speedup.items()},
+        pattern=pattern,
+        fix_safety_why=_str(path, data, "fix-safety-why") if "fix-safety-why" in data else None,
+        min_python=min_python,
+        title=_title(path, data, name),
+        default_enabled=_enabled_by_default(path, data),
+    )
+    load_check(spec)  # fail now, naming the file, if the check does not exist or compile
+    return spec
+
+
+def _title(path: Path, data: dict[str, Any], name: str) -> str:
+    """The rule's ``title:``, plain text on one line; without one, its name in words
+    (``manual-list-comprehension`` -> "Manual list comprehension")."""
+    if "title" not in data:
+        return name.replace("-", " ").capitalize()
+    title = _str(path, data, "title").strip()
+    if _NOT_PLAIN.search(title):
+        raise RuleFileError(path, "title", "must be plain text on one line: no {placeholders}, backticks or line breaks")
+    if len(title) > MAX_TITLE:
+        raise RuleFileError(path, "title", f"is {len(title)} characters long; at most {MAX_TITLE}")
+    return title
+
+
+def _enabled_by_default(path: Path, data: dict[str, Any]) -> bool:
+    value = data.get("enabled-by-default", True)
+    if not isinstance(value, bool):
+        raise RuleFileError(path, "enabled-by-default", "must be true or false")
+    return value
+
+
+def _every_alternative_says_safety(data: dict[str, Any]) -> bool:
+    items = data.get("any")
+    return isinstance(items, list) and bool(items) and all(
+        isinstance(item, dict) and "fix-safety" in item for item in items
+    )
+
+
+def _code(path: Path, field: str, value: object) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise RuleFileError(path, field, "must be code")
+    return value
+
+
+def _safety(path: Path, field: str, value: object) -> str:
+    if value not in FIX_SAFETY:
+        raise RuleFileError(path, field, f"must be one of {', '.join(FIX_SAFETY)} (the prose goes in fix-safety-why)")
+    return str(value)
+
+
+def _alternative(path: Path, field: str, item: object) -> Alternative:
+    if isinstance(item, str):
+        return Alternative(_code(path, field, item))
+    if not isinstance(item, dict) or "pattern" not in item:
+        raise RuleFileError(path, field, "must be a pattern, or a mapping with 'pattern'")
+    unknown = set(item) - _ALTERNATIVE_KEYS
+    if unknown:
+        raise RuleFileError(path, field, f"unknown key(s): {', '.join(sorted(map(str, unknown)))}")
+    fix = item.get("fix")
+    return Alternative(
+        pattern=_code(path, f"{field}.pattern", item["pattern"]),
+        fix=_code(path, f"{field}.fix", fix) if fix is not None else None,
+        fix_safety=_safety(path, f"{field}.fix-safety", item["fix-safety"]) if "fix-safety" in item else None,
+        where=item.get("where"),
+        safe_when=item.get("safe-when"),
+    )
+
+
+def _pattern_spec(path: Path, data: dict[str, Any]) -> PatternSpec | None:
+    """The pattern parts of a rule file, or None for a rule that is a check."""
+    if "pattern" in data and "any" in data:
+        raise RuleFileError(path, "any", "give 'pattern:' or 'any:', not both")
+    if "pattern" in data:
+        alternatives: tuple[Alternative, ...] = (_alternative(path, "pattern", data["pattern"]),)
+    elif "any" in data:
+        items = data["any"]
+        if not isinstance(items, list) or not items:
+            raise RuleFileError(path, "any", "must list at least one pattern")
+        alternatives = tuple(_alternative(path, f"any[{i}]", item) for i, item in enumerate(items))
+    else:
+        return None
+    if "fix-safety" in data:
+        _safety(path, "fix-safety", data["fix-safety"])
+    fix = data.get("fix")
+    imports = data.get("fix-imports", [])
+    if not isinstance(imports, list) or not all(isinstance(name, str) and name.isidentifier() for name in imports):
+        raise RuleFileError(path, "fix-imports", "must be a list of module names")
+    return PatternSpec(
+        alternatives=alternatives,
+        any_of="any" in data,
+        fix=_code(path, "fix", fix) if fix is not None else None,
+        where=data.get("where"),
+        safe_when=data.get("safe-when"),
+        fix_imports=tuple(imports),
+    )
+
+
+def load_check(spec: RuleSpec) -> type[Rule]:
+    """The rule's check class: compiled from its patterns, or the class its ``check:`` field
+    names in ``perflint.rules.checks``."""
+    if spec.pattern is not None:
+        from perflint.rules.patterns.rule import PatternRule, PatternRuleError, pattern_check
+
+        base = None
+        if spec.check is not None:
+            base = _check_class(spec)
+            if not issubclass(base, PatternRule):
+                raise RuleFileError(spec.source_file, "check", "beside 'pattern:' must name a PatternRule")
+        try:
+            return pattern_check(spec, base)
+        except PatternRuleError as error:
+            raise RuleFileError(spec.source_file, error.field, str(error)) from None
+    return _check_class(spec)
+
+
+def _check_class(spec: RuleSpec) -> type[Rule]:
+    """The class a ``check:`` field names in ``perflint.rules.checks``."""
+    from perflint.rules.api import Rule
+
+    assert spec.check is not None
+    module_name, _, class_name = spec.check.rpartition(".")
+    if not _CHECK.match(spec.check):
+        raise RuleFileError(spec.source_file, "check", "must be 'module.ClassName' of perflint.rules.checks")
+    try:
+        module = importlib.import_module(f"perflint.rules.checks.{module_name}")
+    except ModuleNotFoundError:
+        raise RuleFileError(
+            spec.source_file, "check", f"no module perflint.rules.checks.{module_name}"
+        ) from None
+    cls = getattr(module, class_name, None)
+    if not (isinstance(cls, type) and issubclass(cls, Rule)):
+        raise RuleFileError(
+            spec.source_file, "check", f"perflint.rules.checks.{module_name} has no rule class {class_name}"
+        )
+    return cls
+
+
+def load_rules(directory: Path | None = None) -> tuple[RuleSpec, ...]:
+    """All rule files of ``directory`` (default: the built-in rules), sorted by code."""
+    directory = directory or rules_dir()
+    specs = [load_rule_file(path) for path in sorted(directory.glob("*.yaml"))]
+    _unique(specs)
+    for spec in specs:
+        expected = f"{spec.code}-{spec.name}.yaml"
+        if spec.source_file.name != expected:
+            raise RuleFileError(spec.source_file, None, f"file should be named {expected}")
+    return tuple(sorted(specs, key=lambda spec: spec.code))
+
+
+def _unique(specs: list[RuleSpec]) -> None:
+    seen: dict[str, Path] = {}
+    for spec in specs:
+        for key in (spec.code, spec.name):
+            if key in seen:
+                raise RuleFileError(spec.source_file, None, f"{key} is also defined in {seen[key]}")
+            seen[key] = spec.source_file
+
+
+@cache
+def builtin_rules() -> tuple[RuleSpec, ...]:
+    return load_rules()
+
+
+@cache
+def all_rules(rule_paths: tuple[str, ...] = ()) -> tuple[RuleSpec, ...]:
+    """The built-in rules and the rule packs in ``rule_paths`` (every ``*.yaml`` of each
+    folder), sorted by code; a code or name defined twice is an error naming both files."""
+    specs = list(builtin_rules())
+    for folder in rule_paths:
+        directory = Path(folder)
+        if not directory.is_dir():
+            raise RuleFileError(directory, None, "is not a folder of rule files")
+        real = os.path.realpath(directory)
+        for path in sorted(directory.glob("*.yaml")):
+            if os.path.commonpath([os.path.realpath(path), real]) != real:
+                raise RuleFileError(path, None, "links outside its rule folder: not read")
+            specs.append(load_rule_file(path, pack=True))
+    _unique(specs)
+    return tuple(sorted(specs, key=lambda spec: spec.code))
+
+
+def rule_by_code(code: str) -> RuleSpec | None:
+    for spec in builtin_rules():
+        if spec.code == code or spec.name == code:
+            return spec
+    return None
+
+
+_FIELD_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def field_line(path: Path, field: str | None) -> int | None:
+    """The line (1-based) of ``field`` (``where``, ``examples[0].slow``) in a rule file, or of
+    the last part of it that exists; None when the file cannot be read as YAML."""
+    try:
+        node = yaml.compose(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None
+    if node is None:
+        return None
+    line = node.start_mark.line + 1
+    for name, index in _FIELD_PART.findall(field or ""):
+        child = None
+        if name and isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                if key.value == name:
+                    line, child = key.start_mark.line + 1, value
+        elif index and isinstance(node, yaml.SequenceNode) and int(index) < len(node.value):
+            child = node.value[int(index)]
+            line = child.start_mark.line + 1
+        if child is None:
+            break
+        node = child
+    return line
