@@ -19,12 +19,11 @@ from pathlib import Path, PurePosixPath
 from perflint.engine.runner import lint_source
 from perflint.output.fingerprint import fingerprints
 from perflint.project.config import ExcludeRule
-from perflint.project.discovery import is_excluded
+from perflint.project.discovery import PYTHON_SUFFIXES, is_excluded
 from perflint.text.files import FileRefused, TooLarge, read_regular
 from perflint.types import FileResult, Settings
 
 #: File suffixes regression mode lints (the same as discovery's).
-PYTHON_SUFFIXES = (".py", ".pyi")
 
 
 class GitError(Exception):

@@ -23,6 +23,7 @@ from perflint.cli.check_run import (
     attach_explanations,
     regressions,
 )
+from perflint.cli.options import RULE_PATH_OPTION, config_option, python_option
 from perflint.cli.show import files_text, settings_text
 from perflint.output.formats import formats
 from perflint.output.printable import echo, printable
@@ -41,15 +42,6 @@ def _split(values: Sequence[str]) -> tuple[str, ...] | None:
 
 
 #: ``--rule-path``: a team's rule pack, beside the configuration's ``rule-paths``.
-RULE_PATH_OPTION = click.option(
-    "--rule-path",
-    "rule_paths",
-    multiple=True,
-    type=click.Path(file_okay=False, path_type=str),
-    help="A folder of rule files to load beside the built-in rules (repeatable).",
-)
-
-
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
 @click.option(
@@ -95,12 +87,7 @@ RULE_PATH_OPTION = click.option(
     type=click.Choice(PYTHON_VERSIONS),
     help="The CPython version the code runs on.",
 )
-@click.option(
-    "--config",
-    "config_file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Read settings from this file instead of the nearest pyproject.toml.",
-)
+@config_option()
 @click.option("--exit-zero", is_flag=True, default=None, help="Exit 0 even when findings remain.")
 @click.option(
     "--statistics",
@@ -181,12 +168,7 @@ RULE_PATH_OPTION = click.option(
     help="Paths to skip, replacing the default excludes (gitignore-style globs).",
 )
 @click.option("--extend-exclude", multiple=True, help="Paths to skip on top of the excludes.")
-@click.option(
-    "--python",
-    envvar="PERFLINT_PYTHON",
-    show_envvar=True,
-    help="Interpreter whose bytecode --explain shows (default: the running one).",
-)
+@python_option("whose bytecode --explain shows")
 @click.option(
     "--since",
     metavar="REF",

@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from perflint.changes.perfdiff_compare import FailOn, failures, parse_fail_on
+from perflint.cli.options import config_option, python_option
 from perflint.output.perfdiff import FORMATS, render
 from perflint.output.printable import SafeClickException, echo, safe_output
 
@@ -56,12 +57,7 @@ def report_failures(reasons: Sequence[str]) -> None:
 @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
 @click.option("--since", metavar="REF", help="Compare with the merge-base of REF and HEAD (default: HEAD).")
 @click.option("--staged", is_flag=True, help="Compare the index with HEAD instead of the working tree.")
-@click.option(
-    "--python",
-    envvar="PERFLINT_PYTHON",
-    show_envvar=True,
-    help="Interpreter whose bytecode to compare (default: the running one).",
-)
+@python_option("whose bytecode to compare")
 @click.option(
     "--output-format", "--format", "output_format", type=click.Choice(FORMATS), default="text", help="Output format."
 )
@@ -69,12 +65,7 @@ def report_failures(reasons: Sequence[str]) -> None:
     "--output-file", type=click.Path(dir_okay=False, path_type=Path), help="Write the diff to this file."
 )
 @fail_on_option
-@click.option(
-    "--config",
-    "config_file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Read excludes and rules from this file instead of the nearest pyproject.toml.",
-)
+@config_option("Read excludes and rules from this file instead of the nearest pyproject.toml.")
 def diff(
     paths: tuple[str, ...],
     since: str | None,

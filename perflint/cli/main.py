@@ -14,9 +14,10 @@ from typing import Any
 
 import click
 
-from perflint.cli.check import RULE_PATH_OPTION, check
+from perflint.cli.check import check
 from perflint.cli.check_run import STDIN, PerflintError, Run
 from perflint.cli.diff import diff
+from perflint.cli.options import RULE_PATH_OPTION, config_option, python_option
 from perflint.cli.review import review
 from perflint.cli.rules import rules, text_or_json
 from perflint.output.printable import echo
@@ -73,12 +74,7 @@ def cli() -> None:
     show_default=True,
     help="The baseline file to write.",
 )
-@click.option(
-    "--config",
-    "config_file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Read settings from this file instead of the nearest pyproject.toml.",
-)
+@config_option()
 def baseline(paths: tuple[str, ...], output: Path, config_file: Path | None) -> None:
     """Record the findings in PATHS (default: the current directory) in a baseline file, so
     that `perflint check --baseline FILE` reports only new ones."""
@@ -108,12 +104,7 @@ def baseline(paths: tuple[str, ...], output: Path, config_file: Path | None) -> 
 
 @cli.command()
 @click.argument("code")
-@click.option(
-    "--python",
-    envvar="PERFLINT_PYTHON",
-    show_envvar=True,
-    help="Interpreter whose bytecode to show (default: the running one).",
-)
+@python_option("whose bytecode to show")
 @click.option(
     "--measure",
     is_flag=True,

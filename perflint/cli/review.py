@@ -22,6 +22,7 @@ import click
 
 from perflint.changes.perfdiff_compare import failures
 from perflint.cli.diff import fail_on_option, fail_rules, report_failures
+from perflint.cli.options import config_option
 from perflint.output.paths import repository_path
 from perflint.output.perfdiff import markdown_section
 from perflint.output.printable import SafeClickException, echo
@@ -252,12 +253,7 @@ def _post(
 @click.option(
     "--dry-run", is_flag=True, help="Print the review payload JSON instead of posting it."
 )
-@click.option(
-    "--config",
-    "config_file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Read settings from this file instead of the nearest pyproject.toml.",
-)
+@config_option()
 @fail_on_option
 def review(paths: tuple[str, ...], dry_run: bool, config_file: Path | None, fail_on: tuple[str, ...]) -> None:
     """Post one pull-request review of the findings the pull request introduces: inline comments

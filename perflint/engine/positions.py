@@ -27,8 +27,8 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 import libcst as cst
-from libcst._nodes.internal import CodegenState  # libcst's documented codegen hook
 
+from perflint.rules.codegen import CodegenState
 from perflint.types import Location
 
 _NEWLINE = re.compile(r"\r\n?|\n")

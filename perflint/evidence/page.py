@@ -7,7 +7,8 @@ import textwrap
 
 from perflint.evidence.explain import explain_example
 from perflint.evidence.measure import measure_rule, render_timing
-from perflint.output.explanation import COUNTS_NOTE, code_block, recorded_speedups, render_explanation
+from perflint.output.explanation import COUNTS_NOTE, recorded_speedups, render_explanation
+from perflint.output.fence import fence
 from perflint.types import RuleSpec, is_performance_rule
 
 
@@ -16,8 +17,8 @@ def explain_rule(spec: RuleSpec, python: str | None = None, measure: bool = Fals
     lines = [f"# {spec.code} {spec.name}", "", spec.title + ".", "", spec.why.strip()]
     lines += ["", "## Fix safety", "", spec.fix_safety.strip(), "", "## Examples"]
     for number, example in enumerate(spec.examples, start=1):
-        lines += ["", f"Example {number}, slow:", *code_block(example.slow)]
-        lines += [f"Example {number}, fast:", *code_block(example.fast)]
+        lines += ["", f"Example {number}, slow:", *fence(example.slow, "python")]
+        lines += [f"Example {number}, fast:", *fence(example.fast, "python")]
     if is_performance_rule(spec.code):
         explanation = explain_example(spec.examples[0], python, spec)
         lines += ["", "## Bytecode (example 1)", "", *render_explanation(explanation), ""]

@@ -116,10 +116,6 @@ def explanation_json(explanation: Explanation) -> dict[str, object]:
     }
 
 
-def code_block(code: str) -> list[str]:
-    return ["```python", *code.rstrip("\n").splitlines(), "```"]
-
-
 def recorded_speedups(spec: RuleSpec) -> list[str]:
     """``- CPython 3.11: 1.28x (example 1) and 1.70x (example 2)``, oldest version first."""
     ordered = sorted(spec.speedup.items(), key=lambda item: _order(item[0]))

@@ -10,24 +10,12 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from perflint.output.fence import fence
 from perflint.output.rules import fix_availability
 from perflint.types import PYTHON_VERSIONS, RuleSpec
 
 #: Where the built-in rules' pages are, relative to the repository.
 DOCS_DIR = "docs/rules"
-
-
-def _fence(code: str, language: str = "python") -> list[str]:
-    ticks = "`" * max(3, _longest_backtick_run(code) + 1)
-    return [f"{ticks}{language}", *code.rstrip("\n").splitlines(), ticks]
-
-
-def _longest_backtick_run(text: str) -> int:
-    best = run = 0
-    for char in text:
-        run = run + 1 if char == "`" else 0
-        best = max(best, run)
-    return best
 
 
 def _versions(spec: RuleSpec) -> str:
@@ -49,15 +37,15 @@ def render_rule(spec: RuleSpec) -> str:
     lines += [why, ""]
     if "## Example" not in why:
         example = spec.examples[0]
-        lines += ["## Example", "", *_fence(example.slow), "", "## Use instead", ""]
-        lines += [*_fence(example.fast), ""]
+        lines += ["## Example", "", *fence(example.slow, "python"), "", "## Use instead", ""]
+        lines += [*fence(example.fast, "python"), ""]
     if spec.pattern is not None:
         lines += ["## Pattern", ""]
         for alternative in spec.pattern.alternatives:
-            lines += [*_fence(alternative.pattern)]
+            lines += [*fence(alternative.pattern, "python")]
             fix = alternative.fix if alternative.fix is not None else spec.pattern.fix
             if fix is not None:
-                lines += ["", "is rewritten to", "", *_fence(fix)]
+                lines += ["", "is rewritten to", "", *fence(fix, "python")]
             lines.append("")
     lines += ["## Fix safety", "", _safety(spec), ""]
     lines += ["## Measured", "", *_measured(spec), ""]

@@ -9,16 +9,15 @@ the comment reads the same on a terminal, in a CI log and on GitHub.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Sequence
 
+from perflint.output.fence import fence
 from perflint.output.formats import ReportContext, all_findings, register
 from perflint.output.printable import printable
 from perflint.text.lines import lines_of, split_lines
 from perflint.types import Explanation, FileResult, Finding
 
-_BACKTICKS = re.compile(r"`+")
 #: Characters that would start markdown structure inside a table cell or a heading.
 _CELL = str.maketrans({"|": "\\|", "\n": " ", "\r": " "})
 
@@ -31,14 +30,6 @@ def escape(text: str) -> str:
 
 def cell(text: str) -> str:
     return escape(text).translate(_CELL)
-
-
-def fence(code: str, language: str = "") -> list[str]:
-    """``code`` in a backtick fence one longer than its longest backtick run (at least three),
-    as it is (a ``suggestion`` block must hold the exact replacement)."""
-    longest = max((len(run) for run in _BACKTICKS.findall(code)), default=0)
-    marker = "`" * max(3, longest + 1)
-    return [f"{marker}{language}", *code.rstrip("\n").splitlines(), marker]
 
 
 def code_fence(code: str, language: str = "") -> list[str]:

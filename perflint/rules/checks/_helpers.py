@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import keyword
-from collections.abc import Collection, Mapping
+from collections.abc import Collection
 
 import libcst as cst
 
@@ -119,52 +119,6 @@ def no_space(whitespace: cst.BaseParenthesizableWhitespace) -> bool:
 def spaced(whitespace: cst.BaseParenthesizableWhitespace) -> cst.BaseParenthesizableWhitespace:
     """``whitespace``, or one space where it was empty (``for(k,v)in`` -> ``for k in``)."""
     return cst.SimpleWhitespace(" ") if no_space(whitespace) else whitespace
-
-
-def code_at_indent(
-    module: cst.Module,
-    node: cst.CSTNode,
-    indent: str,
-    moved: Mapping[cst.CSTNode, str] | None = None,
-) -> str:
-    """The code of ``node`` as it reads inside a block indented by ``indent``.
-
-    libcst stores the continuation lines of a multi-line expression relative to the block the
-    expression sits in, and ``Module.code_for_node`` generates code at indentation zero.  To
-    keep such lines where they were, pass the block indentation of the new statement, and in
-    ``moved`` the nodes (of ``node``'s tree) taken from a deeper block, with that block's.
-    """
-    from libcst._nodes.internal import (
-        CodegenState,  # libcst's codegen hook, as in positions
-    )
-
-    deeper = {id(inner): inner_indent for inner, inner_indent in (moved or {}).items()}
-    saved: list[list[str]] = []
-
-    class _State(CodegenState):
-        def before_codegen(self, current: cst.CSTNode) -> None:
-            if id(current) in deeper:
-                saved.append(self.indent_tokens)
-                self.indent_tokens = [deeper[id(current)]]
-
-        def after_codegen(self, current: cst.CSTNode) -> None:
-            if id(current) in deeper:
-                self.indent_tokens = saved.pop()
-
-    state = _State(default_indent=module.default_indent, default_newline=module.default_newline)
-    state.indent_tokens = [indent] if indent else []
-    node._codegen(state)
-    return "".join(state.tokens)
-
-
-def short_code(code: str, limit: int = 40) -> str:
-    """``code`` fit for a one-line message: on one line, without comments, elided when long."""
-    lines = code.splitlines() or [""]
-    if len(lines) > 1 or "#" in code:
-        # A comment cannot be told from a '#' in a string without tokenizing: cut at either.
-        code = lines[0].split("#")[0].rstrip() + " ..."
-    code = " ".join(code.split())
-    return code if len(code) <= limit else code[: limit - 4].rstrip() + " ..."
 
 
 class IndentTracking(cst.BatchableCSTVisitor):

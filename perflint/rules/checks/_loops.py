@@ -26,52 +26,24 @@ def clauses(node: Comprehension) -> Iterator[cst.CompFor]:
         comp_for = comp_for.inner_for_in
 
 
-class LoopCandidate(Protocol):
-    loop: Loop
-    owner: cst.CSTNode  # the For statement, or the comprehension holding the CompFor
-    paused: int  # >0 while visiting the loop's own target and iterable
-
-
-class LoopRule(Rule):
-    """A rule that collects loop candidates; subclasses implement ``candidate``."""
+class EachLoop(Rule):
+    """A rule that looks at every ``for`` statement and comprehension clause (outermost clause
+    first) as libcst's traversal enters it: subclasses implement ``loop``. The one walker of
+    loops the loop rules share."""
 
     #: Also consider generator expressions (they run lazily, after the code around them).
     generators: ClassVar[bool] = True
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.open: list[Any] = []
-        self.done: list[Any] = []
-
-    def candidate(self, loop: Loop, owner: cst.CSTNode) -> LoopCandidate | None:
-        """A candidate for ``loop`` (whose body starts being visited next), or None."""
+    def loop(self, loop: Loop, owner: cst.CSTNode) -> None:
+        """Called on entering ``loop``; ``owner`` is the For statement or the comprehension."""
         raise NotImplementedError
 
-    def active(self) -> list[Any]:
-        """The open candidates whose body (not target or iterable) is being visited."""
-        return [candidate for candidate in self.open if not candidate.paused]
-
-    # -- statements -------------------------------------------------------------------------
     def visit_For(self, node: cst.For) -> None:
-        found = self.candidate(node, node)
-        if found is not None:
-            self.open.append(found)
+        self.loop(node, node)
 
-    def leave_For(self, original_node: cst.For) -> None:
-        self._close(original_node)
-
-    def visit_For_target(self, node: cst.For) -> None:
-        self._pause(node, 1)
-
-    def leave_For_iter(self, node: cst.For) -> None:
-        self._pause(node, -1)
-
-    # -- comprehensions ---------------------------------------------------------------------
     def _comprehension(self, node: Comprehension) -> None:
         for comp_for in clauses(node):
-            found = self.candidate(comp_for, node)
-            if found is not None:
-                self.open.append(found)
+            self.loop(comp_for, node)
 
     def visit_ListComp(self, node: cst.ListComp) -> None:
         self._comprehension(node)
@@ -86,6 +58,45 @@ class LoopRule(Rule):
         if self.generators:
             self._comprehension(node)
 
+
+class LoopCandidate(Protocol):
+    loop: Loop
+    owner: cst.CSTNode  # the For statement, or the comprehension holding the CompFor
+    paused: int  # >0 while visiting the loop's own target and iterable
+
+
+class LoopRule(EachLoop):
+    """A rule that collects loop candidates; subclasses implement ``candidate``."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.open: list[Any] = []
+        self.done: list[Any] = []
+
+    def candidate(self, loop: Loop, owner: cst.CSTNode) -> LoopCandidate | None:
+        """A candidate for ``loop`` (whose body starts being visited next), or None."""
+        raise NotImplementedError
+
+    def active(self) -> list[Any]:
+        """The open candidates whose body (not target or iterable) is being visited."""
+        return [candidate for candidate in self.open if not candidate.paused]
+
+    def loop(self, loop: Loop, owner: cst.CSTNode) -> None:
+        found = self.candidate(loop, owner)
+        if found is not None:
+            self.open.append(found)
+
+    # -- statements ---------------------------------------------------------------------------
+    def leave_For(self, original_node: cst.For) -> None:
+        self._close(original_node)
+
+    def visit_For_target(self, node: cst.For) -> None:
+        self._pause(node, 1)
+
+    def leave_For_iter(self, node: cst.For) -> None:
+        self._pause(node, -1)
+
+    # -- comprehensions ---------------------------------------------------------------------
     def leave_ListComp(self, original_node: cst.ListComp) -> None:
         self._close(original_node)
 

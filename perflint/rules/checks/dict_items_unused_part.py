@@ -10,9 +10,10 @@ import libcst as cst
 import libcst.matchers as m
 
 from perflint.rules import flow
-from perflint.rules.api import AstFacts, Rule, replace_nodes
-from perflint.rules.checks._helpers import IndentTracking, code_at_indent, no_space, short_code, spaced
-from perflint.rules.checks._loops import Comprehension, Loop, clauses
+from perflint.rules.api import AstFacts, replace_nodes
+from perflint.rules.checks._helpers import IndentTracking, no_space, spaced
+from perflint.rules.checks._loops import EachLoop, Loop
+from perflint.rules.codegen import code_at_indent, short_code
 from perflint.rules.scope import Guard, Scope
 from perflint.rules.semantics import catches, checked_against_class, expr_type, is_instance, is_probed
 from perflint.types import Applicability
@@ -38,7 +39,7 @@ def _names(candidate: _Candidate) -> list[str]:
     return [element.value for element in candidate.elements if isinstance(element, cst.Name)]
 
 
-class DictItemsUnusedPart(IndentTracking, Rule):
+class DictItemsUnusedPart(IndentTracking, EachLoop):
     needles = ("items",)
     ast_types = (ast.For, ast.comprehension)
 
@@ -63,7 +64,7 @@ class DictItemsUnusedPart(IndentTracking, Rule):
         self.candidates: list[_Candidate] = []
 
     # -- finding candidates -----------------------------------------------------------------
-    def _loop(self, loop: Loop, owner: cst.CSTNode) -> None:
+    def loop(self, loop: Loop, owner: cst.CSTNode) -> None:
         target = loop.target
         if loop.asynchronous is not None or not isinstance(target, (cst.Tuple, cst.List)):
             return
@@ -77,15 +78,6 @@ class DictItemsUnusedPart(IndentTracking, Rule):
         )
         if _names(candidate):
             self.candidates.append(candidate)
-
-    def visit_For(self, node: cst.For) -> None:
-        self._loop(node, node)
-
-    def _comprehension(self, node: Comprehension) -> None:
-        for comp_for in clauses(node):
-            self._loop(comp_for, node)
-
-    visit_ListComp = visit_SetComp = visit_GeneratorExp = visit_DictComp = _comprehension
 
     # -- deciding ---------------------------------------------------------------------------
     def finish(self) -> None:

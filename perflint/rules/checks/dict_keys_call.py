@@ -8,15 +8,10 @@ from dataclasses import dataclass
 import libcst as cst
 import libcst.matchers as m
 
-from perflint.rules.api import AstFacts, Rule, replace_nodes
-from perflint.rules.checks._helpers import (
-    IndentTracking,
-    code_at_indent,
-    short_code,
-    with_iter,
-    with_parens_of,
-)
-from perflint.rules.checks._loops import Comprehension, clauses
+from perflint.rules.api import AstFacts, replace_nodes
+from perflint.rules.checks._helpers import IndentTracking, with_iter, with_parens_of
+from perflint.rules.checks._loops import EachLoop
+from perflint.rules.codegen import code_at_indent, short_code
 from perflint.rules.scope import Guard, Scope
 from perflint.rules.semantics import (
     catches,
@@ -53,7 +48,7 @@ def _is_keys_call(node: ast.AST) -> bool:
     )
 
 
-class DictKeysCall(IndentTracking, Rule):
+class DictKeysCall(IndentTracking, EachLoop):
     needles = ("keys",)
     ast_types = (ast.For, ast.comprehension, ast.Compare)
     # ``hasattr(x, "keys")`` makes the finding on ``x.keys()`` go away in the same function,
@@ -88,7 +83,7 @@ class DictKeysCall(IndentTracking, Rule):
         self.candidates: list[_Candidate] = []
 
     # -- finding candidates -----------------------------------------------------------------
-    def _loop(self, loop: cst.For | cst.CompFor, owner: cst.CSTNode) -> None:
+    def loop(self, loop: cst.For | cst.CompFor, owner: cst.CSTNode) -> None:
         if loop.asynchronous is None and m.matches(loop.iter, KEYS_CALL):
             assert isinstance(loop.iter, cst.Call)
             self.candidates.append(
@@ -96,15 +91,6 @@ class DictKeysCall(IndentTracking, Rule):
                     loop.iter, owner, self.scope, "iterate over", self.block_indent, self.guard, loop
                 )
             )
-
-    def visit_For(self, node: cst.For) -> None:
-        self._loop(node, node)
-
-    def _comprehension(self, node: Comprehension) -> None:
-        for comp_for in clauses(node):
-            self._loop(comp_for, node)
-
-    visit_ListComp = visit_SetComp = visit_GeneratorExp = visit_DictComp = _comprehension
 
     def visit_Comparison(self, node: cst.Comparison) -> None:
         # Only `k in d.keys()` alone: in a chain (`k in d.keys() == x`) the view is also

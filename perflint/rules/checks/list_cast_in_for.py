@@ -13,12 +13,11 @@ from perflint.rules.checks._helpers import (
     NON_MUTATING_BUILTINS,
     NON_MUTATING_METHODS,
     IndentTracking,
-    code_at_indent,
-    short_code,
     with_iter,
     with_parens_of,
 )
 from perflint.rules.checks._loops import Loop, LoopRule
+from perflint.rules.codegen import code_at_indent, short_code
 from perflint.rules.scope import Scope
 from perflint.rules.semantics import expr_type, literal_kind
 from perflint.types import Applicability

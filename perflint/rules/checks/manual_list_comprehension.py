@@ -18,7 +18,7 @@ import libcst.matchers as m
 
 from perflint.rules import flow
 from perflint.rules.api import AstFacts, EditTarget, Rule
-from perflint.rules.checks._helpers import code_at_indent
+from perflint.rules.codegen import code_at_indent
 from perflint.rules.scope import Scope
 from perflint.rules.semantics import refers
 from perflint.types import Applicability

@@ -22,7 +22,7 @@ from typing import Any, ClassVar
 import libcst as cst
 
 from perflint.rules.api import AstFacts, Before, Rule
-from perflint.rules.checks._helpers import code_at_indent, short_code
+from perflint.rules.codegen import code_at_indent, short_code
 from perflint.rules.patterns import views
 from perflint.rules.patterns.compiled import (
     AST,
