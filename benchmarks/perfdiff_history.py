@@ -43,7 +43,8 @@ sys.path.insert(0, str(ROOT))
 
 from perflint.changes.perfdiff import perf_diff  # noqa: E402
 from perflint.output.perfdiff import change_json  # noqa: E402
-from perflint.project.config import resolve_options, settings_config  # noqa: E402
+from perflint.project.config import settings_config  # noqa: E402
+from perflint.project.options import resolve_options
 from perflint.types import Settings  # noqa: E402
 
 _VERSION = re.compile(r"-(\d+(?:\.\d+)*)\.(?:tar\.gz|zip)$")

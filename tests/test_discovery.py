@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from perflint.project.config import DEFAULT_EXCLUDES, ExcludeRule
 from perflint.project.discovery import MissingPathError, discover, discover_files, is_excluded
+from perflint.project.options import DEFAULT_EXCLUDES, ExcludeRule
 
 
 @pytest.fixture

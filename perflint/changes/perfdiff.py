@@ -27,8 +27,8 @@ from perflint.changes.regress import (
 )
 from perflint.engine.runner import lint_source
 from perflint.evidence.explain import disassemble
-from perflint.project.config import ExcludeRule
 from perflint.project.discovery import is_excluded
+from perflint.project.options import ExcludeRule
 from perflint.text.source import SourceError, decode
 from perflint.types import FileError, FunctionChange, PerfDiff, Settings
 

@@ -18,8 +18,8 @@ from pathlib import Path, PurePosixPath
 
 from perflint.engine.runner import lint_source
 from perflint.output.fingerprint import fingerprints
-from perflint.project.config import ExcludeRule
 from perflint.project.discovery import PYTHON_SUFFIXES, is_excluded
+from perflint.project.options import ExcludeRule
 from perflint.text.files import FileRefused, TooLarge, read_regular
 from perflint.types import FileResult, Settings
 

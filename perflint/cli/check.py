@@ -27,7 +27,9 @@ from perflint.cli.options import RULE_PATH_OPTION, config_option, python_option
 from perflint.cli.show import files_text, settings_text
 from perflint.output.formats import formats
 from perflint.output.printable import echo, printable
-from perflint.project.config import COLOR_CHOICES, ConfigError, parse_size, resolve_options, settings_config
+from perflint.project import ConfigError
+from perflint.project.config import COLOR_CHOICES, parse_size
+from perflint.project.options import resolve_options, settings_config
 from perflint.rules.registry import all_rules
 from perflint.types import PYTHON_VERSIONS
 

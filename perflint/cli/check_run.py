@@ -25,8 +25,8 @@ from perflint.output.formats import HUMAN_READABLE, ReportContext, get_reporter
 from perflint.output.printable import SafeClickException, echo, printable, safe_output
 from perflint.output.style import Style
 from perflint.output.summary import duration, fix_summary, plural, statistics, summary_lines
-from perflint.project.config import Options, lint_settings
 from perflint.project.discovery import Discovery, MissingPathError, discover_files, is_excluded
+from perflint.project.options import Options, lint_settings
 from perflint.project.perfile import matching
 from perflint.rules.registry import all_rules
 from perflint.types import FileResult, RuleSpec, Settings

@@ -82,7 +82,8 @@ def diff(
     from perflint.changes.perfdiff import perf_diff
     from perflint.changes.regress import GitError
     from perflint.evidence.explain import ExplainError
-    from perflint.project.config import ConfigError, lint_settings, resolve_options, settings_config
+    from perflint.project import ConfigError
+    from perflint.project.options import lint_settings, resolve_options, settings_config
 
     if since is not None and staged:
         raise click.UsageError("--since and --staged are alternatives: give one")

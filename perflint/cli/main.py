@@ -21,7 +21,8 @@ from perflint.cli.options import RULE_PATH_OPTION, config_option, python_option
 from perflint.cli.review import review
 from perflint.cli.rules import rules, text_or_json
 from perflint.output.printable import echo
-from perflint.project.config import ConfigError, project_options, resolve_options, settings_config
+from perflint.project import ConfigError
+from perflint.project.options import project_options, resolve_options, settings_config
 from perflint.rules.registry import all_rules, builtin_rules
 from perflint.types import RuleSpec
 from perflint.version import __version__

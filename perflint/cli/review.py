@@ -26,7 +26,8 @@ from perflint.cli.options import config_option
 from perflint.output.paths import repository_path
 from perflint.output.perfdiff import markdown_section
 from perflint.output.printable import SafeClickException, echo
-from perflint.project.config import ConfigError, lint_settings, resolve_options, settings_config
+from perflint.project import ConfigError
+from perflint.project.options import lint_settings, resolve_options, settings_config
 from perflint.review.build import Item, items, perf_notes, plan_review, summary_keys, why_paragraph
 from perflint.review.github import DEFAULT_API_URL, GitHub, GitHubError
 from perflint.rules.registry import all_rules

@@ -99,7 +99,8 @@ def rules(ctx: click.Context, output_format: str, docs_url: str | None) -> None:
     if ctx.invoked_subcommand is not None:
         return
     from perflint.output.rules import rules_json, rules_table
-    from perflint.project.config import ConfigError, project_options
+    from perflint.project import ConfigError
+    from perflint.project.options import project_options
 
     try:
         options = project_options({"docs-url": docs_url}, Path(os.getcwd()))

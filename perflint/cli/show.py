@@ -12,7 +12,7 @@ import json
 from collections.abc import Sequence
 
 from perflint.output.printable import printable
-from perflint.project.config import Options
+from perflint.project.options import Options
 from perflint.project.perfile import matching
 from perflint.rules.registry import all_rules
 

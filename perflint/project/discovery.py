@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import pathspec
 
-from perflint.project.config import ExcludeRule
+from perflint.project.options import ExcludeRule
 from perflint.text.files import (
     FileRefused,
     kind_of,
