@@ -777,3 +777,35 @@ def test_python_m_perflint(tree: Path) -> None:
     )
     assert done.returncode == 1
     assert done.stdout.startswith("a.py:3:5: PFL101 ")
+
+
+# sorted(...)[0] over three lines: one PFL301 finding from row 2 to row 4; its fix is unsafe
+# (an empty input raises another exception), and every PFL301 fix is.
+MULTI_LINE = "def least(xs):\n    return sorted(\n        xs\n    )[0]\n"
+
+
+def test_a_multi_line_finding_has_its_noqa_row_where_noqa_suppresses_it(tree: Path) -> None:
+    write(tree / "a.py", MULTI_LINE)
+    (finding,) = json.loads(run("a.py", "--select", "PFL301", "--format", "json").stdout)
+    assert (finding["location"]["row"], finding["end_location"]["row"]) == (2, 4)
+    assert finding["noqa_row"] == 2
+    lines = MULTI_LINE.splitlines()
+    on_noqa_row = [*lines[:1], lines[1] + "  # noqa: PFL301", *lines[2:]]
+    write(tree / "a.py", "\n".join(on_noqa_row) + "\n")
+    assert json.loads(run("a.py", "--select", "PFL301", "--format", "json").stdout) == []
+    on_last_row = [*lines[:3], lines[3] + "  # noqa: PFL301"]
+    write(tree / "a.py", "\n".join(on_last_row) + "\n")
+    assert len(json.loads(run("a.py", "--select", "PFL301", "--format", "json").stdout)) == 1
+
+
+def test_a_rule_whose_fixes_are_all_unsafe_is_marked_fixable_only_with_unsafe_fixes(tree: Path) -> None:
+    write(tree / "a.py", MULTI_LINE)
+    plain = run("a.py", "--select", "PFL301", "--format", "concise")
+    assert "PFL301 " in plain.stdout and "PFL301 [*]" not in plain.stdout
+    assert "PFL301 [*]" in run("a.py", "--select", "PFL301", "--format", "concise", "--unsafe-fixes").stdout
+    rows = [line.split("\t") for line in run("a.py", "--select", "PFL301", "--statistics").stdout.splitlines()]
+    assert rows == [["1", "PFL301", "[ ] sorted-for-min-max"]]
+    rows = [line.split("\t") for line in run("a.py", "--select", "PFL301", "--statistics", "--unsafe-fixes").stdout.splitlines()]
+    assert rows == [["1", "PFL301", "[*] sorted-for-min-max"]]
+    (spec,) = [spec for spec in json.loads(run("rules", "--output-format", "json").stdout) if spec["code"] == "PFL301"]
+    assert spec["fix"] == "unsafe"

@@ -8,8 +8,8 @@ import pytest
 
 from perflint.project import ConfigError
 from perflint.project.config import FileConfig, find_config, load_config
-from perflint.project.requires_python import target_from_requires_python
 from perflint.project.options import DEFAULT_EXCLUDES, ExcludeRule, resolve_options, settings_config
+from perflint.project.requires_python import target_from_requires_python
 from perflint.project.selection import SelectionLayer, resolve_selection
 from perflint.rules.registry import builtin_rules
 from perflint.types import DEFAULT_MAX_FILE_SIZE, current_target

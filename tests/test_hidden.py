@@ -21,7 +21,7 @@ import libcst as cst
 import pytest
 
 from perflint.rules.hidden import Summary
-from perflint.rules.patterns.rule import _binding_sort
+from perflint.rules.patterns.rule import binding_sort
 from perflint.rules.scope import Scope, ScopeTracker
 from perflint.rules.semantics import literal_kind, value_kind
 
@@ -74,7 +74,7 @@ def _kinds(scope: Scope, bindings: dict[str, list]) -> dict[str, Counter[tuple[o
             (
                 b.kind,
                 literal_kind(b.value) or value_kind(b.value, scope),
-                _binding_sort(b, scope),
+                binding_sort(b, scope),
                 isinstance(b.value, cst.List),
             )
             for b in found

@@ -44,13 +44,17 @@ def test_the_guides_rule_finds_code_in_a_project(tmp_path: Path, monkeypatch) ->
 
 
 def test_every_field_of_a_rule_file_is_documented() -> None:
-    from perflint.rules.registry import OPTIONAL_KEYS, REQUIRED_KEYS
+    from perflint.rules.schema import properties, rule_schema
 
     table = GUIDE[GUIDE.index("## Fields") : GUIDE.index("## Patterns")]
-    for key in (*REQUIRED_KEYS, *OPTIONAL_KEYS):
+    rows = [line for line in table.splitlines() if line.startswith("| `")]
+    for key in properties():
         if key == "check":
             continue  # names one of perflint's own classes in perflint/rules/checks
-        assert f"`{key}`" in table, key
+        assert any(f"`{key}`" in row for row in rows), key
+    for key in rule_schema()["required"]:
+        (row,) = [row for row in rows if f"`{key}`" in row.split("|")[1]]
+        assert row.split("|")[2].strip() == "yes", row
 
 
 def test_every_where_test_is_documented() -> None:

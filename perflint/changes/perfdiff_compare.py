@@ -3,6 +3,10 @@ and moves by identical bytecode), match their loops by position in the loop tree
 changed, weighed and ordered.
 
 Pure functions over the performance diff's data in ``perflint.types``; nothing here reads files or compiles.
+
+Long because its three steps (pair the units, pair their loops, judge each change) are one
+algorithm over the same few records, read top to bottom, and the ``--fail-on`` conditions are
+judged on the same records.
 """
 
 from __future__ import annotations

@@ -19,6 +19,10 @@ The parts do not make one contiguous text (statements left out, placeholders), s
 chunk's first row is recorded and ``perflint.engine.positions`` restarts its row count there; where
 statements were left out, a ``pass`` statement stands between the parts, so that no rule
 sees two statements as neighbours that are not.
+
+Long because chunking libcst's parse and putting the parts back together keep one invariant
+(the module equals libcst's own tree of those statements), which every helper here maintains;
+split, the invariant would be spread over modules that each hold only part of it.
 """
 
 from __future__ import annotations

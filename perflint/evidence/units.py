@@ -11,6 +11,10 @@ when both halves sit on one line) counted as the two they are, and a module's or
 docstring store left out.  Comprehensions, generator expressions and lambdas belong to the
 function they are written in (on 3.10 and 3.11 a comprehension is a code object of its own; on
 3.12+ it is inlined): their loops join its loop tree where they stand.
+
+Long because one pass describes a unit field by field (listing, totals, loops, what each loop
+body calls) and the fields share the code-object walk; it runs under CPython 3.8-3.13 as part
+of the standalone ``disasm.py`` script, with the standard library only.
 """
 
 from __future__ import annotations

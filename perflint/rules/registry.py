@@ -1,4 +1,9 @@
-"""Load the built-in rules: one YAML file per rule, each naming the check class that implements it."""
+"""The rules: one YAML file per rule (``rules/`` for perflint's own, a team's ``rule-paths``
+for its packs), checked against ``rule.schema.json`` (``perflint.rules.schema``) and then for
+what a schema cannot say (a code's prefix, a pattern that compiles, a check that exists), and
+turned into ``RuleSpec``. The check classes (and libcst with them) are imported only when a
+rule is loaded to run.
+"""
 
 from __future__ import annotations
 
@@ -11,32 +16,15 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from perflint.rules.schema import problems
 from perflint.text.files import FileRefused, read_bounded
-from perflint.types import PYTHON_VERSIONS, Alternative, Example, InvalidCase, PatternSpec, RuleSpec
+from perflint.types import Alternative, Example, InvalidCase, PatternSpec, RuleSpec
 
 if TYPE_CHECKING:
     from perflint.rules.api import Rule
 
-REQUIRED_KEYS = (
-    "code",
-    "name",
-    "message",
-    "fix-title",
-    "why",
-    "examples",
-    "valid",
-    "invalid",
-    "python",
-    "tags",
-    "references",
-)
-OPTIONAL_KEYS = (
-    "fix-safety", "speedup", "check", "pattern", "any", "where", "fix", "safe-when", "fix-safety-why",
-    "fix-imports", "min-python", "title", "enabled-by-default",
-)  # fmt: skip
 #: ``fix-safety`` of a pattern rule (and of an ``any:`` alternative).
 FIX_SAFETY = ("safe", "unsafe", "none")
-_ALTERNATIVE_KEYS = frozenset({"pattern", "fix", "where", "fix-safety", "safe-when"})
 #: perflint's codes: PFL001-PFL099 are about perflint itself (PFL000, a file that cannot be
 #: analysed, is no rule), PFL100 and up about the code's cost.
 _CODE = re.compile(r"^PFL(?!000)\d{3}$")
@@ -44,10 +32,6 @@ _CODE = re.compile(r"^PFL(?!000)\d{3}$")
 _CHECK = re.compile(r"^[a-z_][a-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*$")
 #: A rule pack's codes: a prefix of its own (PFL is perflint's) and digits, e.g. ACME001.
 _PACK_CODE = re.compile(r"^(?!PFL)[A-Z][A-Z0-9]*[0-9]{2,}$")
-_NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
-#: What a title may not hold: it is plain text on one line (SARIF shows it as it is).
-_NOT_PLAIN = re.compile(r"[{}`\r\n]")
-MAX_TITLE = 120
 
 
 class RuleFileError(Exception):
@@ -69,67 +53,20 @@ def rules_dir() -> Path:
     return package.parent / "rules"
 
 
-def _str(path: Path, data: dict[str, Any], key: str) -> str:
-    value = data[key]
-    if not isinstance(value, str) or not value.strip():
-        raise RuleFileError(path, key, "must be a non-empty string")
-    return value
+def _examples(data: dict[str, Any]) -> tuple[Example, ...]:
+    return tuple(
+        Example(slow=item["slow"], fast=item["fast"], setup=item.get("setup"), stmt=item.get("stmt"))
+        for item in data["examples"]
+    )
 
 
-def _str_list(path: Path, data: dict[str, Any], key: str) -> tuple[str, ...]:
-    value = data[key]
-    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        raise RuleFileError(path, key, "must be a list of strings")
-    return tuple(value)
-
-
-def _examples(path: Path, data: dict[str, Any]) -> tuple[Example, ...]:
-    value = data["examples"]
-    if not isinstance(value, list) or not value:
-        raise RuleFileError(path, "examples", "must be a non-empty list of {slow, fast} pairs")
-    examples = []
-    for index, item in enumerate(value):
-        field = f"examples[{index}]"
-        if not isinstance(item, dict) or not {"slow", "fast"} <= item.keys():
-            raise RuleFileError(path, field, "needs both 'slow' and 'fast' code")
-        unknown = item.keys() - {"slow", "fast", "setup", "stmt"}
-        if unknown:
-            raise RuleFileError(path, field, f"unknown key(s): {', '.join(sorted(unknown))}")
-        if ("setup" in item) != ("stmt" in item):
-            raise RuleFileError(path, field, "'setup' and 'stmt' go together")
-        examples.append(
-            Example(
-                slow=item["slow"],
-                fast=item["fast"],
-                setup=item.get("setup"),
-                stmt=item.get("stmt"),
-            )
-        )
-    return tuple(examples)
-
-
-def _invalid(path: Path, data: dict[str, Any]) -> tuple[InvalidCase, ...]:
-    value = data["invalid"]
-    if not isinstance(value, list) or not value:
-        raise RuleFileError(path, "invalid", "must be a non-empty list")
-    cases = []
-    for index, item in enumerate(value):
-        field = f"invalid[{index}]"
-        if isinstance(item, str):
-            cases.append(InvalidCase(code=item))
-            continue
-        if not isinstance(item, dict) or "code" not in item:
-            raise RuleFileError(path, field, "must be code, or a mapping with 'code'")
-        unknown = item.keys() - {"code", "fixed", "applicability"}
-        if unknown:
-            raise RuleFileError(path, field, f"unknown key(s): {', '.join(sorted(unknown))}")
-        applicability = item.get("applicability")
-        if "fixed" in item and applicability not in ("safe", "unsafe"):
-            raise RuleFileError(path, f"{field}.applicability", "must be 'safe' or 'unsafe'")
-        cases.append(
-            InvalidCase(code=item["code"], fixed=item.get("fixed"), applicability=applicability)
-        )
-    return tuple(cases)
+def _invalid(data: dict[str, Any]) -> tuple[InvalidCase, ...]:
+    return tuple(
+        InvalidCase(code=item)
+        if isinstance(item, str)
+        else InvalidCase(code=item["code"], fixed=item.get("fixed"), applicability=item.get("applicability"))
+        for item in data["invalid"]
+    )
 
 
 #: The largest rule file read (a rule pack comes from the repository being linted).
@@ -183,33 +120,20 @@ def load_rule_file(path: Path, *, pack: bool = False) -> RuleSpec:
     data = _read_yaml(path)
     if not isinstance(data, dict):
         raise RuleFileError(path, None, "must be a YAML mapping")
-    for key in REQUIRED_KEYS:
-        if key not in data:
-            raise RuleFileError(path, key, "missing")
+    found = problems(data)
+    if found:
+        raise RuleFileError(path, found[0].field, found[0].message)
     if "fix-safety" not in data and not _every_alternative_says_safety(data):
         raise RuleFileError(path, "fix-safety", "missing")
-    unknown = data.keys() - set(REQUIRED_KEYS) - set(OPTIONAL_KEYS)
-    if unknown:
-        raise RuleFileError(path, None, f"unknown field(s): {', '.join(sorted(unknown))}")
-    code = _str(path, data, "code")
+    code = data["code"]
     if pack and not _PACK_CODE.match(code):
         raise RuleFileError(
             path, "code", f"{code!r} is not a prefix of upper-case letters (not PFL) and digits, like ACME001"
         )
     if not pack and not _CODE.match(code):
         raise RuleFileError(path, "code", f"{code!r} is not of the form PFL123")
-    name = _str(path, data, "name")
-    if not _NAME.match(name):
-        raise RuleFileError(path, "name", f"{name!r} is not kebab-case")
-    python = _str_list(path, data, "python")
-    for version in python:
-        if version not in PYTHON_VERSIONS:
-            raise RuleFileError(
-                path, "python", f"{version!r} is not one of {', '.join(PYTHON_VERSIONS)}"
-            )
+    name = data["name"]
     speedup = data.get("speedup", {})
-    if not isinstance(speedup, dict):
-        raise RuleFileError(path, "speedup", "must be a mapping of target version to text")
     pattern = _pattern_spec(path, data)
     if pattern is None and "check" not in data:
         raise RuleFileError(path, None, "needs 'pattern:', 'any:' or 'check:'")
@@ -217,52 +141,30 @@ def load_rule_file(path: Path, *, pack: bool = False) -> RuleSpec:
         if key in data and pattern is None:
             raise RuleFileError(path, key, "goes with 'pattern:' or 'any:'")
     min_python = data.get("min-python")
-    if min_python is not None and min_python not in PYTHON_VERSIONS:
-        raise RuleFileError(path, "min-python", f"must be one of {', '.join(PYTHON_VERSIONS)}")
     spec = RuleSpec(
         code=code,
         name=name,
-        message=_str(path, data, "message"),
-        fix_title=_str(path, data, "fix-title"),
-        why=_str(path, data, "why"),
-        examples=_examples(path, data),
-        valid=_str_list(path, data, "valid"),
-        invalid=_invalid(path, data),
-        fix_safety=_str(path, data, "fix-safety") if "fix-safety" in data else "unsafe",
-        python=python,
-        tags=_str_list(path, data, "tags"),
-        references=_str_list(path, data, "references"),
-        check=_str(path, data, "check") if "check" in data else None,
+        message=data["message"],
+        fix_title=data["fix-title"],
+        why=data["why"],
+        examples=_examples(data),
+        valid=tuple(data["valid"]),
+        invalid=_invalid(data),
+        fix_safety=data.get("fix-safety", "unsafe"),
+        python=tuple(data["python"]),
+        tags=tuple(data["tags"]),
+        references=tuple(data["references"]),
+        check=data.get("check"),
         source_file=path,
         speedup={str(key): str(value) for key, value in speedup.items()},
         pattern=pattern,
-        fix_safety_why=_str(path, data, "fix-safety-why") if "fix-safety-why" in data else None,
+        fix_safety_why=data.get("fix-safety-why"),
         min_python=min_python,
-        title=_title(path, data, name),
-        default_enabled=_enabled_by_default(path, data),
+        title=data["title"].strip() if "title" in data else name.replace("-", " ").capitalize(),
+        default_enabled=data.get("enabled-by-default", True),
     )
     load_check(spec)  # fail now, naming the file, if the check does not exist or compile
     return spec
-
-
-def _title(path: Path, data: dict[str, Any], name: str) -> str:
-    """The rule's ``title:``, plain text on one line; without one, its name in words
-    (``manual-list-comprehension`` -> "Manual list comprehension")."""
-    if "title" not in data:
-        return name.replace("-", " ").capitalize()
-    title = _str(path, data, "title").strip()
-    if _NOT_PLAIN.search(title):
-        raise RuleFileError(path, "title", "must be plain text on one line: no {placeholders}, backticks or line breaks")
-    if len(title) > MAX_TITLE:
-        raise RuleFileError(path, "title", f"is {len(title)} characters long; at most {MAX_TITLE}")
-    return title
-
-
-def _enabled_by_default(path: Path, data: dict[str, Any]) -> bool:
-    value = data.get("enabled-by-default", True)
-    if not isinstance(value, bool):
-        raise RuleFileError(path, "enabled-by-default", "must be true or false")
-    return value
 
 
 def _every_alternative_says_safety(data: dict[str, Any]) -> bool:
@@ -272,31 +174,20 @@ def _every_alternative_says_safety(data: dict[str, Any]) -> bool:
     )
 
 
-def _code(path: Path, field: str, value: object) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise RuleFileError(path, field, "must be code")
-    return value
-
-
 def _safety(path: Path, field: str, value: object) -> str:
+    """A pattern rule's ``fix-safety`` (a check rule's is prose, so the schema takes any text)."""
     if value not in FIX_SAFETY:
         raise RuleFileError(path, field, f"must be one of {', '.join(FIX_SAFETY)} (the prose goes in fix-safety-why)")
     return str(value)
 
 
-def _alternative(path: Path, field: str, item: object) -> Alternative:
+def _alternative(item: str | dict[str, Any]) -> Alternative:
     if isinstance(item, str):
-        return Alternative(_code(path, field, item))
-    if not isinstance(item, dict) or "pattern" not in item:
-        raise RuleFileError(path, field, "must be a pattern, or a mapping with 'pattern'")
-    unknown = set(item) - _ALTERNATIVE_KEYS
-    if unknown:
-        raise RuleFileError(path, field, f"unknown key(s): {', '.join(sorted(map(str, unknown)))}")
-    fix = item.get("fix")
+        return Alternative(item)
     return Alternative(
-        pattern=_code(path, f"{field}.pattern", item["pattern"]),
-        fix=_code(path, f"{field}.fix", fix) if fix is not None else None,
-        fix_safety=_safety(path, f"{field}.fix-safety", item["fix-safety"]) if "fix-safety" in item else None,
+        pattern=item["pattern"],
+        fix=item.get("fix"),
+        fix_safety=item.get("fix-safety"),
         where=item.get("where"),
         safe_when=item.get("safe-when"),
     )
@@ -307,27 +198,20 @@ def _pattern_spec(path: Path, data: dict[str, Any]) -> PatternSpec | None:
     if "pattern" in data and "any" in data:
         raise RuleFileError(path, "any", "give 'pattern:' or 'any:', not both")
     if "pattern" in data:
-        alternatives: tuple[Alternative, ...] = (_alternative(path, "pattern", data["pattern"]),)
+        alternatives: tuple[Alternative, ...] = (_alternative(data["pattern"]),)
     elif "any" in data:
-        items = data["any"]
-        if not isinstance(items, list) or not items:
-            raise RuleFileError(path, "any", "must list at least one pattern")
-        alternatives = tuple(_alternative(path, f"any[{i}]", item) for i, item in enumerate(items))
+        alternatives = tuple(_alternative(item) for item in data["any"])
     else:
         return None
     if "fix-safety" in data:
         _safety(path, "fix-safety", data["fix-safety"])
-    fix = data.get("fix")
-    imports = data.get("fix-imports", [])
-    if not isinstance(imports, list) or not all(isinstance(name, str) and name.isidentifier() for name in imports):
-        raise RuleFileError(path, "fix-imports", "must be a list of module names")
     return PatternSpec(
         alternatives=alternatives,
         any_of="any" in data,
-        fix=_code(path, "fix", fix) if fix is not None else None,
+        fix=data.get("fix"),
         where=data.get("where"),
         safe_when=data.get("safe-when"),
-        fix_imports=tuple(imports),
+        fix_imports=tuple(data.get("fix-imports", ())),
     )
 
 
@@ -335,7 +219,8 @@ def load_check(spec: RuleSpec) -> type[Rule]:
     """The rule's check class: compiled from its patterns, or the class its ``check:`` field
     names in ``perflint.rules.checks``."""
     if spec.pattern is not None:
-        from perflint.rules.patterns.rule import PatternRule, PatternRuleError, pattern_check
+        from perflint.rules.patterns.rule import PatternRule, pattern_check
+        from perflint.rules.patterns.spec import PatternRuleError
 
         base = None
         if spec.check is not None:

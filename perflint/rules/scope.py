@@ -13,6 +13,10 @@ For the flow-sensitive questions of ``perflint.rules.flow`` each scope also keep
 the tracker keeps the ``try``/``with`` bodies the traversal is in (``Guard``) and each
 function's ``hasattr``/``getattr`` probes.  All of it is recorded in the one traversal; the
 questions are answered later, only for the few candidates that need them.
+
+Long because ``ScopeTracker`` is one visitor, with a method for every binding form of Python
+(assignments, parameters, imports, ``global``, comprehensions, ``match`` captures, ``except``
+names, walrus) that must all feed the same scopes in the one traversal.
 """
 
 from __future__ import annotations

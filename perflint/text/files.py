@@ -12,6 +12,9 @@ as it was read (same inode, size, mtime and content), and never a file with seve
 the writing process's id, so a later run removes the ones a killed run left and no others.
 Reports and baselines are written beside their name and renamed over it: a symbolic link
 there is replaced, never written through, and its directory may not lead out of its repository.
+
+Long because it is one security boundary, reviewed as one: every open, ``stat``, read, rename
+and removal perflint does in a tree it lints happens here.
 """
 
 from __future__ import annotations

@@ -4,6 +4,10 @@ The loop looks ``append`` up and calls it once per item; a list comprehension ap
 one ``LIST_APPEND`` instruction.  The rule needs the ``out = []`` right before the loop: then
 ``out`` is certainly a fresh list (its ``append`` is ``list.append``) and the comprehension
 builds the same list.
+
+Long because the conditions that make this one rewrite sound (the fresh list right before the
+loop, no other use of it in the loop, comments kept, async bodies, closures that see the list)
+are particular to it; its cases in ``rules/PFL201-manual-list-comprehension.yaml`` test each.
 """
 
 from __future__ import annotations

@@ -14,6 +14,10 @@ order) and a trailing ``$$$ARGS`` takes every argument left, keywords included; 
 pattern of k operands matches any k operands in a row of a longer chain (``$A or $B`` in
 ``x or a or b``); a pattern of several statements matches that many statements in a row of
 one block.
+
+Long because matching is one recursive comparison with its special cases (keyword sets, a
+trailing ``$$$``, runs of boolean operands, runs of statements), which must stay identical on
+both trees and so live in one place.
 """
 
 from __future__ import annotations

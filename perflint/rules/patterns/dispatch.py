@@ -18,7 +18,8 @@ import libcst as cst
 from perflint.rules.api import FileContext
 from perflint.rules.patterns import views
 from perflint.rules.patterns.queues import QUEUE_ANCESTORS
-from perflint.rules.patterns.rule import PLACES, Offer, PatternRule, call_key
+from perflint.rules.patterns.rule import PLACES, Offer, PatternRule
+from perflint.rules.patterns.spec import call_key
 from perflint.rules.patterns.template import NEEDS_PARENTS, NOTHING, cst_needs
 
 Visitor = Callable[[cst.CSTNode], None]

@@ -11,41 +11,41 @@ rooted at; the rule decides in ``finish``, once the scopes are complete.
 from __future__ import annotations
 
 import ast
-import io
-import re
-import tokenize
-from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import libcst as cst
 
 from perflint.rules.api import AstFacts, Before, Rule
-from perflint.rules.codegen import code_at_indent, short_code
+from perflint.rules.codegen import short_code
 from perflint.rules.patterns import views
 from perflint.rules.patterns.compiled import (
     AST,
-    BUILTIN_NAMES,
     CST,
-    Pattern,
     Side,
     Span,
-    compile_pattern,
     spans,
 )
-from perflint.rules.patterns.queues import used_as_queue
-from perflint.rules.patterns.syntax import PatternSyntaxError
-from perflint.rules.patterns.template import (
-    Capture,
-    RenderError,
-    Template,
-    compile_template,
-    cst_needs,
-    precedence,
-    render,
+from perflint.rules.patterns.cst_code import (
+    capture_code,
+    first_after_preamble,
+    flagged,
+    imports_module,
+    loses_comments,
+    matched_code,
+    operand_needs,
+    parse_code,
+    render_fix,
+    span_items,
 )
-from perflint.rules.patterns.where import Answer, Conditions, WhereError, ast_where, compile_where
+from perflint.rules.patterns.queues import used_as_queue
+from perflint.rules.patterns.spec import (
+    CompiledAlternative,
+    CompiledRule,
+    compile_rule,
+)
+from perflint.rules.patterns.where import Answer, ast_where
 from perflint.rules.scope import Binding, Scope
 from perflint.rules.semantics import expr_type, value_kind
 from perflint.text.lines import split_lines
@@ -53,140 +53,6 @@ from perflint.types import Applicability, RuleSpec
 
 #: Where an ``inside:`` place starts, counted by the dispatcher.
 PLACES = ("loop", "function", "try", "class")
-
-
-class PatternRuleError(ValueError):
-    """A rule file whose pattern, ``where:`` or ``fix:`` cannot be compiled."""
-
-    def __init__(self, field: str, problem: str) -> None:
-        super().__init__(problem)
-        self.field = field
-
-
-@dataclass(frozen=True)
-class CompiledAlternative:
-    pattern: Pattern
-    conditions: Conditions  # the rule's and the alternative's
-    template: Template | None
-    applicability: Applicability | None  # None: no fix (``fix-safety: none``)
-    safe_when: Conditions | None
-    #: Names that must be the builtins where the match stands: the pattern's, those of the
-    #: positive relations' patterns and those the fix writes.
-    builtins: frozenset[str]
-
-
-@dataclass(frozen=True)
-class CompiledRule:
-    alternatives: tuple[CompiledAlternative, ...]
-    #: ``needles`` for the prefilter: identifiers every alternative contains, longest first.
-    needles: tuple[str, ...]
-    fix_imports: tuple[str, ...] = ()
-
-    def __post_init__(self) -> None:
-        # Asked for every node the prefilter and the traversal offer: computed once.
-        patterns = tuple(alternative.pattern for alternative in self.alternatives)
-        object.__setattr__(self, "patterns", patterns)
-        object.__setattr__(self, "kinds", frozenset(pattern.kind for pattern in patterns))
-        object.__setattr__(
-            self, "ancestors", any(a.conditions.ancestors for a in self.alternatives)
-        )
-        object.__setattr__(self, "context", any(a.conditions.context for a in self.alternatives))
-        object.__setattr__(self, "call_keys", _call_keys(patterns))
-
-    #: The alternatives' patterns; the kinds they are rooted at; whether ``where:`` asks about
-    #: enclosing code by pattern, or about ``context:``; and the names and methods the call
-    #: patterns call when every one calls a fixed one (``sorted(...)``, ``$X.join(...)``).
-    patterns: tuple[Pattern, ...] = field(init=False)
-    kinds: frozenset[str] = field(init=False)
-    ancestors: bool = field(init=False)
-    context: bool = field(init=False)
-    call_keys: frozenset[str] | None = field(init=False)
-
-
-def _call_keys(patterns: Sequence[Pattern]) -> frozenset[str] | None:
-    keys = set()
-    for pattern in patterns:
-        if pattern.kind != "Call":
-            continue
-        key = call_key(pattern)
-        if key is None:
-            return None
-        keys.add(key)
-    return frozenset(keys)
-
-
-def compile_rule(spec: RuleSpec) -> CompiledRule:
-    """Compile the pattern parts of ``spec``; ``PatternRuleError`` names the field at fault."""
-    assert spec.pattern is not None
-    compiled: list[tuple[str, Pattern]] = []
-    for index, alternative in enumerate(spec.pattern.alternatives):
-        key = f"any[{index}]" if spec.pattern.any_of else "pattern"
-        try:
-            compiled.append((key, compile_pattern(alternative.pattern)))
-        except PatternSyntaxError as error:
-            raise PatternRuleError(key, str(error)) from None
-    everything = frozenset().union(*(pattern.metavariables for _, pattern in compiled))
-    common = frozenset.intersection(*(pattern.metavariables for _, pattern in compiled))
-    names = frozenset().union(*(pattern.names for _, pattern in compiled))
-    rule_where = _where(spec.pattern.where, everything, "where", names)
-    alternatives = []
-    for (key, pattern), alternative in zip(compiled, spec.pattern.alternatives):
-        conditions = rule_where.merged(
-            _where(alternative.where, pattern.metavariables, f"{key}.where", pattern.names)
-        )
-        safety = alternative.fix_safety or spec.fix_safety
-        fix = alternative.fix if alternative.fix is not None else spec.pattern.fix
-        template = None
-        if safety != "none" and fix is not None:
-            try:
-                template = compile_template(fix, pattern.metavariables, pattern.sequences)
-            except PatternSyntaxError as error:
-                field = f"{key}.fix" if alternative.fix is not None else "fix"
-                raise PatternRuleError(field, str(error)) from None
-        safe_when_data = alternative.safe_when if alternative.safe_when is not None else spec.pattern.safe_when
-        safe_when = _where(_bound_only(safe_when_data, pattern.metavariables), pattern.metavariables, "safe-when") if safe_when_data is not None else None
-        writes = template.names & BUILTIN_NAMES if template is not None else frozenset()
-        alternatives.append(
-            CompiledAlternative(
-                pattern=pattern,
-                conditions=conditions,
-                template=template,
-                applicability=None if safety == "none" else safety,  # type: ignore[arg-type]
-                safe_when=safe_when,
-                builtins=pattern.builtins | conditions.builtins | writes,
-            )
-        )
-    for name in _message_names(spec.message) | _message_names(spec.fix_title):
-        if name not in common and name not in ("MATCH", "FIX"):
-            raise PatternRuleError("message", f"{{{name}}} is not a metavariable every pattern binds")
-    needles = set(compiled[0][1].identifiers)
-    for _, pattern in compiled[1:]:
-        needles &= set(pattern.identifiers)
-    return CompiledRule(
-        alternatives=tuple(alternatives),
-        needles=tuple(sorted(needles, key=lambda name: (-len(name), name))),
-        fix_imports=spec.pattern.fix_imports,
-    )
-
-
-def _where(
-    data: object, metavariables: frozenset[str], field: str, names: frozenset[str] = frozenset()
-) -> Conditions:
-    try:
-        return compile_where(data, metavariables, names)
-    except WhereError as error:
-        raise PatternRuleError(field, str(error)) from None
-
-
-def _bound_only(data: object, metavariables: frozenset[str]) -> object:
-    """``safe-when`` keys naming a metavariable the alternative does not bind are ignored."""
-    if not isinstance(data, dict):
-        return data
-    return {key: value for key, value in data.items() if str(key).lstrip("$") in metavariables or key in ("inside", "not-inside", "has", "not-has", "context")}
-
-
-def _message_names(text: str) -> set[str]:
-    return set(re.findall(r"\{([A-Z_][A-Z0-9_]*)\}", text))
 
 
 _CHECKS: dict[int, tuple[RuleSpec, type[PatternRule]]] = {}
@@ -259,20 +125,6 @@ class _AstSegments:
             return None
         line = lines[capture.lineno - 1].encode("utf-8")
         return line[capture.col_offset : capture.end_col_offset].decode("utf-8", "replace")
-
-
-def span_items(span: Span, side: Side) -> list[Any]:
-    """The nodes a match covers: the node's children for a node (``has:`` looks below it),
-    the operands or statements of a run themselves."""
-    if span.first is span.last and span.first is span.node:
-        return views.children(side.fields(span.node)[1])
-    kind, fields = side.fields(span.node)
-    items = fields["values"] if kind == "BoolOp" else next(
-        (block for block in side.blocks(span.node) if any(item is span.first for item in block)), []
-    )
-    start = next(i for i, item in enumerate(items) if item is span.first)
-    end = next(i for i, item in enumerate(items) if item is span.last)
-    return list(items[start : end + 1])
 
 
 @dataclass(eq=False)
@@ -385,12 +237,12 @@ class PatternRule(Rule):
         if imports is None:
             return  # the module the fix needs is another name here: the advice does not apply
         if fixes:
-            needs = offer.needs if not span.partial else _operand_needs(span.node)
+            needs = offer.needs if not span.partial else operand_needs(span.node)
             if fix_code is None and alternative.template is not None:
-                fix_code = _render(alternative.template, bindings, module, offer.indent, needs, span.node)
+                fix_code = render_fix(alternative.template, bindings, module, offer.indent, needs, span.node)
             if fix_code is not None:
-                rewritten = _parse(fix_code, alternative.pattern.statement)
-            if rewritten is not None and not _loses_comments(span, fix_code):
+                rewritten = parse_code(fix_code, alternative.pattern.statement)
+            if rewritten is not None and not loses_comments(span, fix_code):
                 edits.append((target, fix_code))
                 if imports:  # one insertion, in the order the rule lists them
                     anchor = imports[0][1]
@@ -403,8 +255,8 @@ class PatternRule(Rule):
                 # A new import runs that module when this one is imported and changes what
                 # `import this` loads (a test of a package's import cost sees it): never safe.
                 applicability = "unsafe"
-        matched = _matched_code(module, span, offer.indent)
-        messages = {name: short_code(_capture_code(module, value, offer.indent)) for name, value in bindings.items()}
+        matched = matched_code(module, span, offer.indent)
+        messages = {name: short_code(capture_code(module, value, offer.indent)) for name, value in bindings.items()}
         messages["MATCH"] = short_code(matched)
         messages["FIX"] = short_code(fix_code) if fix_code is not None else ""
         self.report(
@@ -414,7 +266,7 @@ class PatternRule(Rule):
             builtins=sorted(alternative.builtins),
             edits=edits,
             applicability=applicability,
-            flagged=_flagged(module, span, matched, alternative.pattern.statement),
+            flagged=flagged(module, span, matched, alternative.pattern.statement),
             rewritten=rewritten,
             **messages,
         )
@@ -429,364 +281,18 @@ class PatternRule(Rule):
             module_scope = scope.module
             if owner is not None and owner is not module_scope:
                 return None  # a local of that name hides the module
-            if _imports_module(body, name):
+            if imports_module(body, name):
                 continue
             if name in module_scope.bindings:
                 return None
-            anchor = _first_after_preamble(body)
+            anchor = first_after_preamble(body)
             if anchor is None:
                 return None
             found.append((name, anchor))
         return found
 
 
-def call_key(pattern: Pattern) -> str | None:
-    """For a call pattern, the name or attribute it calls (``sorted``, ``startswith``)."""
-    if pattern.kind != "Call":
-        return None
-    func = pattern.tree.field("func")  # type: ignore[union-attr]
-    if getattr(func, "kind", None) == "Name":
-        return str(func.field("id"))
-    if getattr(func, "kind", None) == "Attribute":
-        return str(func.field("attr"))
-    return None
-
-
-def _operand_needs(chain: cst.CSTNode) -> int:
-    return max((needs for _, needs in cst_needs(chain)), default=1)
-
-
-def _render(
-    template: Template,
-    bindings: Mapping[str, Any],
-    module: cst.Module,
-    indent: str,
-    needs: int,
-    root: cst.CSTNode,
-) -> str | None:
-    try:
-        return render(template, bindings, _CstCaptures(module, indent, root), indent, needs)
-    except RenderError:
-        return None
-
-
-def _imports_module(body: Sequence[cst.CSTNode], name: str) -> bool:
-    for statement in body:
-        if not isinstance(statement, cst.SimpleStatementLine):
-            continue
-        for small in statement.body:
-            if isinstance(small, cst.Import):
-                for alias in small.names:
-                    if isinstance(alias.name, cst.Name) and alias.name.value == name and alias.asname is None:
-                        return True
-    return False
-
-
-def _first_after_preamble(body: Sequence[cst.CSTNode]) -> cst.CSTNode | None:
-    """The first statement after the module docstring and the ``__future__`` imports."""
-    for index, statement in enumerate(body):
-        if index == 0 and _is_docstring(statement):
-            continue
-        if isinstance(statement, cst.SimpleStatementLine) and all(
-            isinstance(small, cst.ImportFrom)
-            and isinstance(small.module, cst.Name)
-            and small.module.value == "__future__"
-            for small in statement.body
-        ):
-            continue
-        return statement
-    return None
-
-
-def _is_docstring(statement: cst.CSTNode) -> bool:
-    return (
-        isinstance(statement, cst.SimpleStatementLine)
-        and len(statement.body) == 1
-        and isinstance(statement.body[0], cst.Expr)
-        and isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
-    )
-
-
-def _parse(code: str, statement: bool) -> cst.CSTNode | None:
-    try:
-        if statement:
-            return cst.parse_module(code + "\n")
-        return cst.parse_expression(code)
-    except cst.ParserSyntaxError:
-        return None  # the engine would drop the fix anyway: it must compile
-
-
-def _matched_code(module: cst.Module, span: Span, indent: str) -> str:
-    if span.first is span.last:
-        return _capture_code(module, span.first, indent)
-    items = span_items(span, CST)
-    if isinstance(span.node, cst.BooleanOperation):
-        operator = " or " if isinstance(span.node.operator, cst.Or) else " and "
-        return operator.join(_capture_code(module, item, indent) for item in items)
-    return "\n".join(_statement_code(module, item, "") for item in items)
-
-
-def _flagged(module: cst.Module, span: Span, matched: str, statement: bool) -> cst.CSTNode | None:
-    if span.first is span.last:
-        return span.first
-    return _parse(matched, statement)
-
-
-class _CommentFinder(cst.CSTVisitor):
-    def __init__(self) -> None:
-        super().__init__()
-        self.found: list[str] = []
-
-    def visit_Comment(self, node: cst.Comment) -> None:
-        self.found.append(node.value)
-
-
-def _comments(nodes: Sequence[Any]) -> list[str]:
-    finder = _CommentFinder()
-    for node in nodes:
-        if isinstance(node, cst.CSTNode):
-            node.visit(finder)
-    return finder.found
-
-
-def _loses_comments(span: Span, fix_code: str) -> bool:
-    """Whether the fix would delete a comment of the code it replaces."""
-    if span.first is span.last:
-        replaced = _comments([span.first])
-    elif isinstance(span.node, cst.BooleanOperation):
-        replaced = _comments([span.node])
-    else:
-        replaced = _comments(_run_lines(span))
-    if not replaced:
-        return False
-    kept = Counter(_comment_texts(fix_code))
-    kept.subtract(Counter(replaced))
-    return any(count < 0 for count in kept.values())
-
-
-def _comment_texts(code: str) -> list[str]:
-    try:
-        tokens = list(tokenize.generate_tokens(io.StringIO(code).readline))
-    except (tokenize.TokenError, SyntaxError):
-        return []
-    return [token.string for token in tokens if token.type == tokenize.COMMENT]
-
-
-def _run_lines(span: Span) -> list[cst.CSTNode]:
-    """The lines of a run of statements, without the first's leading lines and the last's
-    end-of-line comment (both stay where they are)."""
-    block = span.node
-    body = list(getattr(block, "body", ()))
-    lines: list[cst.CSTNode] = []
-    inside = False
-    for line in body:
-        smalls = list(line.body) if isinstance(line, cst.SimpleStatementLine) else [line]
-        starts = any(small is span.first for small in smalls)
-        ends = any(small is span.last for small in smalls)
-        if starts:
-            inside = True
-            line = line.with_changes(leading_lines=()) if hasattr(line, "leading_lines") else line
-        if inside:
-            if ends and isinstance(line, cst.SimpleStatementLine):
-                line = line.with_changes(trailing_whitespace=cst.TrailingWhitespace())
-            lines.append(line)
-        if ends:
-            break
-    return lines
-
-
-def _strip(node: cst.CSTNode) -> cst.CSTNode:
-    """The node without what belongs to its place: its own parentheses, a trailing comma."""
-    changes: dict[str, Any] = {}
-    parenthesised = isinstance(node, (cst.BaseExpression, cst.StarredElement)) and node.lpar
-    if parenthesised and not (isinstance(node, cst.Tuple) and not node.elements):
-        changes["lpar"], changes["rpar"] = [], []
-    if isinstance(getattr(node, "comma", None), cst.Comma):
-        changes["comma"] = cst.MaybeSentinel.DEFAULT
-    if isinstance(node, cst.Arg):
-        changes["whitespace_after_arg"] = cst.SimpleWhitespace("")
-    if isinstance(getattr(node, "semicolon", None), cst.Semicolon):
-        changes["semicolon"] = cst.MaybeSentinel.DEFAULT
-    if not changes:
-        return node
-    try:
-        return node.with_changes(**changes)
-    except cst.CSTValidationError:  # code that needs its parentheses wherever it stands
-        return node
-
-
-def _capture_code(module: cst.Module, value: Any, indent: str) -> str:
-    if isinstance(value, list):
-        return ", ".join(_capture_code(module, item, indent) for item in value)
-    if isinstance(value, str):
-        return value
-    if isinstance(value, views.CstTuple):
-        return ", ".join(code_at_indent(module, _strip(e), indent) for e in value.elements)
-    if isinstance(value, views.CstStarred):
-        return "*" + code_at_indent(module, _strip(value.value), indent)
-    if isinstance(value, cst.BaseSmallStatement):
-        return _statement_code(module, value, "")
-    return code_at_indent(module, _strip(value), indent)
-
-
-_DECIMAL = re.compile(r"[0-9_]+")
-
-
-class _CstCaptures:
-    """How captures from libcst's tree are written out into a fix; ``root`` is the node the
-    match is in (where the captures' argument lists and displays are found)."""
-
-    def __init__(self, module: cst.Module, indent: str, root: cst.CSTNode) -> None:
-        self.module = module
-        self.indent = indent
-        self.root = root
-
-    def _code(self, node: cst.CSTNode) -> str:
-        return code_at_indent(self.module, node, self.indent)
-
-    def expression(self, node: Any) -> Capture:
-        code = _capture_code(self.module, node, self.indent)
-        if isinstance(node, (str, cst.Arg, cst.BaseElement, cst.BaseDictElement, views.CstStarred)):
-            return Capture(code, 99)  # an argument or element keeps its place as it is
-        if isinstance(node, cst.Tuple) and not node.elements:
-            return Capture(code, 99)  # ``()`` keeps its parentheses
-        integer = isinstance(node, cst.Integer) and _DECIMAL.fullmatch(node.value) is not None
-        return Capture(
-            code,
-            precedence(node, CST),
-            integer=integer,
-            generator=isinstance(node, cst.GeneratorExp),
-            binary=isinstance(node, cst.BinaryOperation),
-        )
-
-    def statement(self, node: Any, indent: str) -> str:
-        return _statement_code(self.module, node, indent)
-
-    def inside(self, node: Any) -> str | None:
-        """The code between a comprehension's or display's brackets, as written (a generator
-        that is a call's only argument: between the call's parentheses)."""
-        if isinstance(node, cst.GeneratorExp) and not node.lpar:
-            call = _call_of(self.root, node)
-            if call is None:
-                return self._code(node)
-            arg = call.args[0]
-            return self._code(call.whitespace_before_args) + self._code(node) + self._code(arg.whitespace_after_arg)
-        if isinstance(node, (cst.GeneratorExp, cst.Tuple)) and node.lpar:
-            code = self._code(node.with_changes(lpar=node.lpar[-1:], rpar=node.rpar[:1]))
-            return code[1:-1]
-        if isinstance(node, (cst.ListComp, cst.SetComp, cst.DictComp, cst.List, cst.Set, cst.Dict)):
-            return self._code(_strip(node))[1:-1]
-        if isinstance(node, cst.Tuple):
-            return ", ".join(_capture_code(self.module, e, self.indent) for e in node.elements) + (
-                "," if len(node.elements) == 1 else ""
-            )
-        return None
-
-    def dict_item(self, node: Any) -> str | None:
-        if isinstance(node, cst.Arg) and node.keyword is not None:
-            value = _capture_code(self.module, node.value, self.indent)
-            return f'"{node.keyword.value}": {value}'
-        if isinstance(node, cst.Arg) and node.star == "**":
-            return "**" + _capture_code(self.module, node.value, self.indent)
-        if isinstance(node, cst.Tuple) and len(node.elements) == 2:
-            key, value = (_capture_code(self.module, e.value, self.indent) for e in node.elements)
-            return f"{key}: {value}"
-        return None
-
-    def join(self, items: Sequence[Any], codes: Sequence[str], whole: bool) -> str | None:
-        found = _container_of(self.root, items)
-        if found is None:
-            return None
-        container, elements, first = found
-        pieces = []
-        for index, code in enumerate(codes):
-            pieces.append(code)
-            if index < len(codes) - 1:
-                pieces.append(self._separator(elements[first + index]))
-        if not whole or first != 0 or first + len(items) != len(elements):
-            return "".join(pieces)
-        opening, closing = _brackets(container)
-        prefix = self._code(opening) if opening is not None else ""
-        last = elements[-1]
-        suffix = self._separator(last) if isinstance(getattr(last, "comma", None), cst.Comma) else ""
-        if closing is not None:
-            suffix += self._code(closing)
-        return prefix + "".join(pieces) + suffix
-
-    def _separator(self, element: cst.CSTNode) -> str:
-        code = ""
-        if isinstance(element, cst.Arg):
-            code += self._code(element.whitespace_after_arg)
-        comma = getattr(element, "comma", None)
-        return code + (self._code(comma) if isinstance(comma, cst.Comma) else ", ")
-
-
-def _walk(root: cst.CSTNode) -> list[cst.CSTNode]:
-    found, stack = [], [root]
-    while stack:
-        node = stack.pop()
-        found.append(node)
-        stack.extend(node.children)
-    return found
-
-
-def _call_of(root: cst.CSTNode, node: cst.CSTNode) -> cst.Call | None:
-    """The call whose only argument is ``node``."""
-    for candidate in _walk(root):
-        if isinstance(candidate, cst.Call) and len(candidate.args) == 1 and candidate.args[0].value is node:
-            return candidate
-    return None
-
-
-def _elements(node: cst.CSTNode) -> Sequence[cst.CSTNode] | None:
-    if isinstance(node, cst.Call):
-        return node.args
-    if isinstance(node, (cst.List, cst.Tuple, cst.Set, cst.Dict)):
-        return node.elements
-    return None
-
-
-def _container_of(root: cst.CSTNode, items: Sequence[Any]) -> tuple[cst.CSTNode, Sequence[cst.CSTNode], int] | None:
-    """The argument list or display holding ``items`` in a row: (container, its elements,
-    the index of the first)."""
-    first = items[0]
-    for candidate in _walk(root):
-        elements = _elements(candidate)
-        if not elements:
-            continue
-        for index, element in enumerate(elements):
-            if element is first or getattr(element, "value", None) is first:
-                run = elements[index : index + len(items)]
-                if len(run) == len(items) and all(
-                    element is item or getattr(element, "value", None) is item
-                    for element, item in zip(run, items)
-                ):
-                    return candidate, elements, index
-                return None
-    return None
-
-
-def _brackets(node: cst.CSTNode) -> tuple[cst.CSTNode | None, cst.CSTNode | None]:
-    """The whitespace after a container's opening bracket and before its closing one."""
-    if isinstance(node, cst.Call):
-        return node.whitespace_before_args, None  # the last argument's comma holds the rest
-    if isinstance(node, cst.List):
-        return node.lbracket.whitespace_after, node.rbracket.whitespace_before
-    if isinstance(node, (cst.Set, cst.Dict)):
-        return node.lbrace.whitespace_after, node.rbrace.whitespace_before
-    if isinstance(node, cst.Tuple) and node.lpar:
-        return node.lpar[0].whitespace_after, node.rpar[-1].whitespace_before
-    return None, None
-
-
-def _statement_code(module: cst.Module, statement: cst.CSTNode, indent: str) -> str:
-    code = code_at_indent(module, _strip(statement), indent)
-    if isinstance(statement, cst.BaseSmallStatement):
-        return indent + code
-    return code.rstrip("\r\n")
-
-
-def _binding_sort(binding: Binding, owner: Scope) -> str:
+def binding_sort(binding: Binding, owner: Scope) -> str:
     """``call`` for an assignment of what a call returned, or an attribute or item of it
     (``r = parse(t)``, ``s = inspect(C).synonyms``, ``f = search(t)[0]``): a type out of
     sight; but not a builtin constructor such as ``dict(pairs)``. Else the binding's kind."""
@@ -809,7 +315,7 @@ class _CstWhere:
         self.module = module
 
     def code(self, capture: Any) -> str | None:
-        return _capture_code(self.module, capture, "")
+        return capture_code(self.module, capture, "")
 
     def type_of(self, capture: Any) -> str | None | bool:
         if not isinstance(capture, cst.BaseExpression):
@@ -828,7 +334,7 @@ class _CstWhere:
         bindings = scope.bound_values(capture.value)
         if bindings is None:
             return None
-        return frozenset(_binding_sort(binding, owner) for binding in bindings)
+        return frozenset(binding_sort(binding, owner) for binding in bindings)
 
     def is_builtin(self, name: str) -> Answer:
         return self.offer.scope.is_builtin(name)
@@ -858,6 +364,3 @@ class _CstWhere:
             return None
         modules = self.offer.imports.get((id(owner), name), set())
         return next(iter(modules)) if len(modules) == 1 else None
-
-
-__all__ = ["Accept", "Offer", "PatternRule", "PatternRuleError", "compile_rule", "pattern_check"]

@@ -12,6 +12,9 @@ and what ``ast`` folds reproduced on libcst's side (``a or b or c`` is one ``Boo
 tree, a list of them, a plain value (a name, an operator name, a constant, a flag) or None.
 Nodes whose shape the pattern language does not look into are of kind ``"Other"`` and only a
 metavariable matches them.
+
+Long because it is a table: how each node kind reads on each of the two trees; its length is
+the number of kinds the pattern language looks into.
 """
 
 from __future__ import annotations

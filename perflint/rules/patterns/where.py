@@ -21,6 +21,9 @@ where:
 A test is answered on both trees. Where an answer needs what only the rule's own traversal
 knows (scopes, enclosing nodes), CPython's ``ast`` side answers None ("maybe"), so the
 prefilter keeps the node and the rule decides: ``None`` never rejects.
+
+Long because the language has some fifteen tests, each compiled from YAML and answered on both
+trees through one ``Test`` type; they are short functions that share it.
 """
 
 from __future__ import annotations
