@@ -2,7 +2,7 @@
 
 Both versions of every changed Python file are read from git (``git show``; the working tree
 only for a regular file inside the repository, never through a symlink), compiled in one go by
-the target interpreter (in-process, or ``_disasm.py`` run with ``-I`` by ``--python``: it
+the target interpreter (in-process, or ``disasm.py`` run with ``-I`` by ``--python``: it
 compiles, never runs, the code) and compared unit by unit (``perfdiff_compare``).
 """
 

@@ -1,8 +1,8 @@
 """Reading one code object's bytecode for any CPython 3.8-3.13: normalised instructions,
 control flow and loops.
 
-Standard library only, like ``_disasm`` (which imports it, also when another interpreter runs
-``_disasm.py`` as a script): it reads code objects and never runs them.
+Standard library only, like ``disasm`` (which imports it, also when another interpreter runs
+``disasm.py`` as a script): it reads code objects and never runs them.
 
 An instruction is normalised to ``"OPNAME argrepr"``: no offsets, line numbers or CACHE
 entries, jump targets as labels and code objects by name, so that two versions of the same

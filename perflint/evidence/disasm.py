@@ -1,6 +1,6 @@
 """Compile code and return its normalised bytecode, for any CPython 3.8-3.13.
 
-Run as ``pythonX.Y path/to/_disasm.py`` with a JSON request on stdin, it answers in JSON on
+Run as ``pythonX.Y path/to/disasm.py`` with a JSON request on stdin, it answers in JSON on
 stdout, so that ``perflint explain --python pythonX.Y`` shows that interpreter's bytecode.
 Imported, :func:`disassemble` does the same in-process.  It uses the standard library only
 and never runs the code it is given: it calls ``compile()`` and reads the code objects.

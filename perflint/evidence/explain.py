@@ -109,7 +109,7 @@ def run_json(python: str, args: Sequence[str], request: object, timeout: float |
 
 
 def disassemble(sources: Sequence[dict[str, Any]], python: str | None = None) -> tuple[str, list[dict[str, Any]]]:
-    """Compile every source (``_disasm`` request entries) in one go: (interpreter label, results)."""
+    """Compile every source (``disasm`` request entries) in one go: (interpreter label, results)."""
     request = {"sources": list(sources)}
     if python is None:
         answer = _disasm.disassemble(request)
@@ -119,7 +119,7 @@ def disassemble(sources: Sequence[dict[str, Any]], python: str | None = None) ->
 
 
 def function_source(code: str, keep_global: Iterable[str] = ()) -> dict[str, Any]:
-    """A request entry compiling ``code`` as a function body (see ``_disasm``)."""
+    """A request entry compiling ``code`` as a function body (see ``disasm``)."""
     return {"code": code, "mode": "function", "globals": sorted(keep_global)}
 
 

@@ -1,7 +1,7 @@
 """What each instruction of a code object does that a reviewer would name: which callee it
 calls, which global or attribute it loads, what it allocates, what it imports.
 
-Standard library only (``_disasm.py`` runs in any CPython 3.8-3.13, as a script too).  Callee
+Standard library only (``disasm.py`` runs in any CPython 3.8-3.13, as a script too).  Callee
 and receiver names come from a symbolic run of the value stack along the code's normal control
 flow: each stack slot remembers the dotted name it holds as written (``self.cache.get``), so a
 ``CALL`` knows what it calls whatever the version's calling convention (3.10's

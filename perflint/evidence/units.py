@@ -2,7 +2,7 @@
 performance diff compares them: normalised bytecode, instruction totals and loops with their
 instructions per iteration and what their bodies do.
 
-Standard library only (run by ``_disasm.py``, also as a script under another interpreter); it
+Standard library only (run by ``disasm.py``, also as a script under another interpreter); it
 calls ``compile()`` and reads the code objects, never runs them.
 
 Normalised means that formatting, comments and docstrings change nothing: no offsets or line

@@ -2,7 +2,7 @@
 and markdown (the "Performance diff" section of a pull-request comment).
 
 Names and paths come from the user's repository: text output escapes what could drive a
-terminal (``_printable``), JSON writes it as escapes, and markdown escapes HTML and table syntax
+terminal (``perflint.output.printable``), JSON writes it as escapes, and markdown escapes HTML and table syntax
 too, so none of them can inject a terminal sequence, a workflow command or markup.
 """
 

@@ -1,7 +1,7 @@
 """Build one pull-request review from findings: inline comments with suggested fixes on lines
 inside the diff, the rest in the summary, and no comment posted twice across runs.
 
-Pure functions over plain data; ``review_cli`` does the HTTP calls.
+Pure functions over plain data; ``perflint.cli.review`` does the HTTP calls (through ``perflint.review.github``).
 """
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ _REGISTRY: dict[str, Reporter] = {}
 _loaded = False
 
 #: The formats written for people to read: whatever they print passes through
-#: ``_printable.safe_output`` (the machine formats escape their data themselves).
+#: ``perflint.output.printable.safe_output`` (the machine formats escape their data themselves).
 HUMAN_READABLE = frozenset({"text", "concise", "markdown"})
 
 

@@ -3,7 +3,7 @@ code, the suggested rewrite and (with ``--explain``) the bytecode diff in a coll
 
 Text from the linted files is hostile: code goes in fences longer than any backtick run it
 contains, and everything outside fences has ``&``, ``<`` and ``>`` escaped so it cannot open HTML.
-Both are also made printable (``_printable``): control and bidi characters show as escapes, so
+Both are also made printable (``perflint.output.printable``): control and bidi characters show as escapes, so
 the comment reads the same on a terminal, in a CI log and on GitHub.
 """
 
@@ -24,7 +24,7 @@ _CELL = str.maketrans({"|": "\\|", "\n": " ", "\r": " "})
 
 def escape(text: str) -> str:
     """Text safe to place outside a fence: no HTML, and no line breaks that start new blocks
-    or control and bidi characters (shown as escapes, see ``_printable``)."""
+    or control and bidi characters (shown as escapes, see ``perflint.output.printable``)."""
     return printable(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 

@@ -7,12 +7,13 @@ loop's own target and iterable are), ``done`` once left, to be judged in ``finis
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterator
 from typing import Any, ClassVar, Protocol, TypeAlias, Union
 
 import libcst as cst
 
-from perflint.rules.api import Rule
+from perflint.rules.api import AstFacts, Rule
 
 Loop: TypeAlias = Union[cst.For, cst.CompFor]
 Comprehension: TypeAlias = Union[cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp]
@@ -33,6 +34,18 @@ class EachLoop(Rule):
 
     #: Also consider generator expressions (they run lazily, after the code around them).
     generators: ClassVar[bool] = True
+    ast_types = (ast.For, ast.comprehension)
+
+    @classmethod
+    def ast_candidate(cls, node: ast.AST, facts: AstFacts) -> bool:
+        assert isinstance(node, (ast.For, ast.comprehension))
+        return cls.ast_loop(node)
+
+    @classmethod
+    def ast_loop(cls, loop: ast.For | ast.comprehension) -> bool:
+        """The prefilter's question on CPython's tree: can ``loop`` be flagged (``True``
+        unless it certainly cannot)."""
+        return True
 
     def loop(self, loop: Loop, owner: cst.CSTNode) -> None:
         """Called on entering ``loop``; ``owner`` is the For statement or the comprehension."""

@@ -10,7 +10,7 @@ import libcst as cst
 import libcst.matchers as m
 
 from perflint.rules import flow
-from perflint.rules.api import AstFacts, replace_nodes
+from perflint.rules.api import replace_nodes
 from perflint.rules.checks._helpers import IndentTracking, no_space, spaced
 from perflint.rules.checks._loops import EachLoop, Loop
 from perflint.rules.codegen import code_at_indent, short_code
@@ -41,12 +41,10 @@ def _names(candidate: _Candidate) -> list[str]:
 
 class DictItemsUnusedPart(IndentTracking, EachLoop):
     needles = ("items",)
-    ast_types = (ast.For, ast.comprehension)
 
     @classmethod
-    def ast_candidate(cls, node: ast.AST, facts: AstFacts) -> bool:
-        assert isinstance(node, (ast.For, ast.comprehension))
-        target, it = node.target, node.iter
+    def ast_loop(cls, loop: ast.For | ast.comprehension) -> bool:
+        target, it = loop.target, loop.iter
         return (
             isinstance(target, (ast.Tuple, ast.List))
             and len(target.elts) == 2

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 import libcst.matchers as m
 
-from perflint.rules.api import AstFacts, replace_nodes
+from perflint.rules.api import replace_nodes
 from perflint.rules.checks._helpers import (
     NON_MUTATING_BUILTINS,
     NON_MUTATING_METHODS,
@@ -46,12 +46,10 @@ class _Candidate:
 
 class ListCastInFor(IndentTracking, LoopRule):
     needles = ("list",)
-    ast_types = (ast.For, ast.comprehension)
 
     @classmethod
-    def ast_candidate(cls, node: ast.AST, facts: AstFacts) -> bool:
-        assert isinstance(node, (ast.For, ast.comprehension))
-        it = node.iter
+    def ast_loop(cls, loop: ast.For | ast.comprehension) -> bool:
+        it = loop.iter
         return (
             isinstance(it, ast.Call)
             and isinstance(it.func, ast.Name)

@@ -9,7 +9,7 @@ import libcst as cst
 import libcst.matchers as m
 
 from perflint.rules import flow
-from perflint.rules.api import AstFacts, replace_nodes
+from perflint.rules.api import replace_nodes
 from perflint.rules.checks._helpers import (
     NON_MUTATING_BUILTINS,
     NON_MUTATING_METHODS,
@@ -60,14 +60,12 @@ def _seq_of(iterable: cst.BaseExpression) -> cst.BaseExpression:
 
 class RangeLenIndex(LoopRule):
     needles = ("range", "len")
-    ast_types = (ast.For, ast.comprehension)
 
     @classmethod
-    def ast_candidate(cls, node: ast.AST, facts: AstFacts) -> bool:
-        assert isinstance(node, (ast.For, ast.comprehension))
-        it = node.iter
+    def ast_loop(cls, loop: ast.For | ast.comprehension) -> bool:
+        it = loop.iter
         return (
-            isinstance(node.target, ast.Name)
+            isinstance(loop.target, ast.Name)
             and isinstance(it, ast.Call)
             and isinstance(it.func, ast.Name)
             and it.func.id == "range"
