@@ -137,3 +137,16 @@ class LoopRule(EachLoop):
     def _close(self, owner: cst.CSTNode) -> None:
         while self.open and self.open[-1].owner is owner:
             self.done.append(self.open.pop())
+
+
+class InterruptibleLoopRule(LoopRule):
+    """For a ``LoopRule`` whose candidates have ``calls``: a ``yield`` or ``await`` in a loop's
+    body lets other code run between its iterations (the caller, the event loop)."""
+
+    def visit_Yield(self, node: cst.Yield) -> None:
+        for candidate in self.active():
+            candidate.calls = True
+
+    def visit_Await(self, node: cst.Await) -> None:
+        for candidate in self.active():
+            candidate.calls = True

@@ -16,7 +16,7 @@ from perflint.rules.checks._helpers import (
     with_iter,
     with_parens_of,
 )
-from perflint.rules.checks._loops import Loop, LoopRule
+from perflint.rules.checks._loops import InterruptibleLoopRule, Loop
 from perflint.rules.codegen import code_at_indent, short_code
 from perflint.rules.scope import Scope
 from perflint.rules.semantics import expr_type, literal_kind
@@ -44,7 +44,7 @@ class _Candidate:
     paused: int = 0  # >0 while visiting the loop's own target and iterable
 
 
-class ListCastInFor(IndentTracking, LoopRule):
+class ListCastInFor(IndentTracking, InterruptibleLoopRule):
     needles = ("list",)
 
     @classmethod
@@ -169,14 +169,6 @@ class ListCastInFor(IndentTracking, LoopRule):
                 candidate.bad = True  # rebound, deleted, mutated, or handed to other code
             elif self.harmless[id(node)]:
                 candidate.builtins.add(self.harmless[id(node)])
-
-    def visit_Yield(self, node: cst.Yield) -> None:
-        for candidate in self.active():
-            candidate.calls = True  # the caller runs between iterations
-
-    def visit_Await(self, node: cst.Await) -> None:
-        for candidate in self.active():
-            candidate.calls = True
 
     # -- deciding ---------------------------------------------------------------------------
     def finish(self) -> None:

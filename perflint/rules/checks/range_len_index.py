@@ -18,7 +18,7 @@ from perflint.rules.checks._helpers import (
     last_identifier,
     singular,
 )
-from perflint.rules.checks._loops import Loop, LoopRule
+from perflint.rules.checks._loops import InterruptibleLoopRule, Loop
 from perflint.rules.scope import Guard, Scope
 from perflint.rules.semantics import catches, expr_type, is_instance, may_be, refers
 from perflint.types import Applicability
@@ -58,7 +58,7 @@ def _seq_of(iterable: cst.BaseExpression) -> cst.BaseExpression:
     return len_call.args[0].value
 
 
-class RangeLenIndex(LoopRule):
+class RangeLenIndex(InterruptibleLoopRule):
     needles = ("range", "len")
 
     @classmethod
@@ -114,14 +114,6 @@ class RangeLenIndex(LoopRule):
                 isinstance(func, cst.Name) and func.value in NON_MUTATING_BUILTINS
             ):
                 candidate.bad = True  # random.shuffle(seq), helper(seq) ...
-
-    def visit_Yield(self, node: cst.Yield) -> None:
-        for candidate in self.active():
-            candidate.calls = True  # the caller runs between iterations
-
-    def visit_Await(self, node: cst.Await) -> None:
-        for candidate in self.active():
-            candidate.calls = True
 
     def _rebinds(self, node: cst.BaseExpression) -> None:
         if self.expr_context(node) == "load":
