@@ -18,7 +18,9 @@ import pytest
 import yaml
 from click.testing import CliRunner, Result
 
+from perflint.changes.regress import regressions
 from perflint.cli.main import cli
+from perflint.types import Settings
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 
@@ -234,9 +236,6 @@ def test_a_symbolic_link_is_never_followed(repo: Path, secret: Path, how: str) -
         assert result.exit_code == 0, result.output
         assert reported(result) == [] and "s3cr3t" not in result.output
     if how == "committed":  # perflint review reads the head commit
-        from perflint.changes.regress import regressions
-        from perflint.types import Settings
-
         head = git(repo, "rev-parse", "HEAD").strip()
         found = regressions("main", [], Settings(select=("PFL101",)), repo, head=head)
         assert [result.findings for result in found] == []
@@ -412,3 +411,16 @@ def test_untracked_files_in_a_repository_with_no_index_yet(
     monkeypatch.chdir(root)
     assert [path for path, _, _ in reported(run("--since", "main"))] == ["new.py", "new.py"]
     assert not (root / ".git" / "index").exists()
+
+
+def test_the_process_pool_finds_what_one_process_finds(repo: Path) -> None:
+    (repo / "pkg" / "core.py").write_text(MOVED + NEW_LOOP)
+    for name in ("a", "b", "c"):
+        (repo / "pkg" / f"{name}.py").write_text(MOVED + NEW_LOOP)
+    commit(repo, "three new modules")
+    settings = Settings(select=("PFL101",))
+    alone = regressions("main", [], settings, repo, jobs=1)
+    pooled = regressions("main", [], settings, repo, jobs=2)
+    assert pooled == alone
+    counts = {result.path: len(result.findings) for result in pooled}
+    assert counts == {"pkg/a.py": 3, "pkg/b.py": 3, "pkg/c.py": 3, "pkg/core.py": 1}

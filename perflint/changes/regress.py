@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
-from perflint.engine.runner import lint_source
+from perflint.engine.runner import lint_source, lint_sources
 from perflint.output.fingerprint import fingerprints
 from perflint.project.discovery import PYTHON_SUFFIXES, is_excluded
 from perflint.project.options import ExcludeRule
@@ -259,6 +259,7 @@ def regressions(
     head: str | None = None,
     exclude: Sequence[ExcludeRule] = (),
     force_exclude: bool = False,
+    jobs: int | None = None,
 ) -> list[FileResult]:
     """Lint what changed since the merge-base of ``ref`` and HEAD (or, with ``staged``, the
     index against HEAD; with ``head``, that commit against its merge-base with ``ref``) and keep
@@ -276,6 +277,7 @@ def regressions(
     sizes = blob_sizes(blobs + [change.new_blob for change in changes if from_git], root)
     limit = settings.max_file_size
     results: list[FileResult] = []
+    heads: list[tuple[bytes, str, Change]] = []  # (text at head, path shown, change)
     for change in changes:
         absolute = root / change.new_path
         resolved = absolute.resolve()
@@ -295,7 +297,11 @@ def regressions(
             continue
         if new_data is None or b"\0" in new_data:
             continue  # binary, not a regular file, or vanished meanwhile
-        result = lint_source(new_data, shown, settings)
+        heads.append((new_data, shown, change))
+    # Both sides are linted in the process pool, the base only of files with findings at head.
+    linted = lint_sources([(data, shown) for data, shown, _ in heads], settings, jobs)
+    compared: list[tuple[FileResult, bytes | None, str]] = []
+    for (_, _, change), result in zip(heads, linted):
         if result.error is not None or not result.findings:
             results.append(result)
             continue
@@ -303,8 +309,29 @@ def regressions(
             old_data = _blob(change.old_blob, sizes, limit, root) if change.old_path else None
         except TooLarge:
             old_data = None  # too large to lint then: every finding counts as new
-        results.append(without_old(result, old_data, change.new_path, settings))
+        compared.append((result, old_data, change.new_path))
+    bases = [(old, result.path) for result, old, _ in compared if _lintable(old)]
+    before = iter(lint_sources(bases, settings, jobs))
+    for result, old_data, repo_path in compared:
+        old = next(before) if _lintable(old_data) else None
+        results.append(_without(result, old, repo_path))
     return sorted(results, key=lambda result: result.path)
+
+
+def _lintable(data: str | bytes | None) -> bool:
+    return data is not None and not (isinstance(data, bytes) and b"\0" in data)
+
+
+def _without(result: FileResult, before: FileResult | None, repo_path: str) -> FileResult:
+    """``result`` without the findings ``before`` (the file at the base, linted; None when it
+    is new) already has, compared by fingerprint under the file's repository path."""
+    old = set(fingerprints(before.findings, path=repo_path)) if before is not None else set()
+    kept = tuple(
+        finding
+        for finding, mark in zip(result.findings, fingerprints(result.findings, path=repo_path))
+        if mark not in old
+    )
+    return replace(result, findings=kept)
 
 
 def without_old(
@@ -312,16 +339,8 @@ def without_old(
 ) -> FileResult:
     """``result`` without the findings that ``old_data`` (the file at the base, None when it
     is new) already has, compared by fingerprint under the file's repository path."""
-    old: set[str] = set()
-    if old_data is not None and not (isinstance(old_data, bytes) and b"\0" in old_data):
-        before = lint_source(old_data, result.path, settings)
-        old = set(fingerprints(before.findings, path=repo_path))
-    kept = tuple(
-        finding
-        for finding, mark in zip(result.findings, fingerprints(result.findings, path=repo_path))
-        if mark not in old
-    )
-    return replace(result, findings=kept)
+    before = lint_source(old_data, result.path, settings) if _lintable(old_data) else None
+    return _without(result, before, repo_path)
 
 
 def _blob(blob: str, sizes: Mapping[str, int], limit: int | None, root: Path) -> bytes | None:

@@ -285,6 +285,7 @@ def regressions(
             cwd,
             staged=staged,
             exclude=options.exclude,
+            jobs=options.jobs,
             force_exclude=options.force_exclude,
         )
     except GitError as error:

@@ -101,6 +101,7 @@ def _new_findings(
             head=pr.head_sha,
             exclude=options.exclude,
             force_exclude=options.force_exclude,
+            jobs=options.jobs,
         )
     except GitError as error:
         hint = "" if "fetch-depth" in str(error) else (

@@ -201,6 +201,24 @@ def lint_paths(
         return _collect(pool.map(_lint_one, tasks, chunksize=chunksize), progress)
 
 
+def _lint_text(args: tuple[str | bytes, str, Settings]) -> FileResult:
+    return lint_source(*args)
+
+
+def lint_sources(
+    sources: Sequence[tuple[str | bytes, str]], settings: Settings, jobs: int | None = None
+) -> list[FileResult]:
+    """Lint texts that are not files of the tree (git blobs: ``--since``, ``review``), each
+    ``(text, path it is shown as)``, in the order given, ``jobs`` processes at once as
+    ``lint_paths`` does."""
+    jobs = min(jobs or default_jobs(), default_jobs(), len(sources))
+    tasks = [(source, path, settings) for source, path in sources]
+    if jobs <= 1:
+        return [_lint_text(task) for task in tasks]
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_watch_parent) as pool:
+        return list(pool.map(_lint_text, tasks))
+
+
 def _collect(results: Iterable[FileResult], progress: Callable[[int], None] | None) -> list[FileResult]:
     done: list[FileResult] = []
     for result in results:
