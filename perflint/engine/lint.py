@@ -124,7 +124,7 @@ def lint(source: str, path: str, settings: Settings) -> Linted:
     wanted = list(checks) if not settings.prefilter else with_needles(source, checks)
     view = syntax.read(source, path, want_ast=bool(wanted))
     if view.rejection is not None:
-        return _rejected(source, path, settings, checks, view.rejection)
+        return _rejected(source, path, settings, wanted, view.rejection)
     if not wanted:
         return Linted([])
     if view.ast_too_deep:
@@ -150,7 +150,8 @@ def _rejected(
     rejection: Rejection,
 ) -> Linted:
     """CPython refuses the text. Its verdict stands, unless the target is a newer CPython:
-    then the text may hold newer syntax, which libcst (it reads every version's) decides."""
+    then the text may hold newer syntax, which libcst (it reads every version's) decides,
+    and the rules whose needles occur in it (``checks``) run on libcst's whole tree."""
     message = TOO_DEEP if rejection.too_deep else rejection.message
     error = error_finding(path, message, rejection.row, rejection.column)
     if not _is_newer_target(settings.target_version) or rejection.too_deep:

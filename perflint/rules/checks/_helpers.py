@@ -137,3 +137,30 @@ class IndentTracking(cst.BatchableCSTVisitor):
     def block_indent(self) -> str:
         """The indentation of the statements of the block being visited."""
         return "".join(self.__dict__.get("_indents", ()))
+
+
+# -- shapes of libcst nodes (plain tests: libcst.matchers costs a third of a second to import) --
+def positional(arg: cst.Arg) -> bool:
+    """A plain positional argument: no keyword, no ``*`` or ``**``."""
+    return arg.keyword is None and arg.star == ""
+
+
+def is_name_call(node: cst.CSTNode, name: str, positionals: int | None = None) -> bool:
+    """``name(...)``; with ``positionals``, exactly that many plain positional arguments."""
+    return (
+        isinstance(node, cst.Call)
+        and isinstance(node.func, cst.Name)
+        and node.func.value == name
+        and (positionals is None or (len(node.args) == positionals and all(map(positional, node.args))))
+    )
+
+
+def is_method_call(node: cst.CSTNode, attribute: str, positionals: int | None = None) -> bool:
+    """``receiver.attribute(...)``; with ``positionals``, exactly that many plain positional
+    arguments (0: no arguments at all)."""
+    return (
+        isinstance(node, cst.Call)
+        and isinstance(node.func, cst.Attribute)
+        and node.func.attr.value == attribute
+        and (positionals is None or (len(node.args) == positionals and all(map(positional, node.args))))
+    )

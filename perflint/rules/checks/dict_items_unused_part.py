@@ -7,18 +7,15 @@ from collections import Counter
 from dataclasses import dataclass
 
 import libcst as cst
-import libcst.matchers as m
 
 from perflint.rules import flow
 from perflint.rules.api import replace_nodes
-from perflint.rules.checks._helpers import IndentTracking, no_space, spaced
+from perflint.rules.checks._helpers import IndentTracking, is_method_call, no_space, spaced
 from perflint.rules.checks._loops import EachLoop, Loop
 from perflint.rules.codegen import code_at_indent, short_code
 from perflint.rules.scope import Guard, Scope
 from perflint.rules.semantics import catches, checked_against_class, expr_type, is_instance, is_probed
 from perflint.types import Applicability
-
-ITEMS_CALL = m.Call(func=m.Attribute(attr=m.Name("items")), args=[])
 
 #: Builtins that can read a function's local variables by name, unseen by the scope counts.
 _INTROSPECTION = ("locals", "vars", "eval", "exec")
@@ -66,7 +63,7 @@ class DictItemsUnusedPart(IndentTracking, EachLoop):
         target = loop.target
         if loop.asynchronous is not None or not isinstance(target, (cst.Tuple, cst.List)):
             return
-        if len(target.elements) != 2 or not m.matches(loop.iter, ITEMS_CALL):
+        if len(target.elements) != 2 or not is_method_call(loop.iter, "items", 0):
             return
         if any(isinstance(element, cst.StarredElement) for element in target.elements):
             return

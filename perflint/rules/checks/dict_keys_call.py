@@ -6,10 +6,15 @@ import ast
 from dataclasses import dataclass
 
 import libcst as cst
-import libcst.matchers as m
 
 from perflint.rules.api import AstFacts, replace_nodes
-from perflint.rules.checks._helpers import IndentTracking, with_iter, with_parens_of
+from perflint.rules.checks._helpers import (
+    IndentTracking,
+    is_method_call,
+    is_name_call,
+    with_iter,
+    with_parens_of,
+)
 from perflint.rules.checks._loops import EachLoop
 from perflint.rules.codegen import code_at_indent, short_code
 from perflint.rules.scope import Guard, Scope
@@ -22,9 +27,6 @@ from perflint.rules.semantics import (
     is_probed,
 )
 from perflint.types import Applicability
-
-KEYS_CALL = m.Call(func=m.Attribute(attr=m.Name("keys")), args=[])
-MEMBERSHIP = m.OneOf(m.In(), m.NotIn())
 
 
 @dataclass(eq=False)
@@ -84,7 +86,7 @@ class DictKeysCall(IndentTracking, EachLoop):
 
     # -- finding candidates -----------------------------------------------------------------
     def loop(self, loop: cst.For | cst.CompFor, owner: cst.CSTNode) -> None:
-        if loop.asynchronous is None and m.matches(loop.iter, KEYS_CALL):
+        if loop.asynchronous is None and is_method_call(loop.iter, "keys", 0):
             assert isinstance(loop.iter, cst.Call)
             self.candidates.append(
                 _Candidate(
@@ -98,7 +100,7 @@ class DictKeysCall(IndentTracking, EachLoop):
         if len(node.comparisons) != 1:
             return
         target = node.comparisons[0]
-        if m.matches(target.operator, MEMBERSHIP) and m.matches(target.comparator, KEYS_CALL):
+        if isinstance(target.operator, (cst.In, cst.NotIn)) and is_method_call(target.comparator, "keys", 0):
             assert isinstance(target.comparator, cst.Call)
             self.candidates.append(
                 _Candidate(
@@ -117,7 +119,7 @@ class DictKeysCall(IndentTracking, EachLoop):
             func = candidate.call.func
             assert isinstance(func, cst.Attribute)
             receiver = func.value
-            if m.matches(receiver, m.Call(func=m.Name("super"))):
+            if is_name_call(receiver, "super"):
                 continue  # a super() proxy has no __iter__/__contains__ of its own
             if self._silent(candidate, receiver):
                 continue

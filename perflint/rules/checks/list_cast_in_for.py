@@ -6,13 +6,13 @@ import ast
 from dataclasses import dataclass, field
 
 import libcst as cst
-import libcst.matchers as m
 
 from perflint.rules.api import replace_nodes
 from perflint.rules.checks._helpers import (
     NON_MUTATING_BUILTINS,
     NON_MUTATING_METHODS,
     IndentTracking,
+    is_name_call,
     with_iter,
     with_parens_of,
 )
@@ -21,8 +21,6 @@ from perflint.rules.codegen import code_at_indent, short_code
 from perflint.rules.scope import Scope
 from perflint.rules.semantics import expr_type, literal_kind
 from perflint.types import Applicability
-
-LIST_CALL = m.Call(func=m.Name("list"), args=[m.Arg(keyword=None, star="")])
 
 #: What may be iterated directly instead of a copy of it.
 _KINDS = frozenset({"list", "tuple", "set", "dict"})
@@ -68,7 +66,7 @@ class ListCastInFor(IndentTracking, InterruptibleLoopRule):
 
     # -- finding candidates -----------------------------------------------------------------
     def candidate(self, loop: Loop, owner: cst.CSTNode) -> _Candidate | None:
-        if loop.asynchronous is not None or not m.matches(loop.iter, LIST_CALL):
+        if loop.asynchronous is not None or not is_name_call(loop.iter, "list", 1):
             return None
         assert isinstance(loop.iter, cst.Call)
         seq = loop.iter.args[0].value

@@ -18,10 +18,10 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 import libcst as cst
-import libcst.matchers as m
 
 from perflint.rules import flow
 from perflint.rules.api import AstFacts, EditTarget, Rule
+from perflint.rules.checks._helpers import is_method_call
 from perflint.rules.codegen import code_at_indent
 from perflint.rules.scope import Scope
 from perflint.rules.semantics import refers
@@ -34,11 +34,8 @@ FRAME_NAMES = frozenset({"super", "locals", "vars", "dir", "eval", "exec"})
 #: Of those, the ones that read the local names whatever their arguments.
 _FRAME_READERS = frozenset({"locals", "eval", "exec"})
 
-_EMPTY_LIST = m.List(elements=[])
 #: How many statements may stand between ``out = []`` and the loop.
 MAX_BETWEEN = 8
-_APPEND_ARG = m.Arg(keyword=None, star="")
-_APPEND = m.Call(func=m.Attribute(value=m.Name(), attr=m.Name("append")), args=[_APPEND_ARG])
 
 
 @dataclass(frozen=True)
@@ -82,7 +79,7 @@ def _appended(statement: cst.BaseStatement | cst.BaseSmallStatement) -> cst.Call
         if len(statement.body) != 1:
             return None
         statement = statement.body[0]
-    if isinstance(statement, cst.Expr) and m.matches(statement.value, _APPEND):
+    if isinstance(statement, cst.Expr) and is_method_call(statement.value, "append", 1) and isinstance(statement.value.func.value, cst.Name):
         assert isinstance(statement.value, cst.Call)
         return statement.value
     return None
@@ -146,7 +143,7 @@ def _empty_list(value: cst.BaseExpression) -> bool:
     """``[]`` on one line (a line break inside it may hold a comment the fix would drop)."""
     return (
         isinstance(value, cst.List)
-        and m.matches(value, _EMPTY_LIST)
+        and not value.elements
         and isinstance(value.lbracket.whitespace_after, cst.SimpleWhitespace)
     )
 

@@ -6,7 +6,6 @@ import ast
 from dataclasses import dataclass, field
 
 import libcst as cst
-import libcst.matchers as m
 
 from perflint.rules import flow
 from perflint.rules.api import replace_nodes
@@ -15,6 +14,7 @@ from perflint.rules.checks._helpers import (
     NON_MUTATING_METHODS,
     fresh_name,
     is_dotted_name,
+    is_name_call,
     last_identifier,
     singular,
 )
@@ -23,15 +23,15 @@ from perflint.rules.scope import Guard, Scope
 from perflint.rules.semantics import catches, expr_type, is_instance, may_be, refers
 from perflint.types import Applicability
 
-_POSITIONAL = m.Arg(keyword=None, star="")
-LEN_CALL = m.Call(func=m.Name("len"), args=[_POSITIONAL])
-RANGE_LEN = m.Call(
-    func=m.Name("range"),
-    args=m.OneOf(
-        [m.Arg(value=LEN_CALL, keyword=None, star="")],
-        [m.Arg(value=m.Integer("0"), keyword=None, star=""), m.Arg(value=LEN_CALL, keyword=None, star="")],
-    ),
-)
+
+def is_range_len(node: cst.CSTNode) -> bool:
+    """``range(len(x))`` or ``range(0, len(x))``, every argument plain and positional."""
+    if not isinstance(node, cst.Call) or not is_name_call(node, "range", len(node.args)):
+        return False
+    args = node.args
+    if len(args) == 2 and not (isinstance(args[0].value, cst.Integer) and args[0].value.value == "0"):
+        return False
+    return len(args) in (1, 2) and is_name_call(args[-1].value, "len", 1)
 
 
 @dataclass(eq=False)
@@ -79,7 +79,7 @@ class RangeLenIndex(InterruptibleLoopRule):
     def candidate(self, loop: Loop, owner: cst.CSTNode) -> _Candidate | None:
         if loop.asynchronous is not None or not isinstance(loop.target, cst.Name):
             return None
-        if not m.matches(loop.iter, RANGE_LEN):
+        if not is_range_len(loop.iter):
             return None
         seq = _seq_of(loop.iter)
         if not is_dotted_name(seq):
