@@ -8,6 +8,7 @@ and ``--show-settings`` say what would be linted and how, ``--add-noqa`` writes 
 from __future__ import annotations
 
 import os
+import re
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -138,6 +139,12 @@ def _split(values: Sequence[str]) -> tuple[str, ...] | None:
     default=None,
     help="Show each fix as a diff, and after --fix list the fixes applied.",
 )
+@click.option(
+    "--shard",
+    metavar="K/N",
+    callback=lambda ctx, param, value: _shard(value),
+    help="Lint only shard K of N: a stable split of the files by path, for a CI job matrix (merge the parts with `perflint merge`).",
+)
 @click.option("--show-files", is_flag=True, help="List the files that would be checked, and exit.")
 @click.option(
     "--show-settings", is_flag=True, help="Show the settings the first file would be checked with, and exit."
@@ -202,11 +209,14 @@ def check(
     exit_non_zero_on_fix: bool,
     per_file_ignores: tuple[str, ...],
     extend_per_file_ignores: tuple[str, ...],
+    shard: tuple[int, int] | None,
     **given: Any,
 ) -> None:
     """Lint PATHS (files or directories; default: the current directory; '-' reads stdin)."""
     started = time.perf_counter()
     mode = _mode(paths, since, staged, given, show_files, show_settings, add_noqa, exit_non_zero_on_fix)
+    if shard is not None and (since is not None or staged or STDIN in paths):
+        raise click.UsageError("--shard splits the files of a full run: not with --since, --staged or stdin")
     paths = paths or (".",)
     cli_values: dict[str, object] = {
         key.replace("_", "-"): _split(value) if key in _LIST_OPTIONS else value
@@ -237,6 +247,7 @@ def check(
         exit_non_zero_on_fix=exit_non_zero_on_fix,
         add_noqa=mode == "add-noqa",
         started=started,
+        shard=shard,
     )
     if mode == "show-files":
         echo(files_text(run.discover(paths).files), nl=False)  # file names: through the safe layer
@@ -345,3 +356,16 @@ def _add_noqa(run: Run, paths: Sequence[str]) -> int:
         noun = "noqa directive" if added == 1 else "noqa directives"
         echo(f"Added {added} {noun}.", err=True)
     return 2 if any(result.error is not None for result in results) else 0
+
+
+_SHARD = re.compile(r"^([0-9]{1,6})/([0-9]{1,6})$")
+
+
+def _shard(value: str | None) -> tuple[int, int] | None:
+    """``--shard K/N`` as ``(K, N)``, 1 <= K <= N."""
+    if value is None:
+        return None
+    match = _SHARD.match(value.strip())
+    if match is None or not 1 <= int(match[1]) <= int(match[2]):
+        raise click.BadParameter(f"{value!r} is not K/N with 1 <= K <= N (e.g. 2/4)", param_hint="--shard")
+    return int(match[1]), int(match[2])

@@ -28,6 +28,7 @@ from perflint.output.summary import duration, fix_summary, plural, statistics, s
 from perflint.project.discovery import Discovery, MissingPathError, discover_files, is_excluded
 from perflint.project.options import Options, lint_settings
 from perflint.project.perfile import matching
+from perflint.project.shards import in_shard
 from perflint.rules.registry import all_rules
 from perflint.types import FileResult, RuleSpec, Settings
 
@@ -69,6 +70,8 @@ class Run:
     #: What ``--fix`` on stdin prints: the (fixed) code, in its own encoding.
     stdin_output: bytes | None = None
     started: float = field(default_factory=time.perf_counter)
+    #: ``--shard K/N``: lint only shard K of N of the files (``(K, N)``).
+    shard: tuple[int, int] | None = None
 
     @property
     def settings(self) -> Settings:
@@ -94,6 +97,9 @@ class Run:
         except MissingPathError as error:
             names = ", ".join(repr(path) for path in error.paths)
             raise PerflintError(f"no such file or directory: {names}") from None
+        if self.shard is not None:
+            found = in_shard(found, self.shard)
+            self.say(f"shard {self.shard[0]} of {self.shard[1]}")
         for skipped in found.skipped:
             self.say(f"skipped {printable(skipped.path)}: {printable(skipped.reason)}")
         self.say(f"found {plural(len(found.files), 'file')} to check in {duration(time.perf_counter() - began)}")
@@ -121,7 +127,7 @@ class Run:
         for option, path in self.outputs().items():
             check_output(path, found.files, option)
         files = [path for path in paths if path != STDIN]
-        if files and not found.files and not found.refused and not options.quiet:
+        if files and not found.files and not found.refused and not options.quiet and self.shard is None:
             echo("warning: no Python files found under the given paths", err=True)
         if self.verbose:
             for path in found.files:

@@ -17,6 +17,7 @@ import click
 from perflint.cli.check import check
 from perflint.cli.check_run import STDIN, PerflintError, Run
 from perflint.cli.diff import diff
+from perflint.cli.merge import merge_command
 from perflint.cli.options import RULE_PATH_OPTION, config_option, python_option
 from perflint.cli.review import review
 from perflint.cli.rules import rules, text_or_json
@@ -179,6 +180,7 @@ cli.add_command(check)
 cli.add_command(review)
 cli.add_command(rules)
 cli.add_command(diff)
+cli.add_command(merge_command)
 
 
 def main() -> None:
