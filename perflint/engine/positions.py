@@ -203,14 +203,6 @@ def node_ranges(
     if not nodes:
         return Positions({}, "")
     state = _State(module, nodes, rows or {}, lines, spans)
-    # Module._codegen, statement by statement, stopping after the last one holding a wanted
-    # node: the code after it changes no range (the module itself is never wanted).
-    state.before_codegen(module)
-    for header in module.header:
-        header._codegen(state)
-    for statement in module.body:
-        statement._codegen(state)
-        if all(key in state.ranges for key in state.wanted):
-            break
+    module._codegen(state)
     ranges = {key: value for key, value in state.ranges.items() if key in state.wanted}
     return Positions(ranges, "".join(state.kept))
