@@ -105,3 +105,23 @@ def test_rules_validate_names_the_key_and_its_line(
     if key is not None:
         line = next(number for number, row in enumerate(broken.splitlines(), 1) if row.startswith(f"{key}:"))
         assert f"bad.yaml:{line}:" in result.output
+
+
+def test_the_fast_loader_reads_the_built_in_rules_as_the_careful_one_does() -> None:
+    from perflint.rules.registry import _read_yaml
+
+    for path in RULE_FILES:
+        assert _read_yaml(path, builtin=True) == _read_yaml(path, builtin=False), path.name
+
+
+def test_a_rule_pack_is_read_by_the_careful_loader(tmp_path: Path) -> None:
+    from perflint.rules.registry import RuleFileError, load_rule_file
+
+    deep = tmp_path / "deep.yaml"
+    deep.write_text("code: " + "[" * 50_000 + "]" * 50_000 + "\n")
+    with pytest.raises(RuleFileError, match="nested too deeply"):
+        load_rule_file(deep, pack=True)
+    aliased = tmp_path / "alias.yaml"
+    aliased.write_text("a: &x [1]\nb: *x\n")
+    with pytest.raises(RuleFileError, match="aliases"):
+        load_rule_file(aliased, pack=True)
