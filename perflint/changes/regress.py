@@ -23,8 +23,6 @@ from perflint.project.options import ExcludeRule
 from perflint.text.files import FileRefused, TooLarge, read_regular
 from perflint.types import FileResult, Settings
 
-#: File suffixes regression mode lints (the same as discovery's).
-
 
 class GitError(Exception):
     """git is missing, the directory is not a repository, or a revision cannot be resolved."""
@@ -309,12 +307,11 @@ def regressions(
             old_data = _blob(change.old_blob, sizes, limit, root) if change.old_path else None
         except TooLarge:
             old_data = None  # too large to lint then: every finding counts as new
-        compared.append((result, old_data, change.new_path))
-    bases = [(old, result.path) for result, old, _ in compared if _lintable(old)]
+        compared.append((result, old_data if _lintable(old_data) else None, change.new_path))
+    bases = [(old, result.path) for result, old, _ in compared if old is not None]
     before = iter(lint_sources(bases, settings, jobs))
-    for result, old_data, repo_path in compared:
-        old = next(before) if _lintable(old_data) else None
-        results.append(_without(result, old, repo_path))
+    for result, old, repo_path in compared:
+        results.append(_without(result, next(before) if old is not None else None, repo_path))
     return sorted(results, key=lambda result: result.path)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import os
 from dataclasses import replace
-from pathlib import PurePath, PurePosixPath
+from pathlib import PurePath
 
 from perflint.project.discovery import Discovery
 
@@ -15,7 +15,7 @@ def shard_of(path: str, count: int) -> int:
     """The shard (1 to ``count``) that lints ``path``: a stable split by the path, written with
     ``/`` relative to the current directory, so that a file stays in its shard from run to run
     and machine to machine (and each shard's cache stays warm)."""
-    key = PurePosixPath(*PurePath(os.path.relpath(os.path.abspath(path))).parts).as_posix()
+    key = PurePath(os.path.relpath(path)).as_posix()
     return int.from_bytes(hashlib.sha256(key.encode("utf-8", "surrogateescape")).digest()[:8], "big") % count + 1
 
 
