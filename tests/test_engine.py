@@ -272,3 +272,30 @@ def test_a_class_whose_last_method_is_left_out_may_end_the_file(end: str) -> Non
     off = lint_source(source, "t.py", dataclasses.replace(ALL, prefilter=False))
     assert [f.code for f in on.findings] == ["PFL102"]
     assert on.findings == off.findings and on.error is None
+
+
+#: Formats and operands around PFL312's edges: kept, dropped by its hook, or by its ast half.
+_FORMATS = (
+    '"%s" % x', '"%d" % x', '"%s %s" % x', '"%%s" % x', '"%r" % a.b', '"100%" % x', '"%(k)s" % x',
+    '"{}".format(x)', '"{} {}".format(x)', '"{0}{0}".format(x)', '"{}".format(x, y)',
+    '"{k}".format(x)', '"{0.real}".format(x)', '"{:>{w}}".format(x)', '"{}{1}".format(x, y)',
+    '"x".format()', '"{{}}".format()', 'b"%s" % x', 'f"{a}%s" % x', '"a" "%s" % x',
+    r'"\x25s" % x', r'"\x7b}".format(x)', '"{!r:>3}".format(a.b)', '"%a" % x',
+)
+
+
+@pytest.mark.parametrize("code", _FORMATS)
+def test_format_calls_ast_half_refuses_only_what_its_hook_drops(code: str) -> None:
+    source = f"def f(x, y, a):\n    return {code}\n"
+    settings = Settings(select=("PFL312",))
+    with_prefilter = lint_source(source, "t.py", settings)
+    without = lint_source(source, "t.py", dataclasses.replace(settings, prefilter=False))
+    assert with_prefilter.findings == without.findings
+    checks = enabled_checks(settings)
+    work = plan(source, syntax.read(source, "t.py", want_ast=True), checks)
+    # Where nothing is found, the ast half keeps libcst out when the value alone decides.
+    decided_by_value = code.startswith(('"%d"', '"%s %s"', '"{k}"', '"{0.real}"', '"{}".format(x, y)', '"%(k)s"'))
+    if decided_by_value:
+        assert not without.findings and not work.checks
+    if without.findings:
+        assert work.checks

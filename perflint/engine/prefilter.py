@@ -53,12 +53,37 @@ COMPOUND: tuple[type[ast.stmt], ...] = (
 )  # fmt: skip
 
 
+_FIELDS: dict[type[ast.AST], tuple[str, ...]] = {}
+
+
+def walk(root: ast.AST) -> Iterator[ast.AST]:
+    """Every node under ``root`` (``root`` too), in no particular order, but the ``Load``,
+    ``Store`` and ``Del`` markers: twice as fast as ``ast.walk``, which the prefilter
+    spent a quarter of its time in."""
+    stack = [root]
+    pop, push = stack.pop, stack.append
+    while stack:
+        node = pop()
+        yield node
+        names = _FIELDS.get(type(node))
+        if names is None:
+            names = _FIELDS[type(node)] = tuple(name for name in node._fields if name != "ctx")
+        for name in names:
+            value = getattr(node, name, None)
+            if type(value) is list:
+                for item in value:
+                    if isinstance(item, ast.AST):
+                        push(item)
+            elif isinstance(value, ast.AST):
+                push(value)
+
+
 def identifiers(trees: Iterator[ast.Module]) -> frozenset[str]:
     """Every identifier a variable of the file could be named: names, definitions, arguments,
     imports, handlers, declarations and match captures."""
     found: set[str] = set()
     for tree in trees:
-        for node in ast.walk(tree):
+        for node in walk(tree):
             if isinstance(node, ast.Name):
                 found.add(node.id)
             elif isinstance(node, _DEFS):
@@ -365,7 +390,16 @@ class _Scan:
         lines = _Lines(piece.text)
         # A check's first needle occurs inside the source of every one of its candidates, so
         # only statements whose lines hold it need their ast walked for that check.
-        self.anchors = [lines.of(cls.needles[0]) if cls.needles else None for _, cls in self.checks]
+        anchors = [lines.of(cls.needles[0]) if cls.needles else None for _, cls in self.checks]
+        #: (row, check index) of each check's first needle, and the checks without needles.
+        self.anchors = sorted(
+            (row, index) for index, rows in enumerate(anchors) if rows is not None for row in rows
+        )
+        self.unanchored = {index for index, rows in enumerate(anchors) if rows is None}
+        #: The node types to look at per set of checks (most statements share a few sets), and
+        #: which of those checks may flag each call key.
+        self._by_checks: dict[frozenset[int], dict[type[ast.AST], list[int]]] = {}
+        self._by_call_key.clear()
         self.contexts = sorted(
             row for _, cls in self.checks if cls.context_needle for row in lines.of(cls.context_needle)
         )
@@ -445,7 +479,7 @@ class _Scan:
         first, last = _span(statement)
         if not self.context_types or not _within(self.contexts, first, last):
             return False
-        for node in ast.walk(statement):
+        for node in walk(statement):
             if type(node) in self.context_types:
                 for _, cls in self.checks:
                     if type(node) in cls.ast_context_types and cls.ast_context(node):
@@ -466,17 +500,22 @@ class _Scan:
         return entry[1]
 
     def _types_within(self, first: int, last: int) -> dict[type[ast.AST], list[int]]:
-        by_type: dict[type[ast.AST], list[int]] = {}
-        self._by_call_key.clear()
-        for index, found in enumerate(self.anchors):
-            if found is None or _within(found, first, last):
+        """The checks whose first needle occurs in rows ``first`` to ``last`` (and those
+        without needles), by the node types they ask about."""
+        start = bisect_left(self.anchors, (first, -1))
+        stop = bisect_left(self.anchors, (last + 1, -1), start)
+        indexes = frozenset(index for _, index in self.anchors[start:stop]) | self.unanchored
+        by_type = self._by_checks.get(indexes)
+        if by_type is None:
+            by_type = self._by_checks[indexes] = {}
+            for index in sorted(indexes):
                 for node_type in self.checks[index][1].ast_types:
                     by_type.setdefault(node_type, []).append(index)
         return by_type
 
     def _walk(self, root: ast.AST, by_type: dict[type[ast.AST], list[int]]) -> bool:
         found = False
-        for node in ast.walk(root):
+        for node in walk(root):
             if type(node) in by_type:
                 found |= self._walk_node(node, by_type)
         return found

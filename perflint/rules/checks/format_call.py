@@ -90,6 +90,22 @@ def _escape(literal: str) -> str:
 class FStringFromFormat(PatternRule):
     """Keeps a match whose format an f-string says the same way, with that f-string as fix."""
 
+    @classmethod
+    def ast_hook(cls, index: int, bindings: Mapping[str, Any], span: Span) -> bool:
+        # What :meth:`hook` decides from the literal's value alone: a file whose formats are
+        # all ``%d`` or ``{name}`` never reaches libcst for this rule. CPython's value of a
+        # lone literal is the one ``hook`` evaluates (a concatenation ``hook`` drops anyway).
+        literal = bindings.get("FMT")
+        if not isinstance(literal, ast.Constant) or not isinstance(literal.value, str):
+            return False
+        if isinstance(span.node, ast.Call) or "ARGS" in bindings:
+            count = len(bindings.get("ARGS", []))
+            fields = format_fields(literal.value, count)
+            used = {field_index for _, field_index, _, _ in fields or () if field_index is not None}
+            return fields is not None and used == set(range(count))
+        fields = percent_fields(literal.value)
+        return fields is not None and sum(conversion is not None for _, conversion in fields) == 1
+
     def hook(self, index: int, bindings: Mapping[str, Any], span: Span, offer: Offer) -> Accept | None:
         literal = bindings.get("FMT")
         if not isinstance(literal, cst.SimpleString) or "b" in literal.prefix.lower():

@@ -171,6 +171,13 @@ class PatternRule(Rule):
         return Accept()
 
     @classmethod
+    def ast_hook(cls, index: int, bindings: Mapping[str, Any], span: Span) -> bool:
+        """The prefilter's half of :meth:`hook`, on CPython's ``ast``: False only where the
+        hook surely drops the match (so the statement need not reach libcst). The default
+        refuses nothing."""
+        return True
+
+    @classmethod
     def ast_candidate(cls, node: ast.AST, facts: AstFacts) -> bool:
         # A call of a name or method no pattern calls is never asked: ``ast_call_keys``.
         segments = getattr(facts, "pattern_segments", None)
@@ -182,7 +189,9 @@ class PatternRule(Rule):
 
         def accept(index: int, bindings: Mapping[str, Any], span: Span) -> bool:
             conditions = alternatives[index].conditions
-            return conditions.holds(bindings, span_items(span, AST), where) is not False
+            if conditions.holds(bindings, span_items(span, AST), where) is False:
+                return False
+            return cls.ast_hook(index, bindings, span)
 
         return any(True for _ in spans(cls.compiled.patterns, node, AST, accept))
 
