@@ -15,7 +15,7 @@ from functools import cache
 
 import libcst as cst
 
-from perflint.engine import libcst_parse, syntax
+from perflint.engine import libcst_parse, syntax, traverse
 from perflint.engine.positions import Unfaithful, node_ranges
 from perflint.engine.prefilter import MAX_DEPTH, Plan, Statement, identifiers, plan, with_needles
 from perflint.engine.syntax import Rejection
@@ -208,7 +208,7 @@ def _traverse(
     patterned = [rule for rule in rules if isinstance(rule, PatternRule)]
     if patterned:
         visitors.append(PatternDispatcher(patterned, context))
-    cst.visit_batched(module, visitors)
+    traverse.visit_batched(module, visitors)
     reports: list[Report] = []
     for rule in rules:
         rule.finish()
