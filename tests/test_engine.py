@@ -5,10 +5,11 @@ from __future__ import annotations
 import dataclasses
 import textwrap
 
+import libcst as cst
 import pytest
 
 from perflint import Settings, lint_source
-from perflint.engine import syntax
+from perflint.engine import syntax, traverse
 from perflint.engine.lint import ERROR_CODE, enabled_checks
 from perflint.engine.prefilter import plan
 from perflint.rules.registry import builtin_rules
@@ -294,8 +295,51 @@ def test_format_calls_ast_half_refuses_only_what_its_hook_drops(code: str) -> No
     checks = enabled_checks(settings)
     work = plan(source, syntax.read(source, "t.py", want_ast=True), checks)
     # Where nothing is found, the ast half keeps libcst out when the value alone decides.
-    decided_by_value = code.startswith(('"%d"', '"%s %s"', '"{k}"', '"{0.real}"', '"{}".format(x, y)', '"%(k)s"'))
+    by_value = ('"%d"', '"%s %s"', '"{k}"', '"{0.real}"', '"{}".format(x, y)', '"%(k)s"')
+    decided_by_value = code.startswith(by_value)
     if decided_by_value:
         assert not without.findings and not work.checks
     if without.findings:
         assert work.checks
+
+
+class _Recorder(cst.BatchableCSTVisitor):
+    """Records every hook libcst would call, with the node's type."""
+
+    def __init__(self, calls: list[str]) -> None:
+        super().__init__()
+        self.calls = calls
+
+    def get_visitors(self) -> dict[str, object]:
+        types = ("Name", "For", "Call", "Module", "IndentedBlock")
+        attributes = (("For", "iter"), ("For", "body"), ("CompFor", "iter"), ("If", "orelse"))
+        names = {f"{kind}_{name}" for kind in ("visit", "leave") for name in types}
+        names |= {f"{kind}_{name}_{part}" for kind in ("visit", "leave") for name, part in attributes}
+        return {name: self._recorder(name) for name in sorted(names)}
+
+    def _recorder(self, name: str) -> object:
+        return lambda node: self.calls.append(f"{name}:{type(node).__name__}")
+
+
+def test_perflints_traversal_calls_every_hook_in_libcsts_order() -> None:
+    module = cst.parse_module(
+        "for a in f(b):\n    if a:\n        g([c for c in a])\n    else:\n        h()\n"
+        "else:\n    pass\n"
+    )
+    by_libcst: list[str] = []
+    by_perflint: list[str] = []
+    cst.visit_batched(module, [_Recorder(by_libcst), _Recorder(by_libcst)])
+    traverse.visit_batched(module, [_Recorder(by_perflint), _Recorder(by_perflint)])
+    assert len(by_libcst) > 40
+    assert by_perflint == by_libcst
+
+
+def test_nodes_validate_again_after_the_traversal_even_when_a_hook_raises() -> None:
+    class Raises(cst.BatchableCSTVisitor):
+        def visit_Name(self, node: cst.Name) -> None:
+            raise LookupError
+
+    with pytest.raises(LookupError):
+        traverse.visit_batched(cst.parse_module("x\n"), [Raises()])
+    with pytest.raises(cst.CSTValidationError):
+        cst.Name("not a name")
