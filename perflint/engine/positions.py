@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -32,6 +32,7 @@ from perflint.rules.codegen import CodegenState
 from perflint.types import Location
 
 _NEWLINE = re.compile(r"\r\n?|\n")
+_UNRECORDED = nullcontext()
 
 
 
@@ -107,10 +108,10 @@ class _State(CodegenState):
                 self._check(value)
             self.kept.append(value)
             self.offset += len(value)
-        parts = _NEWLINE.split(value)
-        if len(parts) == 1:
+        if "\n" not in value and "\r" not in value:
             self.column += len(value)
         else:
+            parts = _NEWLINE.split(value)
             self.line += len(parts) - 1
             self.column = len(parts[-1])
 
@@ -154,30 +155,36 @@ class _State(CodegenState):
             self._inside -= 1
         self._spanning -= self.span_lasts.get(id(node), 0)
 
-    @contextmanager
     def record_syntactic_position(
         self,
         node: cst.CSTNode,
         *,
         start_node: cst.CSTNode | None = None,
         end_node: cst.CSTNode | None = None,
+    ) -> AbstractContextManager[None]:
+        # libcst asks around most nodes; a generator per node cost a third of this pass.
+        if id(node) not in self.needed:
+            return _UNRECORDED
+        # The nodes libcst takes this one's start or end from are needed too.
+        self.needed.update(id(other) for other in (start_node, end_node) if other is not None)
+        return self._record(node, start_node, end_node)
+
+    @contextmanager
+    def _record(
+        self, node: cst.CSTNode, start_node: cst.CSTNode | None, end_node: cst.CSTNode | None
     ) -> Iterator[None]:
-        record = id(node) in self.needed
-        if record:  # the nodes libcst takes this one's start or end from are needed too
-            self.needed.update(id(other) for other in (start_node, end_node) if other is not None)
         start = self._here()
         try:
             yield
         finally:
-            if record:
-                end = self._here()
-                if start_node is not None and id(start_node) in self.ranges:
-                    first = self.ranges[id(start_node)]
-                    start = first.start, first.offsets[0]
-                if end_node is not None and id(end_node) in self.ranges:
-                    last = self.ranges[id(end_node)]
-                    end = last.end, last.offsets[1]
-                self.ranges[id(node)] = _range(start, end)
+            end = self._here()
+            if start_node is not None and id(start_node) in self.ranges:
+                first = self.ranges[id(start_node)]
+                start = first.start, first.offsets[0]
+            if end_node is not None and id(end_node) in self.ranges:
+                last = self.ranges[id(end_node)]
+                end = last.end, last.offsets[1]
+            self.ranges[id(node)] = _range(start, end)
 
 
 def _range(start: tuple[Location, int], end: tuple[Location, int]) -> Range:

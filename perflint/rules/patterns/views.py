@@ -620,9 +620,16 @@ def cst_block(node: cst.CSTNode) -> list[cst.CSTNode]:
 _NODE_TYPES = (ast.AST, cst.CSTNode, AstPair, CstTuple, CstStarred)
 
 
+_IS_NODE: dict[type, bool] = {}
+
+
 def is_node(value: object) -> bool:
     """True for a child node (of either tree) in a view's fields, False for a plain value."""
-    return isinstance(value, _NODE_TYPES)
+    # Kept per type: libcst's classes are ABCs, whose isinstance is a Python call.
+    found = _IS_NODE.get(type(value))
+    if found is None:
+        found = _IS_NODE[type(value)] = isinstance(value, _NODE_TYPES)
+    return found
 
 
 def children(fields: dict[str, Any]) -> list[Any]:
