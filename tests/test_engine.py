@@ -205,7 +205,7 @@ def test_comprehension_iterable_counts_in_the_enclosing_scope() -> None:
     ids=["after", "before", "apart", "name-call", "punctuation", "empty", "deletion"],
 )
 def test_edits_never_fuse_tokens(line: str, start: int, end: int, content: str, expected: str) -> None:
-    from perflint.engine.lint import _edit
+    from perflint.engine.traversal import _edit
 
     edit = _edit([line], Location(1, start), Location(1, end), content)
     assert edit.content == expected

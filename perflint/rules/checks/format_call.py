@@ -20,6 +20,7 @@ import libcst as cst
 
 from perflint.rules.patterns.compiled import Span
 from perflint.rules.patterns.rule import Accept, Offer, PatternRule
+from perflint.rules.prefilters import format_call as prefilter
 
 #: A ``%`` conversion spec perflint rewrites: ``%s``, ``%r``, ``%a``, or ``%%``; any other
 #: spec (flags, width, precision, ``%d``, ``%(key)s``) converts differently from ``format()``.
@@ -87,7 +88,7 @@ def _escape(literal: str) -> str:
     return literal.replace("{", "{{").replace("}", "}}")
 
 
-class FStringFromFormat(PatternRule):
+class FStringFromFormat(prefilter.FStringFromFormat, PatternRule):
     """Keeps a match whose format an f-string says the same way, with that f-string as fix."""
 
     def hook(self, index: int, bindings: Mapping[str, Any], span: Span, offer: Offer) -> Accept | None:
