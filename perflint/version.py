@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
-
 #: The name perflint is installed by (``pip install perflint-bytecode``): the PyPI name
 #: ``perflint`` belongs to another project (a pylint plugin). The import package and the
 #: command stay ``perflint``.
 DISTRIBUTION = "perflint-bytecode"
 
-try:
-    __version__ = version(DISTRIBUTION)
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0+unknown"
+#: The version, as ``pyproject.toml`` says it: a constant, as reading the package metadata
+#: (``importlib.metadata``) costs every start-up tens of milliseconds; ``tests/test_layout.py``
+#: checks that the two and the installed metadata agree.
+__version__ = "0.1.0"

@@ -9,7 +9,7 @@ import libcst as cst
 import pytest
 
 from perflint import Settings, lint_source
-from perflint.engine import syntax, traverse
+from perflint.engine import batched, syntax
 from perflint.engine.lint import ERROR_CODE, enabled_checks
 from perflint.engine.prefilter import plan
 from perflint.rules.registry import builtin_rules
@@ -206,7 +206,7 @@ def test_comprehension_iterable_counts_in_the_enclosing_scope() -> None:
     ids=["after", "before", "apart", "name-call", "punctuation", "empty", "deletion"],
 )
 def test_edits_never_fuse_tokens(line: str, start: int, end: int, content: str, expected: str) -> None:
-    from perflint.engine.lint import _edit
+    from perflint.engine.traversal import _edit
 
     edit = _edit([line], Location(1, start), Location(1, end), content)
     assert edit.content == expected
@@ -329,7 +329,7 @@ def test_perflints_traversal_calls_every_hook_in_libcsts_order() -> None:
     by_libcst: list[str] = []
     by_perflint: list[str] = []
     cst.visit_batched(module, [_Recorder(by_libcst), _Recorder(by_libcst)])
-    traverse.visit_batched(module, [_Recorder(by_perflint), _Recorder(by_perflint)])
+    batched.visit_batched(module, [_Recorder(by_perflint), _Recorder(by_perflint)])
     assert len(by_libcst) > 40
     assert by_perflint == by_libcst
 
@@ -340,6 +340,6 @@ def test_nodes_validate_again_after_the_traversal_even_when_a_hook_raises() -> N
             raise LookupError
 
     with pytest.raises(LookupError):
-        traverse.visit_batched(cst.parse_module("x\n"), [Raises()])
+        batched.visit_batched(cst.parse_module("x\n"), [Raises()])
     with pytest.raises(cst.CSTValidationError):
         cst.Name("not a name")

@@ -473,3 +473,15 @@ def test_paths_are_repository_relative_from_a_subdirectory(
     (tmp_path / ".git").rmdir()
     (issue,) = json.loads(run("--format", "gitlab", "pkg").stdout)
     assert issue["location"]["path"] == "pkg/unsafe.py"
+
+
+def test_each_format_is_named_with_the_module_that_registers_it() -> None:
+    import importlib
+    import pkgutil
+
+    from perflint.output import formats as package
+
+    for module in pkgutil.iter_modules(package.__path__):
+        importlib.import_module(f"{package.__name__}.{module.name}")
+    registered = {name: function.__module__.rpartition(".")[2] for name, function in package._REGISTRY.items()}
+    assert registered == package.MODULES

@@ -118,12 +118,77 @@ def test_import_perflint_does_not_import_libcst() -> None:
         "from perflint import Finding, Settings, __version__\n"
         "assert 'libcst' not in sys.modules, sorted(m for m in sys.modules if m.startswith('perflint'))\n"
         "from perflint import lint_source\n"
-        "assert 'libcst' in sys.modules\n"
+        "print(len(lint_source('x = 1\\n', 'a.py', Settings(select=('PFL102',))).findings))\n"
+        "assert 'libcst' not in sys.modules  # no candidate: libcst is not needed\n"
         "print(len(lint_source('for k in d.keys(): pass\\n', 'a.py', Settings(select=('PFL102',))).findings))\n"
+        "assert 'libcst' in sys.modules\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "1"
+    assert done.stdout.split() == ["0", "1"]
+
+
+#: A run of ``perflint check`` in a new process on a file with no candidate (``x = 1``),
+#: printing what it imported.
+_CHECK_ONE = """\
+import sys
+from perflint.cli.main import main
+sys.argv = ["perflint", "check", "--output-format", sys.argv[2], sys.argv[1]]
+try:
+    main()
+except SystemExit:
+    pass
+print("\\n".join(sorted(sys.modules)), file=sys.stderr)
+"""
+
+
+@pytest.mark.parametrize("output_format", ["text", "json"])
+def test_check_without_a_candidate_imports_no_libcst(tmp_path: Path, output_format: str) -> None:
+    # The start-up of a run on a file no rule can flag (pre-commit's common case) pays for
+    # neither libcst nor the checks' libcst side, nor the formats it does not print, nor the
+    # commands it does not run.
+    (tmp_path / "one.py").write_text("x = 1\n")
+    done = subprocess.run(
+        [sys.executable, "-c", _CHECK_ONE, str(tmp_path / "one.py"), output_format],
+        capture_output=True, text=True, timeout=120, cwd=tmp_path,
+    )
+    imported = set(done.stderr.split())
+    assert "perflint.engine.lint" in imported  # it did lint the file
+    assert not {name for name in imported if name == "libcst" or name.startswith("libcst.")}
+    assert not {name for name in imported if name.startswith(("perflint.rules.checks", "perflint.engine.traversal"))}
+    formats = {name.rpartition(".")[2] for name in imported if name.startswith("perflint.output.formats.")}
+    assert formats == {output_format}
+    assert not imported & {"perflint.cli.review", "perflint.cli.diff", "importlib.metadata"}
+
+
+def test_a_candidate_imports_the_libcst_side(tmp_path: Path) -> None:
+    (tmp_path / "one.py").write_text("for k in d.keys():\n    pass\n")
+    done = subprocess.run(
+        [sys.executable, "-c", _CHECK_ONE, str(tmp_path / "one.py"), "text"],
+        capture_output=True, text=True, timeout=120, cwd=tmp_path,
+    )
+    assert "PFL102" in done.stdout
+    assert {"libcst", "perflint.engine.traversal", "perflint.rules.checks.dict_keys_call"} <= set(done.stderr.split())
+
+
+def test_the_version_is_the_one_installed_and_in_pyproject() -> None:
+    import tomllib
+    from importlib.metadata import version
+
+    from perflint.version import DISTRIBUTION, __version__
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert __version__ == project["version"] == version(DISTRIBUTION)
+
+
+def test_every_check_extends_its_prefilter_side() -> None:
+    from perflint.rules.candidates import Candidates
+    from perflint.rules.registry import builtin_rules, load_candidates, load_check
+
+    for spec in builtin_rules():
+        candidates, check = load_candidates(spec), load_check(spec)
+        assert issubclass(candidates, Candidates) and issubclass(check, candidates), spec.code
+        assert check.needles == candidates.needles and check.ast_types == candidates.ast_types
 
 
 def _modules() -> list[Path]:

@@ -15,7 +15,8 @@ import pytest
 from perflint.engine import libcst_parse, syntax
 from perflint.engine.runner import lint_source
 from perflint.rules.patterns import queues
-from perflint.rules.patterns.compiled import AST, CST, compile_pattern, spans
+from perflint.rules.patterns.compiled import AST, compile_pattern, spans
+from perflint.rules.patterns.cst_views import CST
 from perflint.rules.patterns.syntax import PatternSyntaxError
 from perflint.types import Settings
 

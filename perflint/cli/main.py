@@ -7,6 +7,7 @@ or internal error, or a file that could not be read or parsed.
 
 from __future__ import annotations
 
+import importlib
 import os
 import traceback
 from pathlib import Path
@@ -16,10 +17,7 @@ import click
 
 from perflint.cli.check import check
 from perflint.cli.check_run import STDIN, PerflintError, Run
-from perflint.cli.diff import diff
-from perflint.cli.merge import merge_command
 from perflint.cli.options import RULE_PATH_OPTION, config_option, python_option
-from perflint.cli.review import review
 from perflint.cli.rules import rules, text_or_json
 from perflint.output.printable import echo
 from perflint.project import ConfigError
@@ -28,20 +26,37 @@ from perflint.rules.registry import all_rules, builtin_rules
 from perflint.types import RuleSpec
 from perflint.version import __version__
 
+#: Subcommands imported only when invoked (or listed by ``--help``): their module and name.
+#: ``check`` (the default) and the light ones are imported with this module.
+_LAZY = {
+    "diff": ("perflint.cli.diff", "diff"),
+    "merge": ("perflint.cli.merge", "merge_command"),
+    "review": ("perflint.cli.review", "review"),
+}
+
 
 class _CheckByDefault(click.Group):
     """A group whose ``check`` subcommand is implied: ``perflint src`` is ``perflint check src``.
 
     Only an exact subcommand name is taken as one, so ``perflint ./rules`` lints a directory
-    called ``rules``.
+    called ``rules``. The subcommands of ``_LAZY`` are imported when asked for.
     """
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         if not args or (
-            args[0] not in self.commands and args[0] not in ("-h", "--help", "--version")
+            args[0] not in self.commands and args[0] not in _LAZY and args[0] not in ("-h", "--help", "--version")
         ):
             args = ["check", *args]
         return super().parse_args(ctx, args)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *_LAZY})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in self.commands and name in _LAZY:
+            module, attribute = _LAZY[name]
+            self.add_command(getattr(importlib.import_module(module), attribute), name)
+        return self.commands.get(name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -177,10 +192,7 @@ def rule(code: str | None, every: bool, output_format: str, rule_paths: tuple[st
 
 
 cli.add_command(check)
-cli.add_command(review)
 cli.add_command(rules)
-cli.add_command(diff)
-cli.add_command(merge_command)
 
 
 def main() -> None:

@@ -34,16 +34,18 @@ import sys
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from perflint.engine.syntax import CPythonView, Piece
-from perflint.rules.api import AstFacts, Rule
-from perflint.rules.hidden import Summary
-from perflint.rules.patterns.queues import ast_growing
-from perflint.rules.scope import HiddenFacts
+from perflint.rules.candidates import AstFacts, Candidates
 from perflint.text.lines import LINE_BREAK, physical_lines
 from perflint.types import RuleSpec
 
-Check = tuple[RuleSpec, type[Rule]]
+if TYPE_CHECKING:
+    from perflint.rules.scope import HiddenFacts
+
+#: A rule and its prefilter side (the check class itself, once libcst is loaded, also is one).
+Check = tuple[RuleSpec, type[Candidates]]
 
 _DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 _TRIES: tuple[type[ast.stmt], ...] = (ast.Try, *((ast.TryStar,) if hasattr(ast, "TryStar") else ()))
@@ -551,6 +553,11 @@ class _Scan:
 
     # -- what libcst parses -----------------------------------------------------------------
     def plan(self, view: CPythonView, checks: list[Check]) -> Plan:
+        # A file with a candidate: libcst parses it next, and the scope model's stand-ins for
+        # what is left out are libcst nodes, so these import libcst only now.
+        from perflint.rules.hidden import Summary
+        from perflint.rules.patterns.queues import ast_growing
+
         kept = [why != "" for _, _, why, _, _ in self.entries]
         for index, (*_, back) in enumerate(self.entries):
             if back:

@@ -7,43 +7,23 @@ its own stack.  Questions about names (is ``range`` the builtin, what was ``seq`
 are answered from ``self.scope`` once the file has been seen: record candidates while
 visiting and decide in ``finish``.
 
-A check also declares a *prefilter* that the engine runs before libcst parses the file:
-``needles`` (strings that appear in every file where the check can fire) and
-``ast_candidate`` (a test on nodes of CPython's own, much faster, ``ast`` parse).  Both must be
-sound: a prefilter that rejects a file where the check would have fired loses a finding, and
-``tests/test_prefilter.py`` runs every check with and without it over real code.
+A check's *prefilter* (``needles``, ``ast_candidate``, ...) is its base class from
+``perflint/rules/prefilters/`` (``perflint.rules.candidates``): the engine plans a file with
+it before libcst is imported, and loads the check only for a file that holds a candidate.
 """
 
 from __future__ import annotations
 
-import ast
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import ClassVar, TypeAlias, Union
+from typing import TypeAlias, Union
 
 import libcst as cst
 
+from perflint.rules.candidates import Candidates
 from perflint.rules.scope import ExprContext, Guard, Scope, ScopeTracker
 from perflint.types import Applicability, RuleSpec
-
-
-class AstFacts:
-    """CPython's ``ast`` of the piece of the file being scanned (see ``perflint.engine.syntax``), for
-    prefilters that need more than the node they are given."""
-
-    def __init__(
-        self,
-        tree: ast.Module,
-        source: str | None = None,
-        previous: Sequence[ast.stmt] = (),
-    ) -> None:
-        self.tree = tree
-        #: The text of the piece (rows of ``tree`` are rows of it).
-        self.source = source
-        #: The top-level statements right before the piece (the last lines of the pieces
-        #: before it, see ``Rule.previous_lines``), oldest first.
-        self.previous = previous
 
 
 @dataclass
@@ -107,55 +87,15 @@ class Report:
     rewritten: cst.CSTNode | None = None
 
 
-class Rule(cst.BatchableCSTVisitor):
-    """Detects one pattern and builds its fix.  Subclasses set ``needles``/``ast_types``."""
-
-    #: Every one of these strings occurs in any file where the rule can fire, and the first
-    #: one occurs inside the source text of every candidate: the prefilter walks only the
-    #: statements that hold it (see ``perflint.engine.prefilter``).
-    needles: ClassVar[tuple[str, ...]] = ()
-    #: CPython ``ast`` node types that a candidate of this rule is.
-    ast_types: ClassVar[tuple[type[ast.AST], ...]] = ()
-    #: When set, an ``ast.Call`` is a candidate only if it calls a name or method of these
-    #: (``sorted(...)``, ``x.join(...)``): the prefilter asks the rule about no other call.
-    ast_call_keys: ClassVar[frozenset[str] | None] = None
-    #: Node types the rule reads wherever they are in the file (not only near a candidate),
-    #: and a string every such node's source holds; see ``ast_context``.
-    ast_context_types: ClassVar[tuple[type[ast.AST], ...]] = ()
-    context_needle: ClassVar[str] = ""
-    #: The rule reads a candidate together with up to this many statement lines before it
-    #: (``out = []`` and the lines between it and the loop): libcst must see them too.
-    previous_lines: ClassVar[int] = 0
-    #: The rule reads the module's imports (is ``re`` the module ``re``, is ``operator``
-    #: imported): libcst must see every top-level statement that imports outside a def.
-    module_imports: ClassVar[bool] = False
-    #: The rule's fix may insert an import after the module's docstring and ``__future__``
-    #: imports: libcst must see those and the statement after them.
-    module_preamble: ClassVar[bool] = False
-    #: The longest run of consecutive statements a candidate of the rule may be (its
-    #: ``ast_types`` then include ``ast.Module``: it is asked about each module-level run).
-    module_run: ClassVar[int] = 0
-    #: The rule asks whether any use of a module-level list's name may add items to it
-    #: (``queue:``, ``perflint.rules.patterns.queues``): the statements left out are asked too.
-    module_growth: ClassVar[bool] = False
+class Rule(Candidates, cst.BatchableCSTVisitor):
+    """Detects one pattern and builds its fix: the libcst side of a rule, whose prefilter
+    side (``perflint.rules.candidates.Candidates``) it extends."""
 
     def __init__(self, spec: RuleSpec, context: FileContext) -> None:
         super().__init__()
         self.spec = spec
         self.context = context
         self.reports: list[Report] = []
-
-    # -- prefilter --------------------------------------------------------------------------
-    @classmethod
-    def ast_candidate(cls, node: ast.AST, facts: AstFacts) -> bool:
-        """True unless ``node`` (one of ``ast_types``) certainly cannot be flagged."""
-        return True
-
-    @classmethod
-    def ast_context(cls, node: ast.AST) -> bool:
-        """True when ``node`` (one of ``ast_context_types``) may change what the rule decides
-        about a candidate in another statement: libcst must then see the statement."""
-        return False
 
     # -- helpers for checks -----------------------------------------------------------------
     def get_visitors(self) -> Mapping[str, Callable[[cst.CSTNode], None]]:

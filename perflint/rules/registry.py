@@ -1,8 +1,8 @@
 """The rules: one YAML file per rule (``rules/`` for perflint's own, a team's ``rule-paths``
 for its packs), checked against ``rule.schema.json`` (``perflint.rules.schema``) and then for
 what a schema cannot say (a code's prefix, a pattern that compiles, a check that exists), and
-turned into ``RuleSpec``. The check classes (and libcst with them) are imported only when a
-rule is loaded to run.
+turned into ``RuleSpec``. A rule's prefilter side (``load_candidates``) is loaded without
+libcst; its check class (and libcst with it, ``load_check``) only when a file needs it.
 """
 
 from __future__ import annotations
@@ -12,16 +12,19 @@ import os
 import re
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import yaml
 
+from perflint.rules.candidates import Candidates
 from perflint.rules.schema import problems
 from perflint.text.files import FileRefused, read_bounded
 from perflint.types import Alternative, Example, InvalidCase, PatternSpec, RuleSpec
 
 if TYPE_CHECKING:
     from perflint.rules.api import Rule
+
+_Class = TypeVar("_Class")
 
 #: ``fix-safety`` of a pattern rule (and of an ``any:`` alternative).
 FIX_SAFETY = ("safe", "unsafe", "none")
@@ -189,7 +192,7 @@ def load_rule_file(path: Path, *, pack: bool = False) -> RuleSpec:
         title=data["title"].strip() if "title" in data else name.replace("-", " ").capitalize(),
         default_enabled=data.get("enabled-by-default", True),
     )
-    load_check(spec)  # fail now, naming the file, if the check does not exist or compile
+    load_candidates(spec)  # fail now, naming the file, if the check does not exist or compile
     return spec
 
 
@@ -241,41 +244,60 @@ def _pattern_spec(path: Path, data: dict[str, Any]) -> PatternSpec | None:
     )
 
 
-def load_check(spec: RuleSpec) -> type[Rule]:
-    """The rule's check class: compiled from its patterns, or the class its ``check:`` field
-    names in ``perflint.rules.checks``."""
+def load_candidates(spec: RuleSpec) -> type[Candidates]:
+    """The rule's prefilter side, without libcst: compiled from its patterns, or the class of
+    ``perflint.rules.prefilters`` named like the check its ``check:`` field names."""
     if spec.pattern is not None:
-        from perflint.rules.patterns.rule import PatternRule, pattern_check
+        from perflint.rules.patterns.candidates import PatternCandidates, pattern_candidates
         from perflint.rules.patterns.spec import PatternRuleError
 
         base = None
         if spec.check is not None:
-            base = _check_class(spec)
-            if not issubclass(base, PatternRule):
+            base = _named_class(spec, "prefilters", Candidates)
+            if not issubclass(base, PatternCandidates):
                 raise RuleFileError(spec.source_file, "check", "beside 'pattern:' must name a PatternRule")
         try:
-            return pattern_check(spec, base)
+            return pattern_candidates(spec, base)
         except PatternRuleError as error:
             raise RuleFileError(spec.source_file, error.field, str(error)) from None
-    return _check_class(spec)
+    return _named_class(spec, "prefilters", Candidates)
 
 
-def _check_class(spec: RuleSpec) -> type[Rule]:
-    """The class a ``check:`` field names in ``perflint.rules.checks``."""
+def load_check(spec: RuleSpec) -> type[Rule]:
+    """The rule's check class (its prefilter side and its libcst side; imports libcst):
+    compiled from its patterns, or the class its ``check:`` field names in
+    ``perflint.rules.checks``."""
     from perflint.rules.api import Rule
 
+    candidates = load_candidates(spec)
+    if spec.pattern is not None:
+        from perflint.rules.patterns.rule import PatternRule, pattern_check
+
+        base = None
+        if spec.check is not None:
+            base = _named_class(spec, "checks", PatternRule)
+        return pattern_check(spec, candidates, base)
+    check = _named_class(spec, "checks", Rule)
+    assert issubclass(check, candidates), f"{spec.check} does not extend its prefilter side"
+    return check
+
+
+def _named_class(spec: RuleSpec, package: str, kind: type[_Class]) -> type[_Class]:
+    """The class a ``check:`` field names, in ``perflint.rules.checks`` (the check) or
+    ``perflint.rules.prefilters`` (its prefilter side, a module and class of the same names);
+    the error names the check either way."""
     assert spec.check is not None
     module_name, _, class_name = spec.check.rpartition(".")
     if not _CHECK.match(spec.check):
         raise RuleFileError(spec.source_file, "check", "must be 'module.ClassName' of perflint.rules.checks")
     try:
-        module = importlib.import_module(f"perflint.rules.checks.{module_name}")
+        module = importlib.import_module(f"perflint.rules.{package}.{module_name}")
     except ModuleNotFoundError:
         raise RuleFileError(
             spec.source_file, "check", f"no module perflint.rules.checks.{module_name}"
         ) from None
     cls = getattr(module, class_name, None)
-    if not (isinstance(cls, type) and issubclass(cls, Rule)):
+    if not (isinstance(cls, type) and issubclass(cls, kind)):
         raise RuleFileError(
             spec.source_file, "check", f"perflint.rules.checks.{module_name} has no rule class {class_name}"
         )

@@ -1,14 +1,14 @@
 """Output formats, one module each, found by name.
 
 A format is a function ``(results, context) -> str`` registered with ``@register("name")`` in a
-module of this package; every module here (not starting with ``_``) is imported on first use, so
-adding a format (SARIF, GitHub annotations, JUnit, ...) is adding one module.
+module of this package, and named in ``MODULES``: a run imports only the module of the format it
+prints (``tests/test_formats.py`` checks the table against what the modules register), so adding
+a format (SARIF, GitHub annotations, JUnit, ...) is adding one module and its line there.
 """
 
 from __future__ import annotations
 
 import importlib
-import pkgutil
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -21,7 +21,21 @@ ERROR_CODE = "PFL000"
 Reporter = Callable[[Sequence[FileResult], "ReportContext"], str]
 
 _REGISTRY: dict[str, Reporter] = {}
-_loaded = False
+
+#: Each format's name, and the module of this package that registers it.
+MODULES = {
+    "concise": "text",
+    "github": "github",
+    "gitlab": "gitlab",
+    "json": "json",
+    "jsonl": "json",
+    "junit": "junit",
+    "markdown": "markdown",
+    "rdjson": "rdjson",
+    "rdjsonl": "rdjson",
+    "sarif": "sarif",
+    "text": "text",
+}
 
 #: The formats written for people to read: whatever they print passes through
 #: ``perflint.output.printable.safe_output`` (the machine formats escape their data themselves).
@@ -67,28 +81,18 @@ def register(name: str) -> Callable[[Reporter], Reporter]:
     return add
 
 
-def _load() -> None:
-    global _loaded
-    if _loaded:
-        return
-    for module in pkgutil.iter_modules(__path__):
-        if not module.name.startswith("_"):
-            importlib.import_module(f"{__name__}.{module.name}")
-    _loaded = True
-
-
 def formats() -> tuple[str, ...]:
     """The names ``--format`` accepts, sorted."""
-    _load()
-    return tuple(sorted(_REGISTRY))
+    return tuple(sorted(MODULES))
 
 
 def get_reporter(name: str) -> Reporter:
-    _load()
-    try:
-        return _REGISTRY[name]
-    except KeyError:
-        raise ValueError(f"unknown output format {name!r}; known: {', '.join(formats())}") from None
+    """The reporter of format ``name``, importing its module only."""
+    module = MODULES.get(name)
+    if module is None:
+        raise ValueError(f"unknown output format {name!r}; known: {', '.join(formats())}")
+    importlib.import_module(f"{__name__}.{module}")
+    return _REGISTRY[name]
 
 
 def all_findings(results: Sequence[FileResult]) -> Iterator[tuple[FileResult, Finding]]:

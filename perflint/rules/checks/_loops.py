@@ -7,13 +7,12 @@ loop's own target and iterable are), ``done`` once left, to be judged in ``finis
 
 from __future__ import annotations
 
-import ast
 from collections.abc import Iterator
 from typing import Any, ClassVar, Protocol, TypeAlias, Union
 
 import libcst as cst
 
-from perflint.rules.api import AstFacts, Rule
+from perflint.rules.api import Rule
 
 Loop: TypeAlias = Union[cst.For, cst.CompFor]
 Comprehension: TypeAlias = Union[cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp]
@@ -29,24 +28,12 @@ def clauses(node: Comprehension) -> Iterator[cst.CompFor]:
 
 class EachLoop(Rule):
     """A rule that looks at every ``for`` statement and comprehension clause (outermost clause
-    first) as libcst's traversal enters it: subclasses implement ``loop``. The one walker of
-    loops the loop rules share."""
+    first) as libcst's traversal enters it: subclasses implement ``loop`` (and extend
+    ``perflint.rules.prefilters._loops.EachLoop``, the prefilter side). The one walker of loops
+    the loop rules share."""
 
     #: Also consider generator expressions (they run lazily, after the code around them).
     generators: ClassVar[bool] = True
-    ast_types = (ast.For, ast.comprehension)
-
-    @classmethod
-    def ast_candidate(cls, node: ast.AST, facts: AstFacts) -> bool:
-        assert isinstance(node, (ast.For, ast.comprehension))
-        return cls.ast_loop(node)
-
-    @classmethod
-    def ast_loop(cls, loop: ast.For | ast.comprehension) -> bool:
-        """The prefilter's question on CPython's tree: can ``loop`` be flagged (``True``
-        unless it certainly cannot)."""
-        return True
-
     def loop(self, loop: Loop, owner: cst.CSTNode) -> None:
         """Called on entering ``loop``; ``owner`` is the For statement or the comprehension."""
         raise NotImplementedError

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 from collections import Counter
 from dataclasses import dataclass
 
@@ -13,6 +12,7 @@ from perflint.rules.api import replace_nodes
 from perflint.rules.checks._helpers import IndentTracking, is_method_call, no_space, spaced
 from perflint.rules.checks._loops import EachLoop, Loop
 from perflint.rules.codegen import code_at_indent, short_code
+from perflint.rules.prefilters import dict_items_unused_part as prefilter
 from perflint.rules.scope import Guard, Scope
 from perflint.rules.semantics import catches, checked_against_class, expr_type, is_instance, is_probed
 from perflint.types import Applicability
@@ -36,24 +36,7 @@ def _names(candidate: _Candidate) -> list[str]:
     return [element.value for element in candidate.elements if isinstance(element, cst.Name)]
 
 
-class DictItemsUnusedPart(IndentTracking, EachLoop):
-    needles = ("items",)
-
-    @classmethod
-    def ast_loop(cls, loop: ast.For | ast.comprehension) -> bool:
-        target, it = loop.target, loop.iter
-        return (
-            isinstance(target, (ast.Tuple, ast.List))
-            and len(target.elts) == 2
-            and any(isinstance(element, ast.Name) for element in target.elts)
-            and not any(isinstance(element, ast.Starred) for element in target.elts)
-            and isinstance(it, ast.Call)
-            and isinstance(it.func, ast.Attribute)
-            and it.func.attr == "items"
-            and not it.args
-            and not it.keywords
-        )
-
+class DictItemsUnusedPart(prefilter.DictItemsUnusedPart, IndentTracking, EachLoop):
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         self.candidates: list[_Candidate] = []

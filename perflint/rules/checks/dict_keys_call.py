@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import ast
 from dataclasses import dataclass
 
 import libcst as cst
 
-from perflint.rules.api import AstFacts, replace_nodes
+from perflint.rules.api import replace_nodes
 from perflint.rules.checks._helpers import (
     IndentTracking,
     is_method_call,
@@ -17,6 +16,7 @@ from perflint.rules.checks._helpers import (
 )
 from perflint.rules.checks._loops import EachLoop
 from perflint.rules.codegen import code_at_indent, short_code
+from perflint.rules.prefilters import dict_keys_call as prefilter
 from perflint.rules.scope import Guard, Scope
 from perflint.rules.semantics import (
     catches,
@@ -40,46 +40,7 @@ class _Candidate:
     loop: cst.For | cst.CompFor | None = None  # the loop iterating over the view, if any
 
 
-def _is_keys_call(node: ast.AST) -> bool:
-    return (
-        isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Attribute)
-        and node.func.attr == "keys"
-        and not node.args
-        and not node.keywords
-    )
-
-
-class DictKeysCall(IndentTracking, EachLoop):
-    needles = ("keys",)
-    ast_types = (ast.For, ast.comprehension, ast.Compare)
-    # ``hasattr(x, "keys")`` makes the finding on ``x.keys()`` go away in the same function,
-    # which at module level spans top-level statements.
-    ast_context_types = (ast.Call,)
-    context_needle = "hasattr"
-
-    @classmethod
-    def ast_context(cls, node: ast.AST) -> bool:
-        assert isinstance(node, ast.Call)
-        return (
-            isinstance(node.func, ast.Name)
-            and node.func.id == "hasattr"
-            and len(node.args) == 2
-            and isinstance(node.args[1], ast.Constant)
-            and node.args[1].value == "keys"
-        )
-
-    @classmethod
-    def ast_candidate(cls, node: ast.AST, facts: AstFacts) -> bool:
-        if isinstance(node, ast.Compare):
-            return (
-                len(node.ops) == 1
-                and isinstance(node.ops[0], (ast.In, ast.NotIn))
-                and _is_keys_call(node.comparators[0])
-            )
-        assert isinstance(node, (ast.For, ast.comprehension))
-        return _is_keys_call(node.iter)
-
+class DictKeysCall(prefilter.DictKeysCall, IndentTracking, EachLoop):
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         self.candidates: list[_Candidate] = []

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -18,13 +17,13 @@ from perflint.rules.checks._helpers import (
 )
 from perflint.rules.checks._loops import InterruptibleLoopRule, Loop
 from perflint.rules.codegen import code_at_indent, short_code
+from perflint.rules.prefilters import list_cast_in_for as prefilter
 from perflint.rules.scope import Scope
 from perflint.rules.semantics import expr_type, literal_kind
 from perflint.types import Applicability
 
 #: What may be iterated directly instead of a copy of it.
 _KINDS = frozenset({"list", "tuple", "set", "dict"})
-_AST_LITERALS = (ast.List, ast.ListComp, ast.Tuple, ast.Set, ast.SetComp, ast.Dict, ast.DictComp)
 
 
 
@@ -42,21 +41,7 @@ class _Candidate:
     paused: int = 0  # >0 while visiting the loop's own target and iterable
 
 
-class ListCastInFor(IndentTracking, InterruptibleLoopRule):
-    needles = ("list",)
-
-    @classmethod
-    def ast_loop(cls, loop: ast.For | ast.comprehension) -> bool:
-        it = loop.iter
-        return (
-            isinstance(it, ast.Call)
-            and isinstance(it.func, ast.Name)
-            and it.func.id == "list"
-            and len(it.args) == 1
-            and not it.keywords
-            and isinstance(it.args[0], (ast.Name, *_AST_LITERALS))
-        )
-
+class ListCastInFor(prefilter.ListCastInFor, IndentTracking, InterruptibleLoopRule):
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         # Occurrences of a name that cannot change or leak the object it names, keyed by

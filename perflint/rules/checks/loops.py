@@ -17,9 +17,10 @@ from typing import Any
 import libcst as cst
 
 from perflint.rules import flow
-from perflint.rules.patterns.compiled import CST, Span, descendants
+from perflint.rules.patterns.compiled import Span, descendants
+from perflint.rules.patterns.cst_views import CST, statements
 from perflint.rules.patterns.rule import Accept, Offer, PatternRule
-from perflint.rules.patterns.views import statements
+from perflint.rules.prefilters import loops as prefilter
 
 
 def _names(nodes: list[Any]) -> set[str]:
@@ -52,7 +53,7 @@ def _loop_parts(loop: object) -> list[Any] | None:
     return None
 
 
-class IterableUnusedInLoop(PatternRule):
+class IterableUnusedInLoop(prefilter.IterableUnusedInLoop, PatternRule):
     """Keeps ``F.readlines()`` as a loop's iterable when the loop never names ``F``."""
 
     def hook(self, index: int, bindings: Mapping[str, Any], span: Span, offer: Offer) -> Accept | None:
@@ -63,7 +64,7 @@ class IterableUnusedInLoop(PatternRule):
         return None if name.value in _names(parts) else Accept()
 
 
-class LoopTargetUnusedAfter(PatternRule):
+class LoopTargetUnusedAfter(prefilter.LoopTargetUnusedAfter, PatternRule):
     """Keeps a loop whose target no code after it can read (closures and ``locals()``
     keep the conservative answer: it may)."""
 

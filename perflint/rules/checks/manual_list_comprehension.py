@@ -12,17 +12,17 @@ are particular to it; its cases in ``rules/PFL201-manual-list-comprehension.yaml
 
 from __future__ import annotations
 
-import ast
-import weakref
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import libcst as cst
 
 from perflint.rules import flow
-from perflint.rules.api import AstFacts, EditTarget, Rule
+from perflint.rules.api import EditTarget, Rule
 from perflint.rules.checks._helpers import is_method_call
 from perflint.rules.codegen import code_at_indent
+from perflint.rules.prefilters import manual_list_comprehension as prefilter
+from perflint.rules.prefilters.manual_list_comprehension import MAX_BETWEEN
 from perflint.rules.scope import Scope
 from perflint.rules.semantics import refers
 from perflint.types import Applicability
@@ -34,8 +34,6 @@ FRAME_NAMES = frozenset({"super", "locals", "vars", "dir", "eval", "exec"})
 #: Of those, the ones that read the local names whatever their arguments.
 _FRAME_READERS = frozenset({"locals", "eval", "exec"})
 
-#: How many statements may stand between ``out = []`` and the loop.
-MAX_BETWEEN = 8
 
 
 @dataclass(frozen=True)
@@ -187,37 +185,7 @@ def _inits(line: cst.BaseStatement) -> dict[str, _Init]:
     }
 
 
-class ManualListComprehension(Rule):
-    needles = ("append", "for")
-    ast_types = (ast.For, ast.AsyncFor)
-    # ``_init_before`` looks back over the loop's line and ``MAX_BETWEEN`` more.
-    previous_lines = MAX_BETWEEN + 1
-
-    @classmethod
-    def ast_candidate(cls, node: ast.AST, facts: AstFacts) -> bool:
-        assert isinstance(node, (ast.For, ast.AsyncFor))
-        if node.orelse or len(node.body) != 1:
-            return False
-        statement = node.body[0]
-        if isinstance(statement, ast.If):
-            if statement.orelse or len(statement.body) != 1:
-                return False
-            statement = statement.body[0]
-        if not (isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call)):
-            return False
-        call = statement.value
-        func = call.func
-        if not (
-            isinstance(func, ast.Attribute)
-            and func.attr == "append"
-            and isinstance(func.value, ast.Name)
-            and len(call.args) == 1
-            and not call.keywords
-            and not isinstance(call.args[0], ast.Starred)
-        ):
-            return False
-        return func.value.id in _empty_lists_before(facts).get(id(node), ())
-
+class ManualListComprehension(prefilter.ManualListComprehension, Rule):
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         self.pending: dict[int, _Candidate] = {}  # by id of the loop, until it is visited
@@ -560,74 +528,3 @@ def _parenthesized(
 def _block_of(line: cst.SimpleStatementLine, loop: cst.For) -> cst.Module:
     """The two flagged statements as one module, for explanations."""
     return cst.Module(body=[line.with_changes(leading_lines=()), loop])
-
-
-_preceded_cache: weakref.WeakKeyDictionary[AstFacts, dict[int, frozenset[str]]] = (
-    weakref.WeakKeyDictionary()
-)
-
-
-def _statement_lists(body: list[ast.stmt]) -> Iterator[list[ast.stmt]]:
-    """``body`` and every statement list nested in it, visiting statements only (expressions
-    are most of a tree's nodes, and no statement list hides in one)."""
-    yield body
-    for statement in body:
-        for attribute in ("body", "orelse", "finalbody"):
-            nested = getattr(statement, attribute, None)
-            if isinstance(nested, list) and nested:
-                yield from _statement_lists(nested)
-        for part in (*getattr(statement, "handlers", ()), *getattr(statement, "cases", ())):
-            yield from _statement_lists(part.body)
-
-
-def _empty_lists_bound(statement: ast.stmt) -> set[str]:
-    """Names ``statement`` binds to ``[]``: ``out = []``, ``out: T = []``, ``out, n = [], 0``."""
-    if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
-        target, value = statement.targets[0], statement.value
-    elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
-        target, value = statement.target, statement.value
-    else:
-        return set()
-    pairs = [(target, value)]
-    if isinstance(target, ast.Tuple) and isinstance(value, ast.Tuple):
-        pairs = list(zip(target.elts, value.elts))
-    return {
-        name.id
-        for name, item in pairs
-        if isinstance(name, ast.Name) and isinstance(item, ast.List) and not item.elts
-    }
-
-
-#: Statements that end a run of simple ones (the check looks back over simple lines only).
-_COMPOUND = tuple(
-    getattr(ast, name)
-    for name in ("If", "For", "AsyncFor", "While", "Try", "TryStar", "With", "AsyncWith",
-                 "Match", "FunctionDef", "AsyncFunctionDef", "ClassDef")
-    if hasattr(ast, name)
-)  # fmt: skip
-
-
-def _empty_lists_before(facts: AstFacts) -> dict[int, frozenset[str]]:
-    """``id(for node) -> names`` bound to ``[]`` by a statement of the run of simple
-    statements right before the loop (a superset of what the check accepts: it looks back
-    over a few simple lines only, and a line may hold several statements)."""
-    found = _preceded_cache.get(facts)
-    if found is not None:
-        return found
-    found = {}
-    assert isinstance(facts.tree, ast.Module)
-    top = facts.tree.body
-    for body in _statement_lists(top):
-        bound: frozenset[str] = frozenset()
-        # The run before the piece's first statements goes on across the cut before it.
-        for statement in (*facts.previous, *body) if body is top else body:
-            if isinstance(statement, (ast.For, ast.AsyncFor)) and bound:
-                found[id(statement)] = bound
-            if isinstance(statement, _COMPOUND):
-                bound = frozenset()
-                continue
-            names = _empty_lists_bound(statement)
-            if names:
-                bound = bound | names
-    _preceded_cache[facts] = found
-    return found

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -19,6 +18,7 @@ from perflint.rules.checks._helpers import (
     singular,
 )
 from perflint.rules.checks._loops import InterruptibleLoopRule, Loop
+from perflint.rules.prefilters import range_len_index as prefilter
 from perflint.rules.scope import Guard, Scope
 from perflint.rules.semantics import catches, expr_type, is_instance, may_be, refers
 from perflint.types import Applicability
@@ -58,23 +58,7 @@ def _seq_of(iterable: cst.BaseExpression) -> cst.BaseExpression:
     return len_call.args[0].value
 
 
-class RangeLenIndex(InterruptibleLoopRule):
-    needles = ("range", "len")
-
-    @classmethod
-    def ast_loop(cls, loop: ast.For | ast.comprehension) -> bool:
-        it = loop.iter
-        return (
-            isinstance(loop.target, ast.Name)
-            and isinstance(it, ast.Call)
-            and isinstance(it.func, ast.Name)
-            and it.func.id == "range"
-            and len(it.args) in (1, 2)
-            and isinstance(it.args[-1], ast.Call)
-            and isinstance(it.args[-1].func, ast.Name)
-            and it.args[-1].func.id == "len"
-        )
-
+class RangeLenIndex(prefilter.RangeLenIndex, InterruptibleLoopRule):
     # -- finding candidates -----------------------------------------------------------------
     def candidate(self, loop: Loop, owner: cst.CSTNode) -> _Candidate | None:
         if loop.asynchronous is not None or not isinstance(loop.target, cst.Name):

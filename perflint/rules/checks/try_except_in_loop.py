@@ -11,18 +11,17 @@ of ``Exception`` would certainly catch, so those are left alone unless the loop 
 
 from __future__ import annotations
 
-import ast
 from dataclasses import dataclass
 from typing import TypeAlias, Union
 
 import libcst as cst
 
-from perflint.rules.api import AstFacts, Rule
+from perflint.rules.api import Rule
+from perflint.rules.prefilters import try_except_in_loop as prefilter
 from perflint.rules.scope import Scope
 
 Loop: TypeAlias = Union[cst.For, cst.While]
 _LEAVES = (cst.Break, cst.Return, cst.Raise)
-_AST_LEAVES = (ast.Break, ast.Return, ast.Raise)
 
 
 @dataclass(eq=False)
@@ -91,24 +90,7 @@ def _ends_leaving(block: cst.BaseSuite) -> bool:
     return isinstance(last_small, _LEAVES)
 
 
-class TryExceptInLoop(Rule):
-    needles = ("try", "except")
-    ast_types = (ast.For, ast.AsyncFor, ast.While)
-
-    @classmethod
-    def ast_candidate(cls, node: ast.AST, facts: AstFacts) -> bool:
-        assert isinstance(node, (ast.For, ast.AsyncFor, ast.While))
-        if node.orelse or len(node.body) != 1:
-            return False
-        try_ = node.body[0]
-        return (
-            isinstance(try_, ast.Try)
-            and bool(try_.handlers)
-            and not try_.orelse
-            and not try_.finalbody
-            and all(isinstance(h.body[-1], _AST_LEAVES) for h in try_.handlers)
-        )
-
+class TryExceptInLoop(prefilter.TryExceptInLoop, Rule):
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         #: The innermost loops being visited; None marks a def/class boundary.

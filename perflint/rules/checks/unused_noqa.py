@@ -5,7 +5,8 @@ file, selection, docs and cases); it visits nothing, and the engine is never giv
 from __future__ import annotations
 
 from perflint.rules.api import Rule
+from perflint.rules.prefilters import unused_noqa as prefilter
 
 
-class UnusedNoqa(Rule):
+class UnusedNoqa(prefilter.UnusedNoqa, Rule):
     """Nothing to visit: see the module docstring."""

@@ -28,8 +28,6 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Union
 
-import libcst as cst
-
 from perflint.rules.patterns import syntax, views
 
 BUILTIN_NAMES = frozenset(dir(builtins))
@@ -37,7 +35,7 @@ BUILTIN_NAMES = frozenset(dir(builtins))
 #: Kinds a pattern may be rooted at: expressions that are always nodes of their own in both
 #: trees, statements, and runs of statements. (A bare name or constant would match names that
 #: are not expressions in libcst's tree, such as attribute and keyword names.)
-ROOT_KINDS = frozenset(views.CST_TYPES_OF_KIND) - {"Name", "Constant", "JoinedStr"}
+ROOT_KINDS = frozenset(views.KINDS) - {"Name", "Constant", "JoinedStr"}
 
 
 @dataclass(frozen=True)
@@ -88,14 +86,8 @@ def _ast_same(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
-def _cst_same(a: Any, b: Any) -> bool:
-    if isinstance(a, cst.CSTNode) and isinstance(b, cst.CSTNode):
-        return a.deep_equals(b)
-    return bool(a == b)
-
-
 AST = Side("ast", views.ast_fields, _ast_same, views.ast_blocks)
-CST = Side("cst", views.cst_fields, _cst_same, lambda node: [views.cst_block(node)])
+# libcst's side, ``CST``, is in ``perflint.rules.patterns.cst_views``.
 
 
 @dataclass(frozen=True)
@@ -551,3 +543,17 @@ def _runs(
                 break
         else:
             start += 1
+
+
+def span_items(span: Span, side: Side) -> list[Any]:
+    """The nodes a match covers: the node's children for a node (``has:`` looks below it),
+    the operands or statements of a run themselves."""
+    if span.first is span.last and span.first is span.node:
+        return views.children(side.fields(span.node)[1])
+    kind, fields = side.fields(span.node)
+    items = fields["values"] if kind == "BoolOp" else next(
+        (block for block in side.blocks(span.node) if any(item is span.first for item in block)), []
+    )
+    start = next(i for i, item in enumerate(items) if item is span.first)
+    end = next(i for i, item in enumerate(items) if item is span.last)
+    return list(items[start : end + 1])

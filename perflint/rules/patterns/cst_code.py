@@ -1,6 +1,12 @@
 """The code of a match on libcst's tree: what a finding shows, what a fix puts in its place
 (captures rendered into the template, parenthesised and re-indented), and what a fix would
-lose (comments) or need (an import)."""
+lose (comments) or need (an import), and how tightly each child of a libcst node must bind
+(``cst_needs``, from the precedence table of ``perflint.rules.patterns.template``).
+
+Long because it is every piece of libcst-side code a pattern rule writes or shows; the
+precedence of child positions lives here, beside its users, so that the template module (which
+rule loading compiles) imports no libcst.
+"""
 
 from __future__ import annotations
 
@@ -14,34 +20,23 @@ from typing import Any
 import libcst as cst
 
 from perflint.rules.codegen import code_at_indent
-from perflint.rules.patterns import views
-from perflint.rules.patterns.compiled import (
-    CST,
-    Side,
-    Span,
-)
-from perflint.rules.patterns.template import (
+from perflint.rules.patterns import cst_views
+from perflint.rules.patterns.compiled import Span, span_items
+from perflint.rules.patterns.cst_views import CST
+from perflint.rules.patterns.template import (  # the precedence table cst_needs reads
+    _AND,
+    _BINARY,
+    _COMPARE,
+    _IFEXP,
+    _OR,
+    _UNARY,
+    ATOM,
     Capture,
     RenderError,
     Template,
-    cst_needs,
     precedence,
     render,
 )
-
-
-def span_items(span: Span, side: Side) -> list[Any]:
-    """The nodes a match covers: the node's children for a node (``has:`` looks below it),
-    the operands or statements of a run themselves."""
-    if span.first is span.last and span.first is span.node:
-        return views.children(side.fields(span.node)[1])
-    kind, fields = side.fields(span.node)
-    items = fields["values"] if kind == "BoolOp" else next(
-        (block for block in side.blocks(span.node) if any(item is span.first for item in block)), []
-    )
-    start = next(i for i, item in enumerate(items) if item is span.first)
-    end = next(i for i, item in enumerate(items) if item is span.last)
-    return list(items[start : end + 1])
 
 
 def operand_needs(chain: cst.CSTNode) -> int:
@@ -212,9 +207,9 @@ def capture_code(module: cst.Module, value: Any, indent: str) -> str:
         return ", ".join(capture_code(module, item, indent) for item in value)
     if isinstance(value, str):
         return value
-    if isinstance(value, views.CstTuple):
+    if isinstance(value, cst_views.CstTuple):
         return ", ".join(code_at_indent(module, _strip(e), indent) for e in value.elements)
-    if isinstance(value, views.CstStarred):
+    if isinstance(value, cst_views.CstStarred):
         return "*" + code_at_indent(module, _strip(value.value), indent)
     if isinstance(value, cst.BaseSmallStatement):
         return _statement_code(module, value, "")
@@ -238,7 +233,7 @@ class _CstCaptures:
 
     def expression(self, node: Any) -> Capture:
         code = capture_code(self.module, node, self.indent)
-        if isinstance(node, (str, cst.Arg, cst.BaseElement, cst.BaseDictElement, views.CstStarred)):
+        if isinstance(node, (str, cst.Arg, cst.BaseElement, cst.BaseDictElement, cst_views.CstStarred)):
             return Capture(code, 99)  # an argument or element keeps its place as it is
         if isinstance(node, cst.Tuple) and not node.elements:
             return Capture(code, 99)  # ``()`` keeps its parentheses
@@ -376,3 +371,54 @@ def _statement_code(module: cst.Module, statement: cst.CSTNode, indent: str) -> 
     if isinstance(statement, cst.BaseSmallStatement):
         return indent + code
     return code.rstrip("\r\n")
+
+
+def cst_needs(parent: cst.CSTNode) -> list[tuple[cst.CSTNode, int]]:
+    """What each child expression of a libcst node needs to bind as tightly as, without
+    parentheses, where that is more than an argument needs (the ``_needs`` of libcst's tree)."""
+    if isinstance(parent, cst.BinaryOperation):
+        op = _BINARY[_CST_BINARY_NAMES[type(parent.operator)]]
+        if isinstance(parent.operator, cst.Power):
+            return [(parent.left, op + 1), (parent.right, _UNARY["USub"])]
+        return [(parent.left, op), (parent.right, op + 1)]
+    if isinstance(parent, cst.UnaryOperation):
+        return [(parent.expression, _UNARY[_CST_UNARY_NAMES[type(parent.operator)]])]
+    if isinstance(parent, cst.BooleanOperation):
+        op = (_OR if isinstance(parent.operator, cst.Or) else _AND) + 1
+        return [(parent.left, op), (parent.right, op)]
+    if isinstance(parent, cst.Comparison):
+        return [(parent.left, _COMPARE + 1)] + [
+            (target.comparator, _COMPARE + 1) for target in parent.comparisons
+        ]
+    if isinstance(parent, cst.IfExp):
+        return [(parent.test, _OR), (parent.body, _OR), (parent.orelse, _IFEXP)]
+    if isinstance(parent, (cst.Attribute, cst.Subscript)):
+        return [(parent.value, ATOM)]
+    if isinstance(parent, cst.Call):
+        return [(parent.func, ATOM)]
+    if isinstance(parent, cst.Await):
+        return [(parent.expression, ATOM)]
+    if isinstance(parent, cst.StarredElement):
+        return [(parent.value, _BINARY["BitOr"])]
+    if isinstance(parent, cst.Arg) and parent.star:
+        return [(parent.value, _BINARY["BitOr"])]
+    if isinstance(parent, cst.CompFor):
+        return [(parent.iter, _OR)] + [(comp_if.test, _OR) for comp_if in parent.ifs]
+    if isinstance(parent, cst.Slice):
+        return [(part, _IFEXP) for part in (parent.lower, parent.upper, parent.step) if part]
+    return []
+
+
+#: The libcst node types ``cst_needs`` knows about.
+NEEDS_PARENTS: tuple[type[cst.CSTNode], ...] = (
+    cst.BinaryOperation, cst.UnaryOperation, cst.BooleanOperation, cst.Comparison, cst.IfExp,
+    cst.Attribute, cst.Subscript, cst.Call, cst.Await, cst.StarredElement, cst.Arg, cst.CompFor,
+    cst.Slice,
+)  # fmt: skip
+_CST_BINARY_NAMES = {
+    cst.Add: "Add", cst.Subtract: "Sub", cst.Multiply: "Mult", cst.Divide: "Div",
+    cst.FloorDivide: "FloorDiv", cst.Modulo: "Mod", cst.Power: "Pow", cst.LeftShift: "LShift",
+    cst.RightShift: "RShift", cst.BitOr: "BitOr", cst.BitAnd: "BitAnd", cst.BitXor: "BitXor",
+    cst.MatrixMultiply: "MatMult",
+}  # fmt: skip
+_CST_UNARY_NAMES = {cst.Minus: "USub", cst.Plus: "UAdd", cst.Not: "Not", cst.BitInvert: "Invert"}

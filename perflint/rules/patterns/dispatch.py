@@ -16,11 +16,12 @@ from collections.abc import Callable, Mapping, Sequence
 import libcst as cst
 
 from perflint.rules.api import FileContext
-from perflint.rules.patterns import views
+from perflint.rules.patterns import cst_views
+from perflint.rules.patterns.cst_code import NEEDS_PARENTS, cst_needs
 from perflint.rules.patterns.queues import QUEUE_ANCESTORS
 from perflint.rules.patterns.rule import PLACES, Offer, PatternRule
 from perflint.rules.patterns.spec import call_key
-from perflint.rules.patterns.template import NEEDS_PARENTS, NOTHING, cst_needs
+from perflint.rules.patterns.template import NOTHING
 
 Visitor = Callable[[cst.CSTNode], None]
 
@@ -70,7 +71,7 @@ class PatternDispatcher(cst.BatchableCSTVisitor):
         self.index: dict[type[cst.CSTNode], list[tuple[str | None, PatternRule]]] = defaultdict(list)
         for rule in self.rules:
             for pattern in rule.compiled.patterns:
-                for cst_type in views.CST_TYPES_OF_KIND[pattern.kind]:
+                for cst_type in cst_views.CST_TYPES_OF_KIND[pattern.kind]:
                     entry = (call_key(pattern), rule)
                     if entry not in self.index[cst_type]:
                         self.index[cst_type].append(entry)
@@ -80,7 +81,7 @@ class PatternDispatcher(cst.BatchableCSTVisitor):
             for alternative in rule.compiled.alternatives
             for relation in (*alternative.conditions.inside, *alternative.conditions.not_inside)
             if relation.pattern is not None
-            for t in views.CST_TYPES_OF_KIND.get(relation.pattern.kind, ())
+            for t in cst_views.CST_TYPES_OF_KIND.get(relation.pattern.kind, ())
         }
         if any(
             test.needs_ancestors
@@ -175,7 +176,7 @@ class PatternDispatcher(cst.BatchableCSTVisitor):
 
     def _fold(self, node: cst.CSTNode) -> None:
         assert isinstance(node, cst.BooleanOperation)
-        if views.is_folded_operand(node.left, node):
+        if cst_views.is_folded_operand(node.left, node):
             self.skip.add(id(node.left))
 
     def _record_needs(self, node: cst.CSTNode) -> None:

@@ -1,8 +1,9 @@
 """Pattern rules as checks: a rule file's ``pattern:``/``any:``, ``where:``, ``fix:``.
 
 :func:`pattern_check` turns a rule spec into a :class:`PatternRule` subclass that the engine
-treats like any check: its ``needles`` and ``ast_candidate`` are the prefilter, derived from
-the same compiled patterns as its matching, so the prefilter cannot lose a finding. Pattern
+treats like any check: its prefilter side (``needles``, ``ast_candidate``) is the class
+``perflint.rules.patterns.candidates.pattern_candidates`` compiled from the same patterns as
+its matching, so the prefilter cannot lose a finding. Pattern
 rules do not visit the tree themselves: one :class:`~perflint.rules.patterns.dispatch.PatternDispatcher`
 per file joins the batched traversal and offers each rule only the nodes its patterns are
 rooted at; the rule decides in ``finish``, once the scopes are complete.
@@ -10,23 +11,16 @@ rooted at; the rule decides in ``finish``, once the scopes are complete.
 
 from __future__ import annotations
 
-import ast
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import libcst as cst
 
-from perflint.rules.api import AstFacts, Before, Rule
+from perflint.rules.api import Before, Rule
 from perflint.rules.codegen import short_code
-from perflint.rules.patterns import views
-from perflint.rules.patterns.compiled import (
-    AST,
-    CST,
-    Side,
-    Span,
-    spans,
-)
+from perflint.rules.patterns.candidates import PatternCandidates
+from perflint.rules.patterns.compiled import Side, Span, span_items, spans
 from perflint.rules.patterns.cst_code import (
     capture_code,
     first_after_preamble,
@@ -37,18 +31,16 @@ from perflint.rules.patterns.cst_code import (
     operand_needs,
     parse_code,
     render_fix,
-    span_items,
 )
+from perflint.rules.patterns.cst_views import CST
 from perflint.rules.patterns.queues import used_as_queue
 from perflint.rules.patterns.spec import (
     CompiledAlternative,
     CompiledRule,
-    compile_rule,
 )
-from perflint.rules.patterns.where import Answer, ast_where
+from perflint.rules.patterns.where import Answer
 from perflint.rules.scope import Binding, Scope
 from perflint.rules.semantics import expr_type, value_kind
-from perflint.text.lines import split_lines
 from perflint.types import Applicability, RuleSpec
 
 #: Where an ``inside:`` place starts, counted by the dispatcher.
@@ -58,73 +50,18 @@ PLACES = ("loop", "function", "try", "class")
 _CHECKS: dict[int, tuple[RuleSpec, type[PatternRule]]] = {}
 
 
-def pattern_check(spec: RuleSpec, base: type[PatternRule] | None = None) -> type[PatternRule]:
-    """The check class of a pattern rule, compiled once per spec; ``base``: the check that
-    a rule combining ``check:`` with ``pattern:`` names (its ``hook`` refines each match)."""
+def pattern_check(
+    spec: RuleSpec, candidates: type[PatternCandidates], base: type[PatternRule] | None = None
+) -> type[PatternRule]:
+    """The check class of a pattern rule: its prefilter side ``candidates``
+    (``pattern_candidates``) with libcst's side, ``base`` when the rule file names a check
+    beside its patterns (its ``hook`` refines each match), else ``PatternRule``."""
     cached = _CHECKS.get(id(spec))
     if cached is not None and cached[0] is spec:
         return cached[1]
-    compiled = compile_rule(spec)
-    types = tuple(
-        sorted(
-            {t for kind in compiled.kinds for t in views.AST_TYPES_OF_KIND[kind]},
-            key=lambda t: t.__name__,
-        )
-    )
-    runs = [pattern.length for pattern in compiled.patterns if pattern.kind == "Statements"]
-    conditions = [
-        found
-        for alternative in compiled.alternatives
-        for found in (alternative.conditions, alternative.safe_when)
-        if found is not None
-    ]
-    check = type(
-        f"Pattern_{spec.code}",
-        (base or PatternRule,),
-        {
-            "compiled": compiled,
-            "needles": compiled.needles,
-            "ast_types": types,
-            "ast_call_keys": compiled.call_keys,
-            # What the prefilter must let libcst see besides the candidates (see ``Rule``).
-            "module_imports": bool(compiled.fix_imports) or any(c.modules for c in conditions),
-            "module_preamble": bool(compiled.fix_imports),
-            "module_run": max(runs, default=0),
-            "module_growth": any(t.needs_ancestors for c in conditions for _, t in c.tests),
-        },
-    )
+    check = type(f"Pattern_{spec.code}", (candidates, base or PatternRule), {})
     _CHECKS[id(spec)] = (spec, check)
     return check
-
-
-class _AstSegments:
-    """Source text of one-line nodes, for ``regex:`` on CPython's ``ast`` (the file's lines are
-    split once, when a regex first asks)."""
-
-    #: Kinds whose ``ast`` position and libcst code (parentheses removed) are the same text.
-    KINDS = frozenset({"Name", "Attribute", "Call", "Subscript", "Constant"})
-
-    def __init__(self, source: str | None) -> None:
-        self.source = source
-        self._lines: list[str] | None = None
-
-    @property
-    def lines(self) -> list[str] | None:
-        if self._lines is None and self.source is not None:
-            self._lines = split_lines(self.source)  # rows as CPython counts them
-        return self._lines
-
-    def __call__(self, capture: Any) -> str | None:
-        if self.source is None or isinstance(capture, (list, str)) or not isinstance(capture, ast.expr):
-            return None
-        if AST.fields(capture)[0] not in self.KINDS or capture.lineno != capture.end_lineno:
-            return None
-        lines = self.lines
-        assert lines is not None
-        if capture.lineno > len(lines):
-            return None
-        line = lines[capture.lineno - 1].encode("utf-8")
-        return line[capture.col_offset : capture.end_col_offset].decode("utf-8", "replace")
 
 
 @dataclass(eq=False)
@@ -169,31 +106,6 @@ class PatternRule(Rule):
         is the alternative's, ``offer`` what the traversal knew where it stands. The default
         keeps every match with the template's fix."""
         return Accept()
-
-    @classmethod
-    def ast_hook(cls, index: int, bindings: Mapping[str, Any], span: Span) -> bool:
-        """The prefilter's half of :meth:`hook`, on CPython's ``ast``: False only where the
-        hook surely drops the match (so the statement need not reach libcst). The default
-        refuses nothing."""
-        return True
-
-    @classmethod
-    def ast_candidate(cls, node: ast.AST, facts: AstFacts) -> bool:
-        # A call of a name or method no pattern calls is never asked: ``ast_call_keys``.
-        segments = getattr(facts, "pattern_segments", None)
-        if segments is None:
-            segments = _AstSegments(getattr(facts, "source", None))
-            facts.pattern_segments = segments  # type: ignore[attr-defined]
-        where = ast_where(segments)
-        alternatives = cls.compiled.alternatives
-
-        def accept(index: int, bindings: Mapping[str, Any], span: Span) -> bool:
-            conditions = alternatives[index].conditions
-            if conditions.holds(bindings, span_items(span, AST), where) is False:
-                return False
-            return cls.ast_hook(index, bindings, span)
-
-        return any(True for _ in spans(cls.compiled.patterns, node, AST, accept))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

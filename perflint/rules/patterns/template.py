@@ -14,8 +14,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
-import libcst as cst
-
 from perflint.rules.patterns import syntax
 from perflint.rules.patterns.compiled import AST, Side
 
@@ -341,54 +339,5 @@ def _item(captures: Captures, node: Any, needs: int, slot: Slot) -> str:
     return found.code
 
 
-def cst_needs(parent: cst.CSTNode) -> list[tuple[cst.CSTNode, int]]:
-    """What each child expression of a libcst node needs to bind as tightly as, without
-    parentheses, where that is more than an argument needs (the ``_needs`` of libcst's tree)."""
-    if isinstance(parent, cst.BinaryOperation):
-        op = _BINARY[_CST_BINARY_NAMES[type(parent.operator)]]
-        if isinstance(parent.operator, cst.Power):
-            return [(parent.left, op + 1), (parent.right, _UNARY["USub"])]
-        return [(parent.left, op), (parent.right, op + 1)]
-    if isinstance(parent, cst.UnaryOperation):
-        return [(parent.expression, _UNARY[_CST_UNARY_NAMES[type(parent.operator)]])]
-    if isinstance(parent, cst.BooleanOperation):
-        op = (_OR if isinstance(parent.operator, cst.Or) else _AND) + 1
-        return [(parent.left, op), (parent.right, op)]
-    if isinstance(parent, cst.Comparison):
-        return [(parent.left, _COMPARE + 1)] + [
-            (target.comparator, _COMPARE + 1) for target in parent.comparisons
-        ]
-    if isinstance(parent, cst.IfExp):
-        return [(parent.test, _OR), (parent.body, _OR), (parent.orelse, _IFEXP)]
-    if isinstance(parent, (cst.Attribute, cst.Subscript)):
-        return [(parent.value, ATOM)]
-    if isinstance(parent, cst.Call):
-        return [(parent.func, ATOM)]
-    if isinstance(parent, cst.Await):
-        return [(parent.expression, ATOM)]
-    if isinstance(parent, cst.StarredElement):
-        return [(parent.value, _BINARY["BitOr"])]
-    if isinstance(parent, cst.Arg) and parent.star:
-        return [(parent.value, _BINARY["BitOr"])]
-    if isinstance(parent, cst.CompFor):
-        return [(parent.iter, _OR)] + [(comp_if.test, _OR) for comp_if in parent.ifs]
-    if isinstance(parent, cst.Slice):
-        return [(part, _IFEXP) for part in (parent.lower, parent.upper, parent.step) if part]
-    return []
-
-
-#: The libcst node types ``cst_needs`` knows about.
-NEEDS_PARENTS: tuple[type[cst.CSTNode], ...] = (
-    cst.BinaryOperation, cst.UnaryOperation, cst.BooleanOperation, cst.Comparison, cst.IfExp,
-    cst.Attribute, cst.Subscript, cst.Call, cst.Await, cst.StarredElement, cst.Arg, cst.CompFor,
-    cst.Slice,
-)  # fmt: skip
-_CST_BINARY_NAMES = {
-    cst.Add: "Add", cst.Subtract: "Sub", cst.Multiply: "Mult", cst.Divide: "Div",
-    cst.FloorDivide: "FloorDiv", cst.Modulo: "Mod", cst.Power: "Pow", cst.LeftShift: "LShift",
-    cst.RightShift: "RShift", cst.BitOr: "BitOr", cst.BitAnd: "BitAnd", cst.BitXor: "BitXor",
-    cst.MatrixMultiply: "MatMult",
-}  # fmt: skip
-_CST_UNARY_NAMES = {cst.Minus: "USub", cst.Plus: "UAdd", cst.Not: "Not", cst.BitInvert: "Invert"}
 NOTHING = -9  # inside its own parentheses: anything fits
 

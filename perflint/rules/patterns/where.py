@@ -48,7 +48,7 @@ from perflint.rules.patterns.compiled import (
 from perflint.rules.patterns.syntax import PatternSyntaxError
 
 #: Node kinds (as the views name them, plus ``Keyword``) and literal kinds.
-NODE_KINDS = frozenset(views.CST_TYPES_OF_KIND) | {"Keyword", "DoubleStarred", "Starred", "DictPair"}
+NODE_KINDS = frozenset(views.KINDS) | {"Keyword", "DoubleStarred", "Starred", "DictPair"}
 LITERAL_KINDS = frozenset(
     {"list", "tuple", "set", "dict", "str", "bytes", "int", "float", "complex", "bool", "None",
      "fstring", "implicit-concat", "constant"}

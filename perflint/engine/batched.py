@@ -1,5 +1,6 @@
-"""The one batched traversal of a file's libcst tree: every rule's ``visit_*``/``leave_*``
-methods called in libcst's order, as ``libcst.visit_batched`` calls them, at less cost.
+"""How ``perflint.engine.traversal`` walks libcst's tree once for every rule: each rule's
+``visit_*``/``leave_*`` methods called in libcst's order, as ``libcst.visit_batched`` calls
+them, at less cost.
 
 ``libcst.visit_batched`` spends a good part of a run on work a read-only traversal does not
 need (measured on CPython 3.12's standard library, all rules: a fifth of the traversal):
