@@ -108,10 +108,10 @@ def test_rules_validate_names_the_key_and_its_line(
 
 
 def test_the_fast_loader_reads_the_built_in_rules_as_the_careful_one_does() -> None:
-    from perflint.rules.registry import _read_yaml
+    from perflint.rules.rule_yaml import read_yaml
 
     for path in RULE_FILES:
-        assert _read_yaml(path, builtin=True) == _read_yaml(path, builtin=False), path.name
+        assert read_yaml(path, builtin=True) == read_yaml(path, builtin=False), path.name
 
 
 def test_a_rule_pack_is_read_by_the_careful_loader(tmp_path: Path) -> None:

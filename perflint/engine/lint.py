@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from functools import cache
 
 from perflint.engine import syntax
-from perflint.engine.prefilter import MAX_DEPTH, Check, Plan, Statement, identifiers, plan, with_needles
+from perflint.engine.prefilter import MAX_DEPTH, Check, Plan, Statement, identifiers, plan
 from perflint.engine.syntax import Rejection
-from perflint.rules.registry import all_rules, load_candidates
+from perflint.rules.registry import all_rules, load_candidates, needles
 from perflint.types import Finding, Location, RuleSpec, Settings
 
 ERROR_CODE = "PFL000"
@@ -34,14 +34,18 @@ def _spec_index(rule_paths: tuple[str, ...]) -> dict[str, RuleSpec]:
     return {spec.code: spec for spec in all_rules(rule_paths)}
 
 
-def enabled_checks(settings: Settings) -> list[Check]:
+def enabled_checks(settings: Settings, source: str | None = None) -> list[Check]:
     """The selected rules that apply to the target version, with their prefilter sides (no
-    libcst: the traversal loads each check's libcst side for a file that needs it)."""
+    libcst: the traversal loads each check's libcst side for a file that needs it). With
+    ``source``: only those whose every needle occurs in it, so that a built-in pattern rule
+    is compiled only for a file that holds its needles."""
     index = _spec_index(settings.rule_paths)
     checks = []
     for code in sorted(set(settings.select)):
         spec = index[code]
-        if spec.applies_to(settings.target_version):
+        if not spec.applies_to(settings.target_version):
+            continue
+        if source is None or all(needle in source for needle in needles(spec)):
             checks.append((spec, load_candidates(spec)))
     return checks
 
@@ -116,8 +120,7 @@ def lint_text(source: str, path: str, settings: Settings) -> tuple[list[Finding]
 def lint(source: str, path: str, settings: Settings) -> Linted:
     """Lint ``source``: CPython's verdict first (it is authoritative, see the README), then
     the prefilter, libcst on what the rules need, one traversal, findings."""
-    checks = enabled_checks(settings)
-    wanted = list(checks) if not settings.prefilter else with_needles(source, checks)
+    wanted = enabled_checks(settings, source if settings.prefilter else None)
     view = syntax.read(source, path, want_ast=bool(wanted))
     if view.rejection is not None:
         return _rejected(source, path, settings, wanted, view.rejection)

@@ -3,22 +3,24 @@ for its packs), checked against ``rule.schema.json`` (``perflint.rules.schema``)
 what a schema cannot say (a code's prefix, a pattern that compiles, a check that exists), and
 turned into ``RuleSpec``. A rule's prefilter side (``load_candidates``) is loaded without
 libcst; its check class (and libcst with it, ``load_check``) only when a file needs it.
+The built-in rules come from their generated data (``BUILTIN_DATA``), already validated and
+compiled when it was generated; a pattern rule's needles with them, so that its patterns are
+compiled only for a file that holds them.
 """
 
 from __future__ import annotations
 
 import importlib
+import json
 import os
 import re
+import zlib
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-import yaml
-
 from perflint.rules.candidates import Candidates
 from perflint.rules.schema import problems
-from perflint.text.files import FileRefused, read_bounded
 from perflint.types import Alternative, Example, InvalidCase, PatternSpec, RuleSpec
 
 if TYPE_CHECKING:
@@ -72,73 +74,19 @@ def _invalid(data: dict[str, Any]) -> tuple[InvalidCase, ...]:
     )
 
 
-#: The largest rule file read (a rule pack comes from the repository being linted).
-MAX_RULE_FILE = 1_000_000
-
-
-class _NoRepeatedKeys(yaml.constructor.SafeConstructor):
-    """A key given twice is an error, not the last one silently winning (a second
-    ``python:`` would hide the first from a reviewer)."""
-
-    def construct_mapping(self, node, deep=False):  # type: ignore[no-untyped-def]
-        seen: set[object] = set()
-        for key_node, _ in node.value:
-            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
-            if key is not None and key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"the key {key!r} is given twice", key_node.start_mark
-                )
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)
-
-
-class _RuleLoader(_NoRepeatedKeys, yaml.SafeLoader):
-    """YAML without aliases: ``*name`` lets a small file stand for an enormous tree (the
-    "billion laughs"), and rule files never need it. Pure Python, so that a deeply nested
-    rule pack is a RecursionError, never a crash of the C stack."""
-
-    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
-        if self.check_event(yaml.AliasEvent):
-            mark = self.peek_event().start_mark
-            raise yaml.composer.ComposerError(None, None, "aliases (*name) are not allowed in rule files", mark)
-        return super().compose_node(parent, index)
-
-
-#: libyaml's loader, for perflint's own rule files only (trusted: shipped with perflint): it
-#: reads them ten times as fast as the pure-Python one, which every run would pay at start-up.
-_BuiltinLoader = (
-    type("_BuiltinLoader", (_NoRepeatedKeys, yaml.CSafeLoader), {}) if getattr(yaml, "__with_libyaml__", False) else None
-)
-
-
 def _read_yaml(path: Path, *, builtin: bool = False) -> object:
-    """A rule file's data: read bounded and only if it is a regular file. ``builtin``: one of
-    perflint's own rule files."""
+    """A rule file's data (``perflint.rules.rule_yaml``, imported with PyYAML only for a rule
+    file read from its YAML). ``builtin``: one of perflint's own rule files."""
+    from perflint.rules import rule_yaml
+
     try:
-        text = read_bounded(str(path), MAX_RULE_FILE).decode("utf-8")
-    except FileRefused as error:
-        raise RuleFileError(path, None, f"cannot read: {error}") from None
-    except UnicodeDecodeError as error:
-        raise RuleFileError(path, None, f"not UTF-8 (byte {error.start})") from None
-    loader = _BuiltinLoader if builtin and _BuiltinLoader is not None and not _has_alias(text) else _RuleLoader
-    try:
-        return yaml.load(text, Loader=loader)  # noqa: S506 - a SafeLoader without aliases
-    except yaml.YAMLError as error:
-        raise RuleFileError(path, None, f"invalid YAML: {error}") from None
-    except RecursionError:
-        raise RuleFileError(path, None, "invalid YAML: nested too deeply") from None
+        return rule_yaml.read_yaml(path, builtin=builtin)
+    except rule_yaml.RuleYamlError as error:
+        raise RuleFileError(path, None, str(error)) from None
 
 
 def _is_builtin_file(path: Path) -> bool:
     return path.resolve().parent == rules_dir().resolve()
-
-
-def _has_alias(text: str) -> bool:
-    """Whether the YAML holds an alias (the pure-Python loader then says where)."""
-    try:
-        return any(isinstance(event, yaml.AliasEvent) for event in yaml.parse(text, Loader=yaml.CSafeLoader))
-    except yaml.YAMLError:
-        return True  # let the pure-Python loader report it
 
 
 def load_rule_file(path: Path, *, pack: bool = False) -> RuleSpec:
@@ -152,6 +100,14 @@ def load_rule_file(path: Path, *, pack: bool = False) -> RuleSpec:
     found = problems(data)
     if found:
         raise RuleFileError(path, found[0].field, found[0].message)
+    spec = rule_spec(path, data, pack=pack)
+    load_candidates(spec)  # fail now, naming the file, if the check does not exist or compile
+    return spec
+
+
+def rule_spec(path: Path, data: dict[str, Any], *, pack: bool = False) -> RuleSpec:
+    """The ``RuleSpec`` of a rule file's data that meets the schema, checked for what the
+    schema cannot say; ``RuleFileError`` names the field at fault."""
     if "fix-safety" not in data and not _every_alternative_says_safety(data):
         raise RuleFileError(path, "fix-safety", "missing")
     code = data["code"]
@@ -170,7 +126,7 @@ def load_rule_file(path: Path, *, pack: bool = False) -> RuleSpec:
         if key in data and pattern is None:
             raise RuleFileError(path, key, "goes with 'pattern:' or 'any:'")
     min_python = data.get("min-python")
-    spec = RuleSpec(
+    return RuleSpec(
         code=code,
         name=name,
         message=data["message"],
@@ -192,8 +148,6 @@ def load_rule_file(path: Path, *, pack: bool = False) -> RuleSpec:
         title=data["title"].strip() if "title" in data else name.replace("-", " ").capitalize(),
         default_enabled=data.get("enabled-by-default", True),
     )
-    load_candidates(spec)  # fail now, naming the file, if the check does not exist or compile
-    return spec
 
 
 def _every_alternative_says_safety(data: dict[str, Any]) -> bool:
@@ -304,10 +258,64 @@ def _named_class(spec: RuleSpec, package: str, kind: type[_Class]) -> type[_Clas
     return cls
 
 
+#: The built-in rules' data, generated from their YAML files by ``python -m
+#: perflint.rules.builtin_data`` (``tests/test_builtin_data.py`` fails when it is stale): read
+#: in C by ``json``, validated once when generated, so a run neither constructs YAML in
+#: Python, nor checks perflint's own files against the schema, nor compiles a pattern rule
+#: before a file holds its needles.
+BUILTIN_DATA = Path(__file__).with_name("builtin_rules.json")
+
+#: id(spec) -> (spec, needles) of the built-in pattern rules read from ``BUILTIN_DATA``.
+_NEEDLES: dict[int, tuple[RuleSpec, tuple[str, ...]]] = {}
+
+
+def file_crc(data: bytes) -> int:
+    """What ``BUILTIN_DATA`` records of a rule file's bytes, to notice a file edited since."""
+    return zlib.crc32(data)
+
+
+def _generated() -> dict[str, Any]:
+    try:
+        with open(BUILTIN_DATA, "rb") as file:
+            return dict(json.load(file)["rules"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
+def _builtin_rule(path: Path, generated: dict[str, Any]) -> RuleSpec:
+    """A built-in rule from ``BUILTIN_DATA`` when its entry is of the file as it is now, else
+    read, validated and compiled from the file itself."""
+    entry = generated.get(path.name)
+    try:
+        fresh = entry is not None and entry["crc32"] == file_crc(path.read_bytes())
+    except OSError:
+        fresh = False
+    if not fresh:
+        return load_rule_file(path)
+    assert entry is not None
+    spec = rule_spec(path, entry["data"])
+    if entry["needles"] is not None:
+        _NEEDLES[id(spec)] = (spec, tuple(entry["needles"]))
+    return spec
+
+
+def needles(spec: RuleSpec) -> tuple[str, ...]:
+    """The rule's prefilter ``needles``: a built-in pattern rule's from ``BUILTIN_DATA``
+    (nothing compiled), any other's from its prefilter side."""
+    known = _NEEDLES.get(id(spec))
+    if known is not None and known[0] is spec:
+        return known[1]
+    return load_candidates(spec).needles
+
+
 def load_rules(directory: Path | None = None) -> tuple[RuleSpec, ...]:
-    """All rule files of ``directory`` (default: the built-in rules), sorted by code."""
-    directory = directory or rules_dir()
-    specs = [load_rule_file(path) for path in sorted(directory.glob("*.yaml"))]
+    """All rule files of ``directory`` (default: the built-in rules, from ``BUILTIN_DATA``
+    where it is fresh), sorted by code."""
+    if directory is None:
+        generated = _generated()
+        specs = [_builtin_rule(path, generated) for path in sorted(rules_dir().glob("*.yaml"))]
+    else:
+        specs = [load_rule_file(path) for path in sorted(directory.glob("*.yaml"))]
     _unique(specs)
     for spec in specs:
         expected = f"{spec.code}-{spec.name}.yaml"
@@ -355,29 +363,8 @@ def rule_by_code(code: str) -> RuleSpec | None:
     return None
 
 
-_FIELD_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
-
-
 def field_line(path: Path, field: str | None) -> int | None:
-    """The line (1-based) of ``field`` (``where``, ``examples[0].slow``) in a rule file, or of
-    the last part of it that exists; None when the file cannot be read as YAML."""
-    try:
-        node = yaml.compose(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return None
-    if node is None:
-        return None
-    line = node.start_mark.line + 1
-    for name, index in _FIELD_PART.findall(field or ""):
-        child = None
-        if name and isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                if key.value == name:
-                    line, child = key.start_mark.line + 1, value
-        elif index and isinstance(node, yaml.SequenceNode) and int(index) < len(node.value):
-            child = node.value[int(index)]
-            line = child.start_mark.line + 1
-        if child is None:
-            break
-        node = child
-    return line
+    """The line (1-based) of ``field`` in a rule file (``perflint.rules.rule_yaml.field_line``)."""
+    from perflint.rules import rule_yaml
+
+    return rule_yaml.field_line(path, field)

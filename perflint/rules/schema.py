@@ -5,7 +5,7 @@ The validator knows the keywords the schema uses, and no others: ``type`` (one n
 ``pattern``, ``minLength``, ``maxLength``, ``minItems``, ``items``, ``properties``,
 ``required``, ``additionalProperties``, ``propertyNames``, ``dependentRequired``, ``oneOf``
 and ``$ref`` inside the schema (``#/...``). Each problem names the key it is about as
-``examples[0].slow``, the form ``perflint.rules.registry.field_line`` finds the line of;
+``examples[0].slow``, the form ``perflint.rules.rule_yaml.field_line`` finds the line of;
 ``x-message`` in a schema gives the problem's words where the generic ones would not help.
 ``tests/test_rule_schema.py`` checks that the built-in rules and the broken variants it
 makes get the same verdict from the ``jsonschema`` package.
