@@ -792,3 +792,31 @@ def test_progress_counts_the_files_from_the_cache(tree: Path, monkeypatch: pytes
     shown = run(".")
     updates = [part for part in shown.stderr.split("\r\x1b[2K") if part.startswith("perflint: ")]
     assert [part.split(" files")[0] for part in updates] == [f"perflint: {n}/6" for n in range(4, 7)]
+
+
+@pytest.mark.parametrize("args", [["--since", "main"], ["--staged"]], ids=["since", "staged"])
+def test_since_and_staged_take_both_sides_from_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str]
+) -> None:
+    from tests.test_regress import NEW_LOOP, OLD, commit, git
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    write(repo / "pyproject.toml", '[project]\nname = "demo"\n')
+    write(repo / "pkg" / "core.py", OLD)
+    write(repo / "pkg" / "other.py", OLD)
+    commit(repo, "main")
+    git(repo, "switch", "-q", "-c", "work")
+    monkeypatch.chdir(repo)
+    write(repo / "pkg" / "core.py", OLD + NEW_LOOP)
+    write(repo / "pkg" / "other.py", OLD.replace("def ", "def renamed_", 1))
+    git(repo, "add", "-A")
+    expected = run("--format", "json", "--no-cache", *args)
+    assert json.loads(expected.stdout), expected.output
+    assert run("--format", "json", *args).stdout == expected.stdout
+    from perflint.changes import regress
+
+    monkeypatch.setattr(regress, "lint_sources", lambda *a, **k: pytest.fail("linted again"))
+    assert run("--format", "json", *args).stdout == expected.stdout
+    assert git(repo, "status", "--porcelain").splitlines() == ["M  pkg/core.py", "M  pkg/other.py"]

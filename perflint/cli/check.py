@@ -272,7 +272,7 @@ def check(
     if mode == "add-noqa":
         ctx.exit(_add_noqa(run, paths))
     if since is not None or staged:
-        results = regressions(since, paths, options, run.settings, cwd, staged=staged)
+        results = regressions(since, paths, options, run.settings, cwd, staged=staged, cache=run.open_cache())
     else:
         results = run.lint(paths)
     if baseline_file is not None:

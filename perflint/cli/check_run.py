@@ -318,8 +318,10 @@ def regressions(
     cwd: Path,
     *,
     staged: bool,
+    cache: ResultCache | None = None,
 ) -> list[FileResult]:
-    """``--since``/``--staged``: the findings the change introduces."""
+    """``--since``/``--staged``: the findings the change introduces (both sides through the
+    result ``cache``, which is closed after)."""
     from perflint.changes.regress import GitError, regressions
 
     try:
@@ -332,9 +334,13 @@ def regressions(
             exclude=options.exclude,
             jobs=options.jobs,
             force_exclude=options.force_exclude,
+            cache=cache,
         )
     except GitError as error:
         raise PerflintError(str(error)) from None
+    finally:
+        if cache is not None:
+            cache.close()
 
 
 def apply_baseline(results: list[FileResult], path: Path, *, quiet: bool) -> list[FileResult]:

@@ -332,54 +332,100 @@ class EntryError(ValueError):
     """An entry that does not hold what its type says: a miss."""
 
 
-@cache
-def _hints(kind: type) -> dict[str, object]:
-    return typing.get_type_hints(kind)
-
-
 def from_json(kind: object, value: object) -> typing.Any:
     """``value`` (from ``to_json``) as ``kind``, checked all the way down (``EntryError``)."""
+    return _decoder(kind)(value)
+
+
+@cache
+def _decoder(kind: object) -> Callable[[object], typing.Any]:
+    """A function that turns a JSON value into a ``kind`` or raises ``EntryError``, built once
+    per type from its annotations (an entry is decoded on every hit: this is the warm path)."""
     origin = typing.get_origin(kind)
     args = typing.get_args(kind)
     if origin is typing.Union or origin is types.UnionType:
-        if value is None and type(None) in args:
-            return None
-        for option in args:
-            if option is type(None):
-                continue
-            try:
-                return from_json(option, value)
-            except EntryError:
-                continue
-        raise EntryError(f"{value!r:.40} is none of {kind}")
+        nullable = type(None) in args
+        options = [_decoder(option) for option in args if option is not type(None)]
+
+        def union(value: object) -> object:
+            if value is None and nullable:
+                return None
+            for option in options:
+                try:
+                    return option(value)
+                except EntryError:
+                    continue
+            raise EntryError(f"{value!r:.40} is none of {kind}")
+
+        return union
     if origin is typing.Literal:
-        if any(value == arg and type(value) is type(arg) for arg in args):
-            return value
-        raise EntryError(f"{value!r:.40} is not one of {args}")
+        allowed = {(type(arg), arg) for arg in args}
+
+        def literal(value: object) -> object:
+            if (type(value), value) in allowed:
+                return value
+            raise EntryError(f"{value!r:.40} is not one of {args}")
+
+        return literal
     if origin is tuple:
-        if not isinstance(value, list):
-            raise EntryError("not a list")
         if len(args) == 2 and args[1] is Ellipsis:
-            return tuple(from_json(args[0], item) for item in value)
-        if len(args) != len(value):
-            raise EntryError("a list of the wrong length")
-        return tuple(from_json(arg, item) for arg, item in zip(args, value))
+            item = _decoder(args[0])
+
+            def many(value: object) -> tuple[object, ...]:
+                if type(value) is not list:
+                    raise EntryError("not a list")
+                return tuple([item(part) for part in value])
+
+            return many
+        items = [_decoder(arg) for arg in args]
+
+        def fixed(value: object) -> tuple[object, ...]:
+            if type(value) is not list or len(value) != len(items):
+                raise EntryError("not a list of the right length")
+            return tuple([item(part) for item, part in zip(items, value)])
+
+        return fixed
     if kind is type(None) or kind is None:
-        if value is not None:
-            raise EntryError("not null")
-        return None
+
+        def null(value: object) -> None:
+            if value is not None:
+                raise EntryError("not null")
+
+        return null
     if kind in (str, bool, int, float):
-        if type(value) is kind or (kind is float and type(value) is int):
-            return value
-        raise EntryError(f"not a {kind.__name__}")  # type: ignore[union-attr]
+        accepted = (int, float) if kind is float else (kind,)
+
+        def plain(value: object) -> object:
+            if type(value) in accepted:
+                return value
+            raise EntryError(f"not a {kind.__name__}")  # type: ignore[union-attr]
+
+        return plain
     if isinstance(kind, type) and dataclasses.is_dataclass(kind):
-        if not isinstance(value, dict):
-            raise EntryError("not an object")
-        hints = _hints(kind)
-        names = [field.name for field in dataclasses.fields(kind)]
-        if set(value) != set(names):
-            raise EntryError(f"the fields of {kind.__name__} differ")
-        return kind(**{name: from_json(hints[name], value[name]) for name in names})
+        hints = typing.get_type_hints(kind)
+        if hasattr(kind, "__post_init__") or hasattr(kind, "__slots__"):
+            raise TypeError(f"the cache cannot read a {kind}: it is not plain data")
+        names = {field.name for field in dataclasses.fields(kind)}
+        #: Fields of one plain type are checked here (most of them); the others by decoder.
+        scalar = [(name, hints[name]) for name in names if hints[name] in (str, bool, int)]
+        nested = [(name, _decoder(hints[name])) for name in names if hints[name] not in (str, bool, int)]
+        new = object.__new__
+
+        def record(value: object) -> object:
+            if type(value) is not dict or value.keys() != names:
+                raise EntryError(f"not the fields of {kind.__name__}")
+            for name, expected in scalar:
+                if type(value[name]) is not expected:
+                    raise EntryError(f"{kind.__name__}.{name} is not a {expected.__name__}")
+            made = new(kind)
+            # What the frozen dataclass's __init__ would set (it has no __post_init__), at
+            # the cost of one dict update: a hit builds thousands of these.
+            made.__dict__.update(value)
+            for name, decode in nested:
+                made.__dict__[name] = decode(value[name])
+            return made
+
+        return record
     raise TypeError(f"the cache cannot read a {kind}")
 
 
@@ -435,6 +481,11 @@ class ResultCache:
         self._tag = tag
         self._key = key
         self._base, self._parts = cache_location(self.directory, self.root)
+        #: The hash of entry names, fed the run's key; each selection's codes, as JSON.
+        self._keyed = hashlib.sha256(key + b"\0")
+        self._codes: dict[tuple[str, ...], bytes] = {}
+        #: ``lint_root`` by directory (it walks up to the git work tree: once per folder).
+        self._lint_roots: dict[str, str] = {}
         self._top: Directory | None = None
         self._entries: Directory | None = None
         self._opened = False
@@ -493,10 +544,18 @@ class ResultCache:
 
     # -- entries
     def _name(self, path: str, digest: str) -> str:
-        relative = os.path.relpath(os.path.abspath(path), self.root)
+        """An entry's name: the hash of the run's key, the path as shown and relative to the
+        root, the codes the file is linted with and the hash of its bytes."""
+        absolute = os.path.abspath(path)
+        prefix = self.root.rstrip(os.sep) + os.sep
+        relative = absolute[len(prefix) :] if absolute.startswith(prefix) else os.path.relpath(absolute, self.root)
         codes = enabled_codes(path, self.settings.select, self.settings.per_file_ignores)
-        named = _canonical([self._key.hex(), path, relative, list(codes), digest])
-        return _digest(named)
+        listed = self._codes.get(codes)
+        if listed is None:
+            listed = self._codes[codes] = _canonical(list(codes))
+        named = self._keyed.copy()
+        named.update(_canonical([path, relative, digest]) + b"\0" + listed)
+        return named.hexdigest()
 
     def _mac(self, name: str, payload: bytes) -> bytes:
         message = self._tag.encode("ascii") + b"\n" + name.encode("ascii") + b"\n" + payload
@@ -516,10 +575,13 @@ class ResultCache:
         path its links may lead into)."""
         if self.disabled:
             return None
+        if root is None:
+            folder = os.path.dirname(os.path.abspath(path))
+            root = self._lint_roots.get(folder)
+            if root is None:
+                root = self._lint_roots[folder] = lint_root(path)
         try:
-            snapshot = read_regular(
-                path, root=lint_root(path) if root is None else root, limit=self.settings.max_file_size
-            )
+            snapshot = read_regular(path, root=root, limit=self.settings.max_file_size)
         except TooLarge as skipped:  # what a worker reports, without starting one
             self.counts.hits += 1
             return FileResult(path=path, skipped=str(skipped))
@@ -534,16 +596,23 @@ class ResultCache:
         return result
 
     def _lookup(self, path: str, snapshot: Snapshot) -> FileResult | None:
-        name = self._name(path, content_digest(snapshot.data))
+        held = self._held(path, snapshot.data)
+        return None if held is None else self._in_mode(*held, snapshot)
+
+    def _held(self, path: str, data: bytes) -> tuple[FileResult, bool] | None:
+        """What the cache holds for ``data`` shown as ``path`` (and whether it decoded), from
+        an entry whose MAC verifies; None for a miss."""
+        name = self._name(path, content_digest(data))
         try:
             entries = self._reach(create=False)
-            data = entries.read(name, MAX_ENTRY_BYTES) if entries is not None else None
+            sealed = entries.read(name, MAX_ENTRY_BYTES) if entries is not None else None
         except CacheRefused as problem:
             self._refuse(problem)
             return None
-        payload = self._unseal(name, data) if data is not None else None
-        if payload is None:
+        payload = self._unseal(name, sealed) if sealed is not None else None
+        if payload is None or entries is None:
             return None
+        mtime = entries.read_mtime
         try:
             held = json.loads(payload)
             if not isinstance(held, dict) or set(held) != {"decoded", "result"}:
@@ -554,18 +623,31 @@ class ResultCache:
             return None
         if stored.path != path:
             return None
-        result = self._in_mode(stored, decoded, snapshot)
-        if result is not None and entries is not None:
-            self._refresh(entries, name)
-        return result
+        if time.time() - mtime > REFRESH_AFTER:
+            entries.touch(name)  # used: pruning goes by the time of last use
+        return stored, decoded
 
-    def _refresh(self, entries: Directory, name: str) -> None:
-        try:
-            info = os.stat(name, dir_fd=entries.fd, follow_symlinks=False)
-        except OSError:
-            return
-        if time.time() - info.st_mtime > REFRESH_AFTER:
-            entries.touch(name)
+    def lookup_text(self, data: bytes, path: str) -> FileResult | None:
+        """``lint_source(data, path)`` as the engine would give it (a text that is no file of
+        the tree: a git blob of ``--since``), or None (a miss)."""
+        if self.disabled or self.settings.fix or self.settings.diff or self.settings.add_noqa:
+            return None
+        held = self._held(path, data)
+        if held is None:
+            self.counts.misses += 1
+            return None
+        stored, decoded = held
+        if decoded:
+            try:
+                stored = dataclasses.replace(stored, source=decode(data).text)
+            except SourceError:
+                return None
+        self.counts.hits += 1
+        return stored
+
+    def store_text(self, result: FileResult, data: bytes) -> None:
+        """Keep ``lint_source(data, ...)``'s ``result``."""
+        self.store(result, content_digest(data))
 
     def _in_mode(self, stored: FileResult, decoded: bool, snapshot: Snapshot) -> FileResult | None:
         """The result the engine would give in this run's mode, or None where it would do more

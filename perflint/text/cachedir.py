@@ -72,6 +72,8 @@ class Directory:
         self.fd = fd
         #: The path, for messages only (never opened by name again).
         self.shown = shown
+        #: The modification time of the file ``read`` last read.
+        self.read_mtime = 0.0
 
     def close(self) -> None:
         if self.fd >= 0:
@@ -163,6 +165,7 @@ class Directory:
                 raise CacheRefused(f"{shown} is not a regular file")
             if info.st_size > limit:
                 return None
+            self.read_mtime = info.st_mtime
             chunks, total = [], 0
             while total <= limit:
                 chunk = os.read(fd, limit + 1 - total)
