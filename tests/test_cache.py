@@ -820,3 +820,11 @@ def test_since_and_staged_take_both_sides_from_the_cache(
     monkeypatch.setattr(regress, "lint_sources", lambda *a, **k: pytest.fail("linted again"))
     assert run("--format", "json", *args).stdout == expected.stdout
     assert git(repo, "status", "--porcelain").splitlines() == ["M  pkg/core.py", "M  pkg/other.py"]
+
+
+def test_a_file_name_that_is_not_utf8_round_trips(tree: Path) -> None:
+    name = os.fsdecode(b"caf\xe9.py")
+    write(tree / name, FLAGGED)
+    cold = run("--format", "json", ".")
+    assert cold.exit_code == 1 and entries(tree)
+    assert run("--format", "json", ".").stdout == cold.stdout == run("--format", "json", "--no-cache", ".").stdout

@@ -554,7 +554,8 @@ class ResultCache:
         if listed is None:
             listed = self._codes[codes] = _canonical(list(codes))
         named = self._keyed.copy()
-        named.update(_canonical([path, relative, digest]) + b"\0" + listed)
+        # No path holds a NUL, and surrogatepass encodes every string, one way each.
+        named.update(f"{path}\0{relative}\0{digest}\0".encode("utf-8", "surrogatepass") + listed)
         return named.hexdigest()
 
     def _mac(self, name: str, payload: bytes) -> bytes:
