@@ -33,6 +33,7 @@ import io
 import json
 import os
 import pstats
+import re
 import shutil
 import statistics
 import subprocess
@@ -376,6 +377,21 @@ def _file_alone(path: Path, target: str, runs: int) -> float:
     return statistics.median(seconds)
 
 
+_FOUND = re.compile(r"^found [0-9,]+ files? to check in ([0-9.]+)(ms|s)$", re.M)
+_CACHED = re.compile(r"^cache .*: [0-9,]+ of .* \(([0-9.]+)(ms|s) in all\)$", re.M)
+
+
+def _warm_phases(command: Sequence[str], cwd: Path, env: dict[str, str]) -> dict[str, float]:
+    """Discovery's and the cache's seconds in one warm run, as its ``--verbose`` lines say."""
+    done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    found = {}
+    for name, pattern in (("discovery", _FOUND), ("cache lookups", _CACHED)):
+        match = pattern.search(done.stderr)
+        if match:
+            found[name] = float(match[1]) / (1000 if match[2] == "ms" else 1)
+    return found
+
+
 def warm(corpus: Corpus, jobs: int, target: str, runs: int) -> int:
     """Fill a cache, then time runs with nothing changed and with one file changed."""
     import tempfile
@@ -408,6 +424,8 @@ def warm(corpus: Corpus, jobs: int, target: str, runs: int) -> int:
             one.append(run)
             (tree / changed_relative).write_bytes(original)
         alone = _file_alone(tree / changed_relative, target, max(runs, 3))
+        at = command.index("check") + 1
+        phases = _warm_phases([*command[:at], "-v", *command[at:]], tree, env)
         entries = [path for path in cache_dir.rglob("*") if path.is_file()]
         cache_bytes = sum(path.stat().st_size for path in entries)
 
@@ -434,6 +452,8 @@ def warm(corpus: Corpus, jobs: int, target: str, runs: int) -> int:
     print(f"  {'start-up (check of an empty folder)':<44}{base:>8.2f}{median(start_up, 1):>8.2f}")
     print(f"  {'warm apart from start-up':<44}{warm_s - base:>8.2f}{'':>8}  (discovery, reading and hashing every file, the cache, the report)")
     print(f"  {'one file changed apart from start-up':<44}{one_s - base:>8.2f}")
+    if phases:
+        print("  within a warm run (its --verbose lines): " + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in phases.items()))
     print(f"  changed file: {changed_relative} ({os.path.getsize(changed):,} bytes; {alone:.3f} s alone, in-process)")
     print(f"  cache: {len(entries):,} files, {cache_bytes / 1e6:.1f} MB; warm reports identical to the cold one: {'yes' if same else 'NO'}")
     print("  runs (wall/CPU seconds):")

@@ -226,13 +226,14 @@ def test_a_result_round_trips_through_json() -> None:
 @pytest.mark.parametrize(
     "damage",
     [
-        lambda data: data.pop("notes"),
-        lambda data: data.update(extra=1),
-        lambda data: data.update(fixed="2"),
-        lambda data: data.update(fixed=True),
-        lambda data: data["findings"][0].update(start=[1, 2]),
-        lambda data: data["findings"][0]["fix"].update(applicability="maybe"),
-        lambda data: data.update(fixes=[["PFL201"]]),
+        lambda data: data.pop(),  # a field missing
+        lambda data: data.append(1),  # one too many
+        lambda data: data.__setitem__(5, "2"),  # fixed: a string
+        lambda data: data.__setitem__(5, True),  # fixed: a bool
+        lambda data: data[1][0].__setitem__(4, [1]),  # a Location of one number
+        lambda data: data[1][0][6].__setitem__(0, "maybe"),  # an applicability that is none
+        lambda data: data.__setitem__(6, [["PFL101"]]),  # a pair of one
+        lambda data: data.__setitem__(1, {"0": None}),  # an object for a list
     ],
 )
 def test_a_damaged_entry_is_an_entry_error(damage) -> None:  # type: ignore[no-untyped-def]
@@ -524,6 +525,7 @@ def test_a_forged_entry_hides_no_finding(tree: Path) -> None:
     write(tree / "a.py", FLAGGED)
     folder, name = _located(tree, "a.py")
     clean = json.dumps({"decoded": True, "result": to_json(FileResult(path="a.py"))}).encode()
+    assert from_json(FileResult, json.loads(clean)["result"]) == FileResult(path="a.py")
     for mac in (b"0" * 64, b"", b"not hex at all"):
         write(folder / name, b"perflint-cache 1 " + mac + b"\n" + clean)
         done = run("--format", "json", "a.py")

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import dataclasses
 import errno
+import gc
 import hashlib
 import hmac
 import json
@@ -324,7 +325,9 @@ def to_json(value: object) -> object:
     if isinstance(value, (tuple, list)):
         return [to_json(item) for item in value]
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {field.name: to_json(getattr(value, field.name)) for field in dataclasses.fields(value)}
+        # Its fields in their order, without their names: the layout is that of the code
+        # that wrote it, which the entry's tag names (no other code reads it).
+        return [to_json(getattr(value, field.name)) for field in dataclasses.fields(value)]
     raise TypeError(f"the cache cannot keep a {type(value).__name__}")
 
 
@@ -405,24 +408,30 @@ def _decoder(kind: object) -> Callable[[object], typing.Any]:
         hints = typing.get_type_hints(kind)
         if hasattr(kind, "__post_init__") or hasattr(kind, "__slots__"):
             raise TypeError(f"the cache cannot read a {kind}: it is not plain data")
-        names = {field.name for field in dataclasses.fields(kind)}
+        names = [field.name for field in dataclasses.fields(kind)]
+        count = len(names)
         #: Fields of one plain type are checked here (most of them); the others by decoder.
-        scalar = [(name, hints[name]) for name in names if hints[name] in (str, bool, int)]
-        nested = [(name, _decoder(hints[name])) for name in names if hints[name] not in (str, bool, int)]
+        scalar = [(index, hints[name]) for index, name in enumerate(names) if hints[name] in (str, bool, int)]
+        nested = [
+            (index, name, _decoder(hints[name]))
+            for index, name in enumerate(names)
+            if hints[name] not in (str, bool, int)
+        ]
         new = object.__new__
 
         def record(value: object) -> object:
-            if type(value) is not dict or value.keys() != names:
+            if type(value) is not list or len(value) != count:
                 raise EntryError(f"not the fields of {kind.__name__}")
-            for name, expected in scalar:
-                if type(value[name]) is not expected:
-                    raise EntryError(f"{kind.__name__}.{name} is not a {expected.__name__}")
+            for index, expected in scalar:
+                if type(value[index]) is not expected:
+                    raise EntryError(f"{kind.__name__}.{names[index]} is not a {expected.__name__}")
             made = new(kind)
             # What the frozen dataclass's __init__ would set (it has no __post_init__), at
             # the cost of one dict update: a hit builds thousands of these.
-            made.__dict__.update(value)
-            for name, decode in nested:
-                made.__dict__[name] = decode(value[name])
+            fields = made.__dict__
+            fields.update(zip(names, value))
+            for index, name, decode in nested:
+                fields[name] = decode(value[index])
             return made
 
         return record
@@ -728,10 +737,16 @@ class ResultCache:
         which are stored; ``progress`` gets the number of files done. Closes the cache."""
         try:
             known: dict[str, FileResult] = {}
-            for path in paths:
-                found = self.lookup(path, roots.get(path))
-                if found is not None:
-                    known[path] = found
+            collecting = gc.isenabled()
+            gc.disable()  # a hit builds objects that all stay: collecting them is wasted work
+            try:
+                for path in paths:
+                    found = self.lookup(path, roots.get(path))
+                    if found is not None:
+                        known[path] = found
+            finally:
+                if collecting:
+                    gc.enable()
             missing = [path for path in paths if path not in known]
             if progress is not None and known:
                 progress(len(known))
