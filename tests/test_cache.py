@@ -830,3 +830,30 @@ def test_a_file_name_that_is_not_utf8_round_trips(tree: Path) -> None:
     cold = run("--format", "json", ".")
     assert cold.exit_code == 1 and entries(tree)
     assert run("--format", "json", ".").stdout == cold.stdout == run("--format", "json", "--no-cache", ".").stdout
+
+
+def test_a_cache_that_cannot_be_created_warns_once(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """As a read-only project would (root writes anyway, so the refusal is simulated)."""
+    for name in ("a.py", "b.py"):
+        write(tree / name, FLAGGED)
+    real = os.mkdir
+
+    def refuse(path: object, mode: int = 0o777, *, dir_fd: int | None = None) -> None:
+        if dir_fd is not None:
+            raise PermissionError(13, "Permission denied")
+        real(path, mode)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "mkdir", refuse)
+    done = run(".")
+    assert done.exit_code == 1 and done.stderr.count("warning: not using the cache") == 1
+    assert "Permission denied" in done.stderr and "Found 2 findings" in done.stderr
+
+
+def test_a_bug_in_the_cache_is_a_warning_not_a_failed_run(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write(tree / "a.py", FLAGGED)
+    write(tree / "b.py", FLAGGED)
+    run(".")
+    monkeypatch.setattr(ResultCache, "_held", lambda *args: 1 / 0)
+    done = run("--format", "json", ".")
+    assert done.exit_code == 1 and len(json.loads(done.stdout)) == 2
+    assert done.stderr.count("warning: not using the cache") == 1 and "ZeroDivisionError" in done.stderr

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import dataclasses
 import errno
+import functools
 import gc
 import hashlib
 import hmac
@@ -459,6 +460,24 @@ def cache_location(directory: str, root: str) -> tuple[str, tuple[str, ...]]:
     return os.path.dirname(directory), (os.path.basename(directory),)
 
 
+_Method = typing.TypeVar("_Method", bound=Callable[..., typing.Any])
+
+
+def _never_fails(method: _Method) -> _Method:
+    """A method of the cache that, on a bug of its own, warns once and turns the cache off
+    for the rest of the run (which goes on, uncached): a run never fails because of it."""
+
+    @functools.wraps(method)
+    def guarded(self: ResultCache, *args: object, **kwargs: object) -> object:
+        try:
+            return method(self, *args, **kwargs)
+        except Exception as error:  # noqa: BLE001 - the run must go on
+            self._refuse(CacheRefused(f"internal error: {error!r}"))
+            return None
+
+    return typing.cast(_Method, guarded)
+
+
 @dataclasses.dataclass
 class Counts:
     hits: int = 0
@@ -579,6 +598,7 @@ class ResultCache:
             return None
         return payload if hmac.compare_digest(parts[2], self._mac(name, payload)) else None
 
+    @_never_fails
     def lookup(self, path: str, root: str | None = None) -> FileResult | None:
         """The result of ``path`` as the engine would give it, without linting, or None (a
         miss: lint it). The file is read here, as a worker would read it (``root``: the real
@@ -637,6 +657,7 @@ class ResultCache:
             entries.touch(name)  # used: pruning goes by the time of last use
         return stored, decoded
 
+    @_never_fails
     def lookup_text(self, data: bytes, path: str) -> FileResult | None:
         """``lint_source(data, path)`` as the engine would give it (a text that is no file of
         the tree: a git blob of ``--since``), or None (a miss)."""
@@ -701,6 +722,7 @@ class ResultCache:
         kept = FileResult(path=result.path, findings=result.findings, error=result.error, notes=result.notes)
         return kept, decoded
 
+    @_never_fails
     def store(self, result: FileResult, digest: str | None) -> None:
         """Keep ``result`` (a worker's, for the file whose bytes hash to ``digest``)."""
         if self.disabled or digest is None:
@@ -759,6 +781,7 @@ class ResultCache:
         results = known | {result.path: result for result, _ in linted}
         return [results[path] for path in sorted(paths)]
 
+    @_never_fails
     def close(self) -> None:
         """After the run: prune if it wrote entries, mark this engine's entries as used."""
         try:
