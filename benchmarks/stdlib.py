@@ -9,6 +9,13 @@ repeated ``--runs`` times (medians reported):
 * ``perflint``: the installed ``perflint`` command with every rule, run cold (a new process
   each run) on the explicit list of files (or ``lint_paths`` in this process with ``--api``).
 
+``--warm`` instead measures the result cache: the tree is copied to a temporary folder and
+linted once (cold, filling a cache there), then timed with nothing changed and with one
+file changed (a different comment appended each run), beside perflint's start-up (a run on
+an empty folder) and that file's own cost; it prints each figure against issue 13's goals
+(warm <= 0.5 s; one file changed <= 0.5 s plus that file) and checks that the warm reports are
+the cold one byte for byte.
+
 ``--profile`` instead runs perflint in this process, one file after another, and splits the
 time between its phases (read, ``ast.parse``, prefilter, libcst parse, traversal, findings
 and positions) and counts how many files and lines reach libcst.
@@ -26,6 +33,7 @@ import io
 import json
 import os
 import pstats
+import re
 import shutil
 import statistics
 import subprocess
@@ -313,6 +321,147 @@ def profile(corpus: Corpus, target: str, top: int) -> None:
         print(stream.getvalue())
 
 
+# -- warm: the result cache -------------------------------------------------------------------
+#: issue 13's goals for a warm run, in seconds: nothing changed; one file changed (plus that file).
+WARM_GOAL = 0.5
+
+
+def _check_command(jobs: int, target: str, cache_dir: Path) -> list[str]:
+    return [
+        *perflint_command(),
+        "check",
+        "--select",
+        "ALL",
+        "--target-version",
+        target,
+        "--jobs",
+        str(jobs),
+        "--format",
+        "json",
+        "--exit-zero",
+        "--no-force-exclude",
+        "--cache-dir",
+        str(cache_dir),
+    ]
+
+
+def _timed_run(command: Sequence[str], cwd: Path, env: dict[str, str]) -> tuple[tuple[float, float], str]:
+    with clock() as measured:
+        done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    if done.returncode not in (0, 2) or "Traceback" in done.stderr or "not using the cache" in done.stderr:
+        raise SystemExit(f"perflint failed (exit {done.returncode}):\n{done.stderr[-4000:]}")
+    return (measured[0], measured[1]), done.stdout
+
+
+def _changed_file(corpus: Corpus, cold_report: str) -> str:
+    """A typical file to change: of the files with a finding, the one of median size."""
+    flagged = sorted({item["filename"] for item in json.loads(cold_report or "[]")})
+    candidates = [path for path in corpus.files if os.path.relpath(path, corpus.root) in flagged] or list(corpus.files)
+    by_size = sorted(candidates, key=lambda path: (os.path.getsize(path), path))
+    return by_size[len(by_size) // 2]
+
+
+def _file_alone(path: Path, target: str, runs: int) -> float:
+    """The median seconds ``lint_file`` takes on ``path`` in this process, rules loaded."""
+    from perflint import Settings
+    from perflint.engine.runner import lint_file
+    from perflint.rules.registry import builtin_rules
+
+    settings = Settings(select=tuple(spec.code for spec in builtin_rules()), target_version=target)
+    lint_file(str(path), settings)
+    seconds = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        lint_file(str(path), settings)
+        seconds.append(time.perf_counter() - started)
+    return statistics.median(seconds)
+
+
+_FOUND = re.compile(r"^found [0-9,]+ files? to check in ([0-9.]+)(ms|s)$", re.M)
+_CACHED = re.compile(r"^cache .*: [0-9,]+ of .* \(([0-9.]+)(ms|s) in all\)$", re.M)
+
+
+def _warm_phases(command: Sequence[str], cwd: Path, env: dict[str, str]) -> dict[str, float]:
+    """Discovery's and the cache's seconds in one warm run, as its ``--verbose`` lines say."""
+    done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    found = {}
+    for name, pattern in (("discovery", _FOUND), ("cache lookups", _CACHED)):
+        match = pattern.search(done.stderr)
+        if match:
+            found[name] = float(match[1]) / (1000 if match[2] == "ms" else 1)
+    return found
+
+
+def warm(corpus: Corpus, jobs: int, target: str, runs: int) -> int:
+    """Fill a cache, then time runs with nothing changed and with one file changed."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="perflint-warm-") as scratch:
+        tree = Path(scratch) / "tree"
+        relative = [os.path.relpath(path, corpus.root) for path in corpus.files]
+        for name in relative:
+            (tree / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(corpus.root / name, tree / name)
+        cache_dir = Path(scratch) / "cache"
+        env = {**os.environ, "PERFLINT_CACHE_KEY": "benchmarks/stdlib.py --warm, a key of its own"}
+        env["XDG_CACHE_HOME"] = str(Path(scratch) / "xdg")
+        command = [*_check_command(jobs, target, cache_dir), *relative]
+        cold, cold_report = _timed_run(command, tree, env)
+        (tree / "empty").mkdir()
+        start_up, nothing, one = [], [], []
+        same = True
+        changed = _changed_file(corpus, cold_report)
+        changed_relative = os.path.relpath(changed, corpus.root)
+        original = (tree / changed_relative).read_bytes()
+        for index in range(runs):
+            run, _ = _timed_run([*_check_command(jobs, target, cache_dir), "empty"], tree, env)
+            start_up.append(run)
+            run, report = _timed_run(command, tree, env)
+            nothing.append(run)
+            same = same and report == cold_report
+            (tree / changed_relative).write_bytes(original + f"\n# benchmark change {index}\n".encode())
+            run, report = _timed_run(command, tree, env)
+            one.append(run)
+            (tree / changed_relative).write_bytes(original)
+        alone = _file_alone(tree / changed_relative, target, max(runs, 3))
+        at = command.index("check") + 1
+        phases = _warm_phases([*command[:at], "-v", *command[at:]], tree, env)
+        entries = [path for path in cache_dir.rglob("*") if path.is_file()]
+        cache_bytes = sum(path.stat().st_size for path in entries)
+
+    def median(measured: list[tuple[float, float]], part: int = 0) -> float:
+        return statistics.median(item[part] for item in measured)
+
+    base = median(start_up)
+    warm_s, one_s = median(nothing), median(one)
+    one_goal = WARM_GOAL + alone
+    print(
+        f"warm: {len(corpus.files):,} files, {corpus.lines:,} lines under {corpus.root} (a copy)"
+        f"; {jobs} process(es); median of {runs} run(s); target {target}"
+    )
+    print(f"  {'':<44}{'wall s':>8}{'CPU s':>8}  goal")
+    print(f"  {'cold, filling the cache':<44}{cold[0]:>8.2f}{cold[1]:>8.2f}")
+    print(
+        f"  {'warm, nothing changed':<44}{warm_s:>8.2f}{median(nothing, 1):>8.2f}"
+        f"  <= {WARM_GOAL:.2f}: {'met' if warm_s <= WARM_GOAL else 'NOT met'} ({warm_s / WARM_GOAL:.2f}x the goal)"
+    )
+    print(
+        f"  {'warm, one file changed':<44}{one_s:>8.2f}{median(one, 1):>8.2f}"
+        f"  <= {WARM_GOAL:.2f} + {alone:.2f} (that file) = {one_goal:.2f}: {'met' if one_s <= one_goal else 'NOT met'}"
+    )
+    print(f"  {'start-up (check of an empty folder)':<44}{base:>8.2f}{median(start_up, 1):>8.2f}")
+    print(f"  {'warm apart from start-up':<44}{warm_s - base:>8.2f}{'':>8}  (discovery, reading and hashing every file, the cache, the report)")
+    print(f"  {'one file changed apart from start-up':<44}{one_s - base:>8.2f}")
+    if phases:
+        print("  within a warm run (its --verbose lines): " + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in phases.items()))
+    print(f"  changed file: {changed_relative} ({os.path.getsize(changed):,} bytes; {alone:.3f} s alone, in-process)")
+    print(f"  cache: {len(entries):,} files, {cache_bytes / 1e6:.1f} MB; warm reports identical to the cold one: {'yes' if same else 'NO'}")
+    print("  runs (wall/CPU seconds):")
+    for name, measured in (("start-up", start_up), ("warm", nothing), ("one changed", one)):
+        print(f"    {name}: " + ", ".join(f"{wall:.2f}/{cpu:.2f}" for wall, cpu in measured))
+    return 0 if same else 1
+
+
 # -- report -----------------------------------------------------------------------------------
 def report(corpus: Corpus, jobs: int, timings: Sequence[Timing], floor: Timing | None) -> None:
     print(
@@ -379,6 +528,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--profile", action="store_true", help="break one in-process run down by phase instead"
     )
     parser.add_argument(
+        "--warm",
+        action="store_true",
+        help="measure the result cache instead: nothing changed, one file changed (on a copy of the tree)",
+    )
+    parser.add_argument(
         "--top", type=int, default=0, help="with --profile: also print the N costliest functions"
     )
     args = parser.parse_args(argv)
@@ -398,6 +552,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.profile:
         profile(corpus, args.target_version, args.top)
         return 0
+    if args.warm:
+        return warm(corpus, args.jobs, args.target_version, args.runs)
 
     measure = time_api if args.api else time_cli
     perflint: list[tuple[float, float]] = []

@@ -190,7 +190,7 @@ def test_internal_error_exits_2(tree: Path, monkeypatch: pytest.MonkeyPatch) -> 
     def explode(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("perflint.engine.runner.lint_paths", explode)
+    monkeypatch.setattr("perflint.engine.runner._lint_paths", explode)
     result = run("a.py")
     assert result.exit_code == 2
     assert "internal error" in result.stderr and "boom" in result.stderr

@@ -75,11 +75,11 @@ def test_the_check_command_reports_progress_and_keeps_the_report(
     for number in range(6):
         (tmp_path / f"m{number}.py").write_text(SLOW, encoding="utf-8")
     monkeypatch.chdir(tmp_path)
-    plain = CliRunner().invoke(cli, ["check", "--jobs", "2", "."])
+    plain = CliRunner().invoke(cli, ["check", "--jobs", "2", "--no-cache", "."])
     monkeypatch.setattr(progress, "DELAY", 0.0)
     monkeypatch.setattr(progress, "INTERVAL", 0.0)
     monkeypatch.setattr("perflint.output.progress.wanted", lambda stream=None, quiet=False: not quiet)
-    shown = CliRunner().invoke(cli, ["check", "--jobs", "2", "."])
+    shown = CliRunner().invoke(cli, ["check", "--jobs", "2", "--no-cache", "."])
     assert shown.stdout == plain.stdout  # same findings, same order
     updates = [part for part in shown.stderr.split("\r\x1b[2K") if part.startswith("perflint: ")]
     assert [part.split(" files")[0] for part in updates] == [f"perflint: {n}/6" for n in range(1, 7)]

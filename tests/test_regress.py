@@ -123,11 +123,12 @@ def reported(result: Result) -> list[tuple[str, str, str]]:
 
 
 def snapshot(root: Path) -> tuple[str, dict[str, bytes], str]:
-    """Status, every file's bytes, and the index: what a regression run must not change."""
+    """Status, every file's bytes, and the index: what a regression run must not change (its
+    result cache, ignored by git, aside)."""
     files = {
         str(path.relative_to(root)): path.read_bytes()
         for path in sorted(root.rglob("*"))
-        if path.is_file() and ".git" not in path.parts
+        if path.is_file() and ".git" not in path.parts and ".perflint_cache" not in path.parts
     }
     return git(root, "status", "--porcelain"), files, git(root, "ls-files", "-s")
 

@@ -18,6 +18,7 @@ from pathlib import Path, PurePosixPath
 
 from perflint.engine.runner import lint_source, lint_sources
 from perflint.output.fingerprint import fingerprints
+from perflint.project.cache import ResultCache
 from perflint.project.discovery import PYTHON_SUFFIXES, is_excluded
 from perflint.project.options import ExcludeRule
 from perflint.text.files import FileRefused, TooLarge, read_regular
@@ -258,13 +259,16 @@ def regressions(
     exclude: Sequence[ExcludeRule] = (),
     force_exclude: bool = False,
     jobs: int | None = None,
+    cache: ResultCache | None = None,
 ) -> list[FileResult]:
     """Lint what changed since the merge-base of ``ref`` and HEAD (or, with ``staged``, the
     index against HEAD; with ``head``, that commit against its merge-base with ``ref``) and keep
     only the new findings; paths are reported relative to ``cwd`` when inside it. Only changed
     regular files under ``paths`` are parsed (not symbolic links or submodules); excluded files
     are skipped unless named in ``paths`` (always with ``force_exclude``), as discovery does;
-    a file over ``settings.max_file_size`` is a skipped result, not read."""
+    a file over ``settings.max_file_size`` is a skipped result, not read. ``cache``: the
+    result cache, asked for both sides before they are linted (a base side that did not
+    change since the last run, the usual case on a pull request, is not linted again)."""
     root = repo_root(cwd)
     base, head = resolve_revisions(ref, root, staged=staged, head=head)
     named = [(cwd / path).resolve() for path in paths]
@@ -297,7 +301,7 @@ def regressions(
             continue  # binary, not a regular file, or vanished meanwhile
         heads.append((new_data, shown, change))
     # Both sides are linted in the process pool, the base only of files with findings at head.
-    linted = lint_sources([(data, shown) for data, shown, _ in heads], settings, jobs)
+    linted = _lint_texts([(data, shown) for data, shown, _ in heads], settings, jobs, cache)
     compared: list[tuple[FileResult, bytes | None, str]] = []
     for (_, _, change), result in zip(heads, linted):
         if result.error is not None or not result.findings:
@@ -309,10 +313,25 @@ def regressions(
             old_data = None  # too large to lint then: every finding counts as new
         compared.append((result, old_data if _lintable(old_data) else None, change.new_path))
     bases = [(old, result.path) for result, old, _ in compared if old is not None]
-    before = iter(lint_sources(bases, settings, jobs))
+    before = iter(_lint_texts(bases, settings, jobs, cache))
     for result, old, repo_path in compared:
         results.append(_without(result, next(before) if old is not None else None, repo_path))
     return sorted(results, key=lambda result: result.path)
+
+
+def _lint_texts(
+    sources: Sequence[tuple[bytes, str]], settings: Settings, jobs: int | None, cache: ResultCache | None
+) -> list[FileResult]:
+    """``lint_sources``, with the results the cache holds taken from it and the others kept."""
+    if cache is None:
+        return lint_sources(sources, settings, jobs)
+    found = [cache.lookup_text(data, shown) for data, shown in sources]
+    missing = [index for index, result in enumerate(found) if result is None]
+    linted = lint_sources([sources[index] for index in missing], settings, jobs) if missing else []
+    for index, result in zip(missing, linted):
+        cache.store_text(result, sources[index][0])
+        found[index] = result
+    return [result for result in found if result is not None]
 
 
 def _lintable(data: str | bytes | None) -> bool:

@@ -145,6 +145,21 @@ def _split(values: Sequence[str]) -> tuple[str, ...] | None:
     callback=lambda ctx, param, value: _shard(value),
     help="Lint only shard K of N: a stable split of the files by path, for a CI job matrix (merge the parts with `perflint merge`).",
 )
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    default=None,
+    help="Lint every file: neither read nor write the result cache.",
+)
+@click.option(
+    "--cache-dir",
+    metavar="DIR",
+    envvar="PERFLINT_CACHE_DIR",
+    show_envvar=True,
+    help="Where the result cache is (default: .perflint_cache in the project root). Results are "
+    "keyed by each file's content, perflint's version, the rules and the settings, and signed "
+    "with a key outside the project (PERFLINT_CACHE_KEY, else ~/.cache/perflint/cache-key).",
+)
 @click.option("--show-files", is_flag=True, help="List the files that would be checked, and exit.")
 @click.option(
     "--show-settings", is_flag=True, help="Show the settings the first file would be checked with, and exit."
@@ -257,7 +272,7 @@ def check(
     if mode == "add-noqa":
         ctx.exit(_add_noqa(run, paths))
     if since is not None or staged:
-        results = regressions(since, paths, options, run.settings, cwd, staged=staged)
+        results = regressions(since, paths, options, run.settings, cwd, staged=staged, cache=run.open_cache())
     else:
         results = run.lint(paths)
     if baseline_file is not None:

@@ -8,14 +8,15 @@ or a file that could not be read or parsed.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 import click
 
@@ -31,6 +32,9 @@ from perflint.project.perfile import matching
 from perflint.project.shards import in_shard
 from perflint.rules.registry import all_rules
 from perflint.types import FileResult, RuleSpec, Settings
+
+if TYPE_CHECKING:
+    from perflint.project.cache import ResultCache
 
 STDIN = "-"
 #: The formats whose ``--statistics`` are JSON (the others get a table).
@@ -147,15 +151,50 @@ class Run:
         return results
 
     def lint_files(self, paths: list[str], roots: Mapping[str, str]) -> list[FileResult]:
-        from perflint.engine.runner import lint_paths
+        """The results of ``paths`` in path order: from the cache where it has them (decided
+        here, before any worker starts), the rest linted."""
         from perflint.output.progress import Progress, wanted
 
         if not paths:
             return []
-        if not wanted(quiet=self.options.quiet):
-            return lint_paths(paths, self.settings, self.options.jobs, roots)
-        with Progress(len(paths)) as progress:
-            return lint_paths(paths, self.settings, self.options.jobs, roots, progress.update)
+        settings, jobs = self.settings, self.options.jobs
+
+        def lint(missing: list[str], done: Callable[[int], None] | None) -> list[tuple[FileResult, str | None]]:
+            from perflint.engine.runner import lint_paths_read  # the engine: only for a miss
+
+            return lint_paths_read(missing, settings, jobs, roots, done)
+
+        cache = self.open_cache()
+        with Progress(len(paths)) if wanted(quiet=self.options.quiet) else contextlib.nullcontext() as shown:
+            update = shown.update if shown is not None else None
+            if cache is None:
+                return [result for result, _ in lint(paths, update)]
+            began = time.perf_counter()
+            results = cache.lint(paths, roots, lint, update)
+        counts = cache.counts
+        self.say(
+            f"cache {printable(cache.directory)}: {counts.hits} of {plural(len(paths), 'file')} from the "
+            f"cache, {counts.written} written ({duration(time.perf_counter() - began)} in all)"
+        )
+        return results
+
+    def open_cache(self) -> ResultCache | None:
+        """The result cache of this run, or None (``--no-cache``, or it cannot be used: then
+        one warning says why)."""
+        options = self.options
+        for warning in options.cache_warnings:
+            self.warn(warning)
+        if options.cache_dir is None:
+            return None
+        from perflint.project.cache import ResultCache
+
+        root = options.cache_root or os.getcwd()
+        return ResultCache.open(options.cache_dir, root, self.settings, self.warn)
+
+    def warn(self, text: str) -> None:
+        """A warning on stderr (not with ``--quiet``)."""
+        if not self.options.quiet:
+            echo(f"warning: {printable(text)}", err=True)
 
     def outputs(self) -> dict[str, str]:
         """The files this run will write, by the option that named them: none may be an input."""
@@ -279,8 +318,10 @@ def regressions(
     cwd: Path,
     *,
     staged: bool,
+    cache: ResultCache | None = None,
 ) -> list[FileResult]:
-    """``--since``/``--staged``: the findings the change introduces."""
+    """``--since``/``--staged``: the findings the change introduces (both sides through the
+    result ``cache``, which is closed after)."""
     from perflint.changes.regress import GitError, regressions
 
     try:
@@ -293,9 +334,13 @@ def regressions(
             exclude=options.exclude,
             jobs=options.jobs,
             force_exclude=options.force_exclude,
+            cache=cache,
         )
     except GitError as error:
         raise PerflintError(str(error)) from None
+    finally:
+        if cache is not None:
+            cache.close()
 
 
 def apply_baseline(results: list[FileResult], path: Path, *, quiet: bool) -> list[FileResult]:

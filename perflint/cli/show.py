@@ -66,6 +66,7 @@ def settings_text(path: str, options: Options) -> str:
                 *exclude,
                 ("force-exclude", options.force_exclude),
                 ("max-file-size", options.max_file_size),
+                ("cache-dir", options.cache_dir),
             ],
         ),
         (

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from perflint.engine import lint as engine
 from perflint.engine.noqa import UNUSED_NOQA, unused_noqa
 from perflint.engine.suppress import is_suppressed
-from perflint.project.perfile import ignored_codes
+from perflint.project import perfile
 from perflint.rules.registry import all_rules
 from perflint.text.lines import split_lines
 from perflint.types import Finding, Settings
@@ -22,10 +22,7 @@ from perflint.types import Finding, Settings
 
 def enabled_codes(path: str, settings: Settings) -> tuple[str, ...]:
     """The codes selected for ``path``: the run's selection minus its per-file ignores."""
-    if not settings.per_file_ignores:
-        return settings.select
-    ignored = ignored_codes(path, settings.per_file_ignores)
-    return tuple(code for code in settings.select if code not in ignored)
+    return perfile.enabled_codes(path, settings.select, settings.per_file_ignores)
 
 
 def _line(lines: Sequence[str], row: int) -> str:

@@ -13,11 +13,13 @@ import traceback
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
+from typing import TypeVar
 
 from perflint.engine.fixes import compiles, fix_text
 from perflint.engine.lint import error_finding
 from perflint.engine.linting import lint
 from perflint.engine.noqa import UNUSED_NOQA, add_noqa
+from perflint.project.cache import content_digest
 from perflint.text.files import (
     FileRefused,
     Snapshot,
@@ -79,30 +81,39 @@ def lint_file(path: str, settings: Settings, root: str | None = None) -> FileRes
     """Lint one file by path; with ``settings.fix`` (and not ``diff``) write the fixes back.
 
     ``root`` (default: ``lint_root(path)``) is the real path a symbolic link may lead into."""
+    return _read_and_lint(path, settings, root)[0]
+
+
+def _read_and_lint(
+    path: str, settings: Settings, root: str | None, digest: bool = False
+) -> tuple[FileResult, str | None]:
+    """``lint_file``, and with ``digest`` the hash of the bytes it read (what the result
+    cache keys the result by; None when nothing was read)."""
     try:
-        return _lint_file(path, settings, lint_root(path) if root is None else root)
+        return _lint_file(path, settings, lint_root(path) if root is None else root, digest)
     except Exception as error:  # a bug in perflint: this file's error, not the whole run's
         traceback.print_exc()
-        return FileResult(path=path, error=error_finding(path, f"internal error: {error!r}"))
+        return FileResult(path=path, error=error_finding(path, f"internal error: {error!r}")), None
 
 
-def _lint_file(path: str, settings: Settings, root: str) -> FileResult:
+def _lint_file(path: str, settings: Settings, root: str, digest: bool) -> tuple[FileResult, str | None]:
     try:
         snapshot = read_regular(path, root=root, limit=settings.max_file_size)
     except TooLarge as skipped:
-        return FileResult(path=path, skipped=str(skipped))
+        return FileResult(path=path, skipped=str(skipped)), None
     except FileRefused as refused:
-        return FileResult(path=path, error=error_finding(path, str(refused)))
+        return FileResult(path=path, error=error_finding(path, str(refused))), None
+    read = content_digest(snapshot.data) if digest else None
     writes = settings.fix and not settings.diff
     if writes:  # what a killed --fix left beside this file goes, whether or not it is fixed now
         remove_stale_temps(os.path.dirname(snapshot.path))
     try:
         source = decode(snapshot.data)
     except SourceError as problem:
-        return FileResult(path=path, error=error_finding(path, str(problem)))
+        return FileResult(path=path, error=error_finding(path, str(problem))), read
     result, found = _linted(source.text, path, settings)
     if settings.add_noqa:
-        return _with_noqa(snapshot, source, result)
+        return _with_noqa(snapshot, source, result), read
     if writes and result.fixed and result.fixed_source is not None:
         try:
             replace_contents(snapshot, encode(result.fixed_source, source.encoding))
@@ -114,8 +125,8 @@ def _lint_file(path: str, settings: Settings, root: str) -> FileResult:
                 error=error_finding(path, f"{problem}"),
                 source=source.text,
                 dropped_fixes=result.dropped_fixes,
-            )
-    return result
+            ), read
+    return result, read
 
 
 def _with_noqa(snapshot: Snapshot, source: SourceFile, result: FileResult) -> FileResult:
@@ -140,8 +151,12 @@ def _with_noqa(snapshot: Snapshot, source: SourceFile, result: FileResult) -> Fi
     return replace(result, noqa_added=plan.added, dropped_fixes=refused)
 
 
-def _lint_one(args: tuple[str, Settings, str | None]) -> FileResult:
-    return _lean(lint_file(*args))
+def _lint_one(args: tuple[str, Settings, str | None, bool]) -> tuple[FileResult, str | None]:
+    path, settings, root, digest = args
+    if not digest:
+        return _lean(lint_file(path, settings, root)), None
+    result, read = _read_and_lint(path, settings, root, True)
+    return _lean(result), read
 
 
 def _lean(result: FileResult) -> FileResult:
@@ -188,9 +203,33 @@ def lint_paths(
     memory; a repository's ``jobs = 100000`` must not start one process per file) and at the
     number of files. ``progress`` is called with the number of files done after each one
     (results come back in path order as they are ready, so it only ever grows)."""
+    return [result for result, _ in _lint_paths(paths, settings, jobs, roots, progress, False)]
+
+
+def lint_paths_read(
+    paths: Sequence[str],
+    settings: Settings,
+    jobs: int | None = None,
+    roots: Mapping[str, str] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> list[tuple[FileResult, str | None]]:
+    """``lint_paths``, each result with the hash of the bytes its worker read
+    (``perflint.project.cache.content_digest``; None where nothing was read, or the lint
+    failed): the key the result cache keeps it under, whatever the file holds by now."""
+    return _lint_paths(paths, settings, jobs, roots, progress, True)
+
+
+def _lint_paths(
+    paths: Sequence[str],
+    settings: Settings,
+    jobs: int | None,
+    roots: Mapping[str, str] | None,
+    progress: Callable[[int], None] | None,
+    digest: bool,
+) -> list[tuple[FileResult, str | None]]:
     jobs = min(jobs or default_jobs(), default_jobs())
     ordered = sorted(paths)
-    tasks = [(path, settings, (roots or {}).get(path)) for path in ordered]
+    tasks = [(path, settings, (roots or {}).get(path), digest) for path in ordered]
     if jobs <= 1 or len(ordered) <= 1:
         return _collect(map(_lint_one, tasks), progress)
     chunksize = max(1, min(16, len(ordered) // (jobs * 8)))
@@ -219,8 +258,11 @@ def lint_sources(
         return list(pool.map(_lint_text, tasks))
 
 
-def _collect(results: Iterable[FileResult], progress: Callable[[int], None] | None) -> list[FileResult]:
-    done: list[FileResult] = []
+_Done = TypeVar("_Done")
+
+
+def _collect(results: Iterable[_Done], progress: Callable[[int], None] | None) -> list[_Done]:
+    done: list[_Done] = []
     for result in results:
         done.append(result)
         if progress is not None:

@@ -70,6 +70,12 @@ def _one_of(*choices: str) -> Callable[[str, object], str]:
     return check
 
 
+def _string(key: str, value: object) -> str:
+    if isinstance(value, str) and value and "\0" not in value:
+        return value
+    raise ValueError("must be a non-empty string")
+
+
 def _jobs(key: str, value: object) -> int:
     if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
         return value
@@ -137,6 +143,9 @@ KEYS: dict[str, Callable[[str, object], object]] = {
     "per-file-ignores": _globs_to_codes,
     "extend-per-file-ignores": _globs_to_codes,
     "show-fixes": _bool,
+    # Where the result cache is, relative to the file: only inside the project (see
+    # perflint.project.options._cache_dir).
+    "cache-dir": _string,
 }
 #: The keys holding per-file ignores: compiled against the file's folder when it is loaded.
 PER_FILE_KEYS = ("per-file-ignores", "extend-per-file-ignores")

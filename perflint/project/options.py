@@ -12,6 +12,7 @@ from typing import Any
 
 from perflint.output.docs_url import check_docs_url
 from perflint.project import ConfigError
+from perflint.project.cache import DIRECTORY_NAME
 from perflint.project.config import (
     COMMAND_LINE_ONLY,
     KEYS,
@@ -23,6 +24,7 @@ from perflint.project.config import (
 )
 from perflint.project.requires_python import target_from_requires_python
 from perflint.project.selection import SelectionLayer, check_selectors, resolve_selection
+from perflint.text.files import within, work_tree
 from perflint.types import DEFAULT_MAX_FILE_SIZE, PerFileIgnore, Settings, current_target
 
 
@@ -55,6 +57,7 @@ DEFAULT_EXCLUDES: tuple[str, ...] = (
     ".eggs",
     ".direnv",
     "__pypackages__",
+    ".perflint_cache",
 )
 
 
@@ -93,11 +96,18 @@ class Options:
     #: ``--show-fixes``: each fix as a diff in the text output, and after ``--fix`` the list
     #: of fixes applied.
     show_fixes: bool = False
+    #: The result cache's directory (absolute), or None: no cache (``--no-cache``).
+    cache_dir: str | None = None
+    #: The project root: linted paths are keyed relative to it, and no symbolic link below
+    #: it is followed on the way to the cache (the configuration's folder, else the cwd).
+    cache_root: str | None = None
+    #: Why the configuration's ``cache-dir`` is not used (the run prints them as warnings).
+    cache_warnings: tuple[str, ...] = ()
 
 
 def resolve_options(cli: Mapping[str, object], config: FileConfig, cwd: Path) -> Options:
     """Merge command-line values (keyed like the file's keys; None = not given) over the file's."""
-    unknown = set(cli) - set(KEYS) - set(COMMAND_LINE_ONLY) - {"diff", "stdin-filename"}
+    unknown = set(cli) - set(KEYS) - set(COMMAND_LINE_ONLY) - {"diff", "stdin-filename", "no-cache"}
     if unknown:  # a programming error in the CLI, not a user error
         raise ValueError(f"unknown option keys {sorted(unknown)}")
     file = config.values
@@ -149,6 +159,7 @@ def resolve_options(cli: Mapping[str, object], config: FileConfig, cwd: Path) ->
         except ValueError as error:
             raise ConfigError(f"--docs-url {error}") from None
 
+    cache_dir, cache_warnings = _cache_dir(cli, config, cwd)
     return Options(
         select=resolve_selection(layers, rule_paths),
         target_version=target,
@@ -174,7 +185,39 @@ def resolve_options(cli: Mapping[str, object], config: FileConfig, cwd: Path) ->
         docs_url=pick("docs-url", None),
         per_file_ignores=_per_file_ignores(cli, config, cwd, rule_paths),
         show_fixes=bool(pick("show-fixes", False)),
+        cache_dir=cache_dir,
+        cache_root=str(config.root),
+        cache_warnings=cache_warnings,
     )
+
+
+def _cache_dir(cli: Mapping[str, object], config: FileConfig, cwd: Path) -> tuple[str | None, tuple[str, ...]]:
+    """The result cache's directory and why the configuration's choice was not taken:
+    ``--no-cache`` (none), ``--cache-dir`` or ``PERFLINT_CACHE_DIR`` (relative to the cwd),
+    the file's ``cache-dir`` (relative to the file, and only inside the project: the
+    repository must not choose where perflint writes), else ``.perflint_cache`` in the
+    project root."""
+    if cli.get("no-cache"):
+        return None, ()
+    given = cli.get("cache-dir")
+    if given:
+        return os.path.normpath(os.path.join(cwd, str(given))), ()
+    root = os.path.abspath(config.root)
+    default = os.path.join(root, DIRECTORY_NAME)
+    value = config.values.get("cache-dir")
+    if value is None:
+        return default, ()
+    project = os.path.abspath(work_tree(root) or root)
+    candidate = os.path.normpath(os.path.join(root, str(value)))
+    inside = (
+        not os.path.isabs(str(value))
+        and within(candidate, project)
+        and within(os.path.realpath(candidate), os.path.realpath(project))
+    )
+    if inside:
+        return candidate, ()
+    why = "is absolute" if os.path.isabs(str(value)) else f"leads outside the project ({project})"
+    return default, (f"{config.path}: [tool.perflint] 'cache-dir' {str(value)!r} {why}: not used, the cache is in {default}",)
 
 
 def _target(cli: Mapping[str, object], config: FileConfig) -> tuple[str, str]:

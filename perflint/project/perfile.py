@@ -181,6 +181,15 @@ def ignored_codes(path: str, ignores: Iterable[PerFileIgnore]) -> frozenset[str]
     return frozenset(code for ignore in ignores if matches(ignore, path) for code in ignore.codes)
 
 
+def enabled_codes(path: str, select: Sequence[str], ignores: Sequence[PerFileIgnore]) -> tuple[str, ...]:
+    """The codes of ``select`` left on for ``path`` by its per-file ignores (what the engine
+    lints the file with, and what the result cache keys the file's entry by)."""
+    if not ignores:
+        return tuple(select)
+    ignored = ignored_codes(path, ignores)
+    return tuple(code for code in select if code not in ignored)
+
+
 def matching(path: str, ignores: Iterable[PerFileIgnore]) -> list[PerFileIgnore]:
     """The entries of ``ignores`` that apply to ``path`` (for --verbose and --show-settings)."""
     return [ignore for ignore in ignores if matches(ignore, path)]

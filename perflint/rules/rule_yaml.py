@@ -12,10 +12,8 @@ from pathlib import Path
 
 import yaml
 
+from perflint.rules import MAX_RULE_FILE
 from perflint.text.files import FileRefused, read_bounded
-
-#: The largest rule file read (a rule pack comes from the repository being linted).
-MAX_RULE_FILE = 1_000_000
 
 
 class _NoRepeatedKeys(yaml.constructor.SafeConstructor):

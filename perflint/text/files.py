@@ -86,7 +86,8 @@ def outside_reason(real: str, root: str) -> str | None:
     or None: it lies outside the root, or inside a ``.git`` directory (credentials live there)."""
     if not within(real, root):
         return f"a symbolic link to outside {root}"
-    if ".git" in os.path.relpath(real, root).split(os.sep):
+    below = real[len(root.rstrip(os.sep)) + 1 :]  # relpath's answer, for a path within the root
+    if ".git" in below.split(os.sep):
         return "a symbolic link into .git"
     return None
 
