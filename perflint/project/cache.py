@@ -22,7 +22,14 @@ inside the project.
 **Modes.** Entries hold what ``perflint check`` finds (before any fix). ``--fix``/``--diff``
 reuse an entry with no fixable finding, ``--add-noqa`` one with no finding; other files are
 linted. What the cache gives back is the ``FileResult`` the engine would have given, field
-for field (the text comes from the bytes just read).
+for field (the text comes from the bytes just read). ``--since``/``--staged`` look both
+sides up (``lookup_text``: git blobs are keyed as files are).
+
+**Entries.** ``<cache>/<tag>/<name>``: the tag names the engine (format, perflint's version
+and code, CPython, libcst), the name is the key's hash; the file is a line
+``perflint-cache FORMAT MAC`` and JSON: ``{"decoded": ..., "result": ...}``, a dataclass as
+the list of its fields in order (only the code that wrote it, which the tag names, reads
+it), decoded against the types' annotations, every value checked.
 
 **Size.** Entries not used for :data:`MAX_AGE` go, then the oldest while the directory holds
 more than :data:`MAX_BYTES`; entries of other versions of perflint (or CPython, or libcst) are
@@ -105,7 +112,7 @@ PER_FILE_SETTINGS: Mapping[str, str] = {
     "per_file_ignores": "the key holds the codes the file is linted with: the selection less its ignores",
 }
 #: ``Settings`` fields that do not change what a text is found to have: entries hold the
-#: findings before any fix, and ``reusable`` says when a mode may use them.
+#: findings before any fix, and ``ResultCache._in_mode`` says when a mode may use them.
 MODE_SETTINGS: Mapping[str, str] = {
     "fix": "an entry with a fixable finding is not used: the file is linted and fixed",
     "unsafe_fixes": "decides which findings are fixable, not what is found",
