@@ -51,8 +51,12 @@ candidates.compile_rule = compiler.compile_rule
 from perflint.engine.lint import lint
 from perflint.types import Settings
 specs = registry.builtin_rules()
-lint("x = 1\\n", "one.py", Settings(select=tuple(spec.code for spec in specs)))
-needleless = sorted(s.code for s in specs if s.pattern is not None and not registry.needles(s))
+settings = Settings(select=tuple(spec.code for spec in specs))
+lint("x = 1\\n", "one.py", settings)
+needleless = sorted(
+    s.code for s in specs
+    if s.pattern is not None and not registry.needles(s) and s.applies_to(settings.target_version)
+)
 print(json.dumps({"calls": calls, "needleless": needleless}))
 """
 

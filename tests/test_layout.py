@@ -172,8 +172,12 @@ def test_a_candidate_imports_the_libcst_side(tmp_path: Path) -> None:
 
 
 def test_the_version_is_the_one_installed_and_in_pyproject() -> None:
-    import tomllib
     from importlib.metadata import version
+
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # CPython 3.10: perflint depends on tomli there
+        import tomli as tomllib
 
     from perflint.version import DISTRIBUTION, __version__
 
