@@ -28,17 +28,17 @@ class _Batched(cst.CSTVisitor):
     def __init__(self, visitors: Sequence[cst.BatchableCSTVisitor]) -> None:
         super().__init__()
         # hooks[kind][type name][attribute or ""]: the methods, in the visitors' order.
-        self.hooks: dict[str, dict[str, dict[str, list[Method]]]] = {"visit": {}, "leave": {}}
+        hooks: dict[str, dict[str, dict[str, list[Method]]]] = {"visit": {}, "leave": {}}
         for visitor in visitors:
             for name, method in visitor.get_visitors().items():
                 kind, _, rest = name.partition("_")
                 type_name, _, attribute = rest.partition("_")  # libcst's type names have no "_"
-                by_type = self.hooks[kind].setdefault(type_name, {})
+                by_type = hooks[kind].setdefault(type_name, {})
                 by_type.setdefault(attribute, []).append(method)
-        self.visits = {name: hooks.pop("") for name, hooks in self.hooks["visit"].items() if "" in hooks}
-        self.leaves = {name: hooks.pop("") for name, hooks in self.hooks["leave"].items() if "" in hooks}
-        self.attribute_visits = {name: hooks for name, hooks in self.hooks["visit"].items() if hooks}
-        self.attribute_leaves = {name: hooks for name, hooks in self.hooks["leave"].items() if hooks}
+        self.visits = {name: found.pop("") for name, found in hooks["visit"].items() if "" in found}
+        self.leaves = {name: found.pop("") for name, found in hooks["leave"].items() if "" in found}
+        self.attribute_visits = {name: found for name, found in hooks["visit"].items() if found}
+        self.attribute_leaves = {name: found for name, found in hooks["leave"].items() if found}
 
     def on_visit(self, node: cst.CSTNode) -> bool:
         for method in self.visits.get(type(node).__name__, ()):
