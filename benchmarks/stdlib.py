@@ -177,18 +177,27 @@ def perflint_command() -> list[str]:
     return [sys.executable, "-m", "perflint"]
 
 
-def time_cli(files: Sequence[str], jobs: int, target: str) -> Measured:
-    """One cold ``perflint check`` of ``files`` in a new process."""
-    command = [*perflint_command(), "check", "--select", "ALL", "--target-version", target]
-    command += [
+def check_command(jobs: int, target: str) -> list[str]:
+    """``perflint check`` with every rule, JSON out, on the files it is given even if excluded."""
+    return [
+        *perflint_command(),
+        "check",
+        "--select",
+        "ALL",
+        "--target-version",
+        target,
         "--jobs",
         str(jobs),
         "--format",
         "json",
         "--exit-zero",
         "--no-force-exclude",
-        *files,
     ]
+
+
+def time_cli(files: Sequence[str], jobs: int, target: str) -> Measured:
+    """One cold ``perflint check`` of ``files`` in a new process."""
+    command = [*check_command(jobs, target), "--no-cache", *files]
     with clock() as measured:
         done = subprocess.run(command, capture_output=True, text=True, stdin=subprocess.DEVNULL)
     if (
@@ -239,7 +248,7 @@ class Phases:
 @contextmanager
 def instrumented(phases: Phases) -> Iterator[list[str]]:
     """Patch perflint's phase functions with timers; yields the phases that could be patched."""
-    from perflint.engine import libcst_parse, runner
+    from perflint.engine import batched, libcst_parse, runner, traversal
     from perflint.engine import lint as engine
 
     patched: list[tuple[object, str, object]] = []
@@ -266,8 +275,8 @@ def instrumented(phases: Phases) -> Iterator[list[str]]:
     patch(engine.syntax, "read", "CPython (ast.parse + compile)")
     patch(engine, "plan", "prefilter")
     patch(libcst_parse.cst, "parse_module", "libcst parse", phases.wrap("libcst parse", counting_parse))
-    patch(engine, "_traverse", "traversal (scopes + rules)")
-    patch(engine, "_to_findings", "findings + positions")
+    patch(batched, "visit_batched", "traversal (scopes + rules)")
+    patch(traversal, "_to_findings", "findings + positions")
     try:
         yield names
     finally:
@@ -324,25 +333,6 @@ def profile(corpus: Corpus, target: str, top: int) -> None:
 # -- warm: the result cache -------------------------------------------------------------------
 #: issue 13's goals for a warm run, in seconds: nothing changed; one file changed (plus that file).
 WARM_GOAL = 0.5
-
-
-def _check_command(jobs: int, target: str, cache_dir: Path) -> list[str]:
-    return [
-        *perflint_command(),
-        "check",
-        "--select",
-        "ALL",
-        "--target-version",
-        target,
-        "--jobs",
-        str(jobs),
-        "--format",
-        "json",
-        "--exit-zero",
-        "--no-force-exclude",
-        "--cache-dir",
-        str(cache_dir),
-    ]
 
 
 def _timed_run(command: Sequence[str], cwd: Path, env: dict[str, str]) -> tuple[tuple[float, float], str]:
@@ -405,7 +395,7 @@ def warm(corpus: Corpus, jobs: int, target: str, runs: int) -> int:
         cache_dir = Path(scratch) / "cache"
         env = {**os.environ, "PERFLINT_CACHE_KEY": "benchmarks/stdlib.py --warm, a key of its own"}
         env["XDG_CACHE_HOME"] = str(Path(scratch) / "xdg")
-        command = [*_check_command(jobs, target, cache_dir), *relative]
+        command = [*check_command(jobs, target), "--cache-dir", str(cache_dir), *relative]
         cold, cold_report = _timed_run(command, tree, env)
         (tree / "empty").mkdir()
         start_up, nothing, one = [], [], []
@@ -414,7 +404,7 @@ def warm(corpus: Corpus, jobs: int, target: str, runs: int) -> int:
         changed_relative = os.path.relpath(changed, corpus.root)
         original = (tree / changed_relative).read_bytes()
         for index in range(runs):
-            run, _ = _timed_run([*_check_command(jobs, target, cache_dir), "empty"], tree, env)
+            run, _ = _timed_run([*check_command(jobs, target), "--cache-dir", str(cache_dir), "empty"], tree, env)
             start_up.append(run)
             run, report = _timed_run(command, tree, env)
             nothing.append(run)
