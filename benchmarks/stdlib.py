@@ -262,7 +262,8 @@ def instrumented(phases: Phases) -> Iterator[list[str]]:
             return
         patched.append((owner, attribute, original))
         setattr(owner, attribute, wrapper or phases.wrap(phase, original))
-        names.append(phase)
+        if phase not in names:
+            names.append(phase)
 
     parse_module = libcst_parse.cst.parse_module
 
@@ -271,7 +272,8 @@ def instrumented(phases: Phases) -> Iterator[list[str]]:
         phases.libcst_lines += max(sum(1 for line in source.splitlines() if line.strip()) - 3, 0)
         return parse_module(source, *args, **kwargs)  # type: ignore[arg-type]
 
-    patch(runner, "read_source", "read + decode")
+    patch(runner, "read_regular", "read + decode")
+    patch(runner, "decode", "read + decode")
     patch(engine.syntax, "read", "CPython (ast.parse + compile)")
     patch(engine, "plan", "prefilter")
     patch(libcst_parse.cst, "parse_module", "libcst parse", phases.wrap("libcst parse", counting_parse))
@@ -395,7 +397,8 @@ def warm(corpus: Corpus, jobs: int, target: str, runs: int) -> int:
         cache_dir = Path(scratch) / "cache"
         env = {**os.environ, "PERFLINT_CACHE_KEY": "benchmarks/stdlib.py --warm, a key of its own"}
         env["XDG_CACHE_HOME"] = str(Path(scratch) / "xdg")
-        command = [*check_command(jobs, target), "--cache-dir", str(cache_dir), *relative]
+        cached = [*check_command(jobs, target), "--cache-dir", str(cache_dir)]
+        command = [*cached, *relative]
         cold, cold_report = _timed_run(command, tree, env)
         (tree / "empty").mkdir()
         start_up, nothing, one = [], [], []
@@ -404,7 +407,7 @@ def warm(corpus: Corpus, jobs: int, target: str, runs: int) -> int:
         changed_relative = os.path.relpath(changed, corpus.root)
         original = (tree / changed_relative).read_bytes()
         for index in range(runs):
-            run, _ = _timed_run([*check_command(jobs, target), "--cache-dir", str(cache_dir), "empty"], tree, env)
+            run, _ = _timed_run([*cached, "empty"], tree, env)
             start_up.append(run)
             run, report = _timed_run(command, tree, env)
             nothing.append(run)
